@@ -1,0 +1,62 @@
+"""Engines for SQLite and PostgreSQL, configured the way the store's guarantees need.
+
+SQLite: WAL, a busy timeout, and the pysqlite recipe that hands transaction control back
+to SQLAlchemy, so every transaction begins with ``BEGIN IMMEDIATE`` (writers queue for the
+lock up front instead of failing with "database is locked" on upgrade). A connection asked
+for with ``execution_options(sqlite_read_only=True)`` begins a plain deferred transaction,
+so readers never wait for writers.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import URL, Connection, Engine, make_url
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def normalise_url(url: str | URL) -> URL:
+    """Accept ``postgresql://`` and ``postgres://`` as psycopg 3 URLs."""
+    parsed = make_url(url) if isinstance(url, str) else url
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def create_engine(url: str | URL, **options: Any) -> Engine:
+    """An engine for `url` with the store's connection settings; connects lazily."""
+    parsed = normalise_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return _sqlite_engine(parsed, **options)
+    if parsed.get_backend_name() == "postgresql":
+        options.setdefault("pool_pre_ping", True)
+        return sa.create_engine(parsed, **options)
+    raise ValueError(f"unsupported database {parsed.get_backend_name()!r}: use sqlite or postgresql")
+
+
+def _sqlite_engine(url: URL, **options: Any) -> Engine:
+    engine = sa.create_engine(url, **options)
+
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+            cursor.execute("PRAGMA foreign_keys = ON")
+        finally:
+            cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        if connection.get_execution_options().get("sqlite_read_only"):
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine

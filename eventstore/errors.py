@@ -1,0 +1,59 @@
+"""The store's one error hierarchy: every failure a caller can act on is an `EventStoreError`."""
+
+from __future__ import annotations
+
+
+class EventStoreError(Exception):
+    """Root of every error the event store raises."""
+
+
+class InvalidEvent(EventStoreError):
+    """An argument to the store is malformed; nothing was written.
+
+    `field` names what was wrong (for example ``events[2].data``) and `reason` says why.
+    """
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
+class WrongExpectedVersion(EventStoreError):
+    """The stream was not at the version the writer expected; nothing was written."""
+
+    def __init__(self, stream_id: str, expected: object, actual: int) -> None:
+        super().__init__(
+            f"stream {stream_id!r}: expected version {expected}, actual version {actual}"
+        )
+        self.stream_id = stream_id
+        self.expected = expected
+        self.actual = actual
+
+
+class IdempotencyConflict(EventStoreError):
+    """An idempotency key was reused with different content; nothing was written."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(f"idempotency key {key!r} was already used for different events")
+        self.key = key
+
+
+class DuplicateEventId(EventStoreError):
+    """An event id is already in the log; nothing was written."""
+
+    def __init__(self, event_id: str) -> None:
+        super().__init__(f"event id {event_id} is already recorded")
+        self.event_id = event_id
+
+
+class ImmutableEvents(EventStoreError):
+    """The database refused to change or remove a recorded event."""
+
+
+class SchemaError(EventStoreError):
+    """The database schema is missing or not at the version this code expects."""
+
+
+class StoreUnavailable(EventStoreError):
+    """The database could not be reached or failed in a way the store cannot interpret."""

@@ -1,0 +1,131 @@
+"""Checking the hash chain: the auditor's proof that nothing was altered, removed or moved.
+
+This walks the stored rows and recomputes every hash from the stored fields; it trusts
+nothing the writer computed except, when starting mid-log, the hash just before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from eventstore.canonical import GENESIS_HASH, event_hash
+from eventstore.model import RecordedEvent
+
+
+@dataclass(frozen=True, slots=True)
+class VerifyReport:
+    """The outcome of a chain check: ok, or the first broken position and what broke."""
+
+    ok: bool
+    checked: int
+    head_position: int
+    head_hash: str
+    first_bad_position: int | None = None
+    problem: str | None = None
+
+    def __str__(self) -> str:
+        if self.ok:
+            return (
+                f"ok: {self.checked} events checked, head position {self.head_position}, "
+                f"head hash {self.head_hash}"
+            )
+        return f"broken at position {self.first_bad_position}: {self.problem}"
+
+
+class ChainChecker:
+    """Feed events in position order; the first inconsistency is kept and reported."""
+
+    def __init__(self, start_position: int = 1, prev_hash: str = GENESIS_HASH,
+                 stream_versions: dict[str, int] | None = None,
+                 last_recorded_at: datetime | None = None) -> None:
+        self.expected_position = start_position
+        self.prev_hash = prev_hash
+        self.stream_versions = stream_versions
+        self.last_recorded_at = last_recorded_at
+        self.checked = 0
+        self.bad_position: int | None = None
+        self.problem: str | None = None
+
+    def _fail(self, position: int, problem: str) -> bool:
+        self.bad_position = position
+        self.problem = problem
+        return False
+
+    def feed(self, event: RecordedEvent) -> bool:
+        """Check one event; False (and the problem recorded) at the first break."""
+        if event.position != self.expected_position:
+            if event.position > self.expected_position:
+                return self._fail(
+                    self.expected_position,
+                    f"position {self.expected_position} is missing "
+                    f"(next stored position is {event.position})",
+                )
+            return self._fail(event.position, "position out of order or repeated")
+        if event.prev_hash != self.prev_hash:
+            return self._fail(
+                event.position, "prev_hash does not match the hash of the event before it"
+            )
+        recomputed = event_hash(
+            position=event.position,
+            event_id=event.event_id,
+            stream_id=event.stream_id,
+            version=event.version,
+            type=event.type,
+            schema_version=event.schema_version,
+            occurred_at=event.occurred_at,
+            recorded_at=event.recorded_at,
+            prev_hash=event.prev_hash,
+            data_json=event.data_json,
+            metadata_json=event.metadata_json,
+        )
+        if recomputed != event.hash:
+            return self._fail(
+                event.position, "hash does not match the event's content (a field was altered)"
+            )
+        if self.last_recorded_at is not None and event.recorded_at < self.last_recorded_at:
+            return self._fail(event.position, "recorded_at goes backwards")
+        if self.stream_versions is not None:
+            expected_version = self.stream_versions.get(event.stream_id, 0) + 1
+            if event.version != expected_version:
+                return self._fail(
+                    event.position,
+                    f"stream {event.stream_id!r} version {event.version} "
+                    f"where {expected_version} was expected",
+                )
+            self.stream_versions[event.stream_id] = event.version
+        self.last_recorded_at = event.recorded_at
+        self.prev_hash = event.hash
+        self.expected_position += 1
+        self.checked += 1
+        return True
+
+
+def verify_events(
+    events: Iterable[RecordedEvent],
+    *,
+    start_position: int = 1,
+    prev_hash: str = GENESIS_HASH,
+    check_versions: bool = True,
+    progress: Callable[[int], None] | None = None,
+) -> VerifyReport:
+    """Check a run of events that should start at `start_position` after `prev_hash`."""
+    checker = ChainChecker(
+        start_position, prev_hash, stream_versions={} if check_versions else None
+    )
+    for event in events:
+        if not checker.feed(event):
+            break
+        if progress is not None and checker.checked % 10_000 == 0:
+            progress(checker.checked)
+    if progress is not None:
+        progress(checker.checked)
+    return VerifyReport(
+        ok=checker.bad_position is None,
+        checked=checker.checked,
+        head_position=checker.expected_position - 1,
+        head_hash=checker.prev_hash,
+        first_bad_position=checker.bad_position,
+        problem=checker.problem,
+    )

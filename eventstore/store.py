@@ -1,0 +1,248 @@
+"""`EventStore`: the log's public face — append, read, follow, verify."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+import sqlalchemy.exc as sa_exc
+from sqlalchemy.engine import URL, Engine
+
+from eventstore import reader, schema, writer
+from eventstore.canonical import GENESIS_HASH
+from eventstore.errors import EventStoreError, SchemaError, WrongExpectedVersion
+from eventstore.integrity import VerifyReport, verify_events
+from eventstore.model import ANY, AppendResult, Expected, Head, NewEvent, RecordedEvent
+from eventstore.subscription import Subscription
+from eventstore.tables import events
+from eventstore.translate import translate
+from eventstore.validation import check_aware, check_name, content_fingerprint, prepare_batch
+from eventstore.engine import create_engine
+from eventstore.limits import MAX_IDEMPOTENCY_KEY_LENGTH
+
+StreamBatch = tuple[str, Sequence[NewEvent], Expected]
+
+
+class EventStore:
+    """An append-only, hash-chained event log in a SQLite or PostgreSQL database.
+
+    Construct with `EventStore.open(url)`; nothing connects until the first call.
+    """
+
+    def __init__(self, engine: Engine, *, clock: writer.Clock | None = None) -> None:
+        self.engine = engine
+        self._clock = clock or writer.utc_now
+
+    @classmethod
+    def open(
+        cls,
+        url: str | URL,
+        *,
+        create: bool = False,
+        clock: writer.Clock | None = None,
+        **engine_options: Any,
+    ) -> EventStore:
+        """Open the log at `url`; with ``create=True`` migrate the database to head first."""
+        store = cls(create_engine(url, **engine_options), clock=clock)
+        if create:
+            store.migrate()
+        return store
+
+    def migrate(self) -> None:
+        """Bring the store's own tables to the newest revision (one transaction)."""
+        try:
+            schema.upgrade(self.engine, revision="eventstore@head")
+        except sa_exc.DBAPIError as error:
+            raise translate(error) from error
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> EventStore:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    # -- writing ---------------------------------------------------------------------
+
+    def append(
+        self,
+        stream_id: str,
+        events: Sequence[NewEvent],
+        expected_version: Expected = ANY,
+        idempotency_key: str | None = None,
+    ) -> AppendResult:
+        """Append `events` to one stream in one commit."""
+        return self.append_many([(stream_id, events, expected_version)], idempotency_key)
+
+    def append_many(
+        self, streams: Sequence[StreamBatch], idempotency_key: str | None = None
+    ) -> AppendResult:
+        """Append to several streams atomically: every event lands, or none does.
+
+        With an `idempotency_key`, a repeat of the same content returns the first result
+        (``replayed=True``) and writes nothing; other content raises `IdempotencyConflict`.
+        The key is looked up before any expected version is checked.
+        """
+        prepared = prepare_batch(streams, idempotency_key)
+        fingerprint = content_fingerprint(prepared) if idempotency_key is not None else None
+        try:
+            with self.engine.begin() as connection:
+                return writer.write_commit(
+                    connection,
+                    prepared,
+                    idempotency_key=idempotency_key,
+                    fingerprint=fingerprint,
+                    clock=self._clock,
+                )
+        except sa_exc.IntegrityError as error:
+            if "version" in str(error.orig).lower():
+                stream_id = prepared[0].stream_id
+                raise WrongExpectedVersion(
+                    stream_id, prepared[0].expected, self.stream_version(stream_id)
+                ) from error
+            raise translate(error) from error
+        except sa_exc.DBAPIError as error:
+            raise translate(error) from error
+
+    def find_commit(self, idempotency_key: str) -> AppendResult | None:
+        """The result of the commit made with this key, or None if there was none."""
+        check_name("idempotency_key", idempotency_key, MAX_IDEMPOTENCY_KEY_LENGTH)
+        with self._reading() as connection:
+            found = writer.find_commit(connection, idempotency_key)
+        return found[1] if found else None
+
+    # -- reading ---------------------------------------------------------------------
+
+    def read_stream(
+        self,
+        stream_id: str,
+        from_version: int = 1,
+        to_version: int | None = None,
+        backwards: bool = False,
+        limit: int | None = None,
+    ) -> list[RecordedEvent]:
+        """One stream's events in version order (an unknown stream reads as empty)."""
+        return self._guard(
+            lambda: reader.read_stream(
+                self.engine, stream_id, from_version, to_version, backwards, limit
+            )
+        )
+
+    def stream_version(self, stream_id: str) -> int:
+        """The stream's current version (0 when it does not exist)."""
+        with self._reading() as connection:
+            return writer.stream_version(connection, stream_id)
+
+    def read_all(
+        self,
+        from_position: int = 1,
+        to_position: int | None = None,
+        limit: int | None = None,
+        types: Sequence[str] | None = None,
+        categories: Sequence[str] | None = None,
+    ) -> Iterator[RecordedEvent]:
+        """Every event from `from_position` on, in position order, streamed page by page."""
+        pages = reader.read_all(self.engine, from_position, to_position, limit, types, categories)
+        return self._guarded_iter(pages)
+
+    def position_at(self, recorded_time: datetime) -> int:
+        """The last position recorded at or before `recorded_time` (0 when none)."""
+        check_aware("recorded_time", recorded_time)
+        query = sa.select(sa.func.max(events.c.position)).where(
+            events.c.recorded_at <= recorded_time
+        )
+        with self._reading() as connection:
+            return int(connection.execute(query).scalar() or 0)
+
+    def head(self) -> Head:
+        """The last position, its hash and when it was recorded."""
+        query = (
+            sa.select(events.c.position, events.c.hash, events.c.recorded_at)
+            .order_by(events.c.position.desc())
+            .limit(1)
+        )
+        with self._reading() as connection:
+            row = connection.execute(query).first()
+        if row is None:
+            return Head(position=0, hash=GENESIS_HASH)
+        return Head(position=row.position, hash=row.hash, recorded_at=row.recorded_at)
+
+    def hash_at(self, position: int) -> str:
+        """The chain hash at `position` (the genesis hash at 0)."""
+        if position <= 0:
+            return GENESIS_HASH
+        with self._reading() as connection:
+            value = connection.execute(
+                sa.select(events.c.hash).where(events.c.position == position)
+            ).scalar()
+        if value is None:
+            raise EventStoreError(f"position {position} is not in the log")
+        return str(value)
+
+    def subscribe(self, from_position: int = 1, poll_interval: float = 0.05) -> Subscription:
+        """Follow the log from `from_position`: history first, then new events as they land."""
+
+        def read_page(start: int, size: int) -> list[RecordedEvent]:
+            return list(self.read_all(from_position=start, limit=size))
+
+        return Subscription(read_page, from_position, poll_interval)
+
+    def verify(
+        self,
+        from_position: int = 1,
+        to_position: int | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> VerifyReport:
+        """Recompute the hash chain over the stored rows and report the first break."""
+        start = max(from_position, 1)
+        prev_hash = GENESIS_HASH if start == 1 else self.hash_at(start - 1)
+        return verify_events(
+            self.read_all(from_position=start, to_position=to_position),
+            start_position=start,
+            prev_hash=prev_hash,
+            check_versions=start == 1,
+            progress=progress,
+        )
+
+    # -- plumbing --------------------------------------------------------------------
+
+    def _reading(self) -> Any:
+        return _Translating(reader.read_connection(self.engine))
+
+    def _guard(self, call: Callable[[], Any]) -> Any:
+        try:
+            return call()
+        except sa_exc.DBAPIError as error:
+            raise translate(error) from error
+
+    def _guarded_iter(self, events_iter: Iterator[RecordedEvent]) -> Iterator[RecordedEvent]:
+        try:
+            yield from events_iter
+        except sa_exc.DBAPIError as error:
+            raise translate(error) from error
+
+
+class _Translating:
+    """A connection context that turns driver errors into store errors on the way out."""
+
+    def __init__(self, connection: sa.Connection) -> None:
+        self._connection = connection
+
+    def __enter__(self) -> sa.Connection:
+        return self._connection.__enter__()
+
+    def __exit__(self, exc_type: object, exc: BaseException | None, tb: object) -> None:
+        self._connection.__exit__(exc_type, exc, tb)  # type: ignore[arg-type]
+        if isinstance(exc, sa_exc.DBAPIError):
+            raise translate(exc) from exc
+
+
+__all__ = ["EventStore", "SchemaError"]

@@ -1,0 +1,87 @@
+"""The store's tables, described once for SQLAlchemy Core and for Alembic's comparisons.
+
+Column names are the envelope's names, so an auditor's SQL reads like the documentation.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(sa.TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite keeps no zone, so we do)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def make_metadata() -> sa.MetaData:
+    """A fresh MetaData with the project's constraint naming convention."""
+    return sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+metadata = make_metadata()
+
+events = sa.Table(
+    "events",
+    metadata,
+    sa.Column("position", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True,
+              autoincrement=False),
+    sa.Column("event_id", sa.String(36), nullable=False),
+    sa.Column("stream_id", sa.String(200), nullable=False),
+    sa.Column("category", sa.String(200), nullable=False),
+    sa.Column("version", sa.Integer(), nullable=False),
+    sa.Column("type", sa.String(200), nullable=False),
+    sa.Column("schema_version", sa.Integer(), nullable=False),
+    sa.Column("data", sa.Text(), nullable=False),
+    sa.Column("metadata", sa.Text(), nullable=False),
+    sa.Column("occurred_at", UTCDateTime(), nullable=False),
+    sa.Column("recorded_at", UTCDateTime(), nullable=False),
+    sa.Column("prev_hash", sa.String(64), nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+    sa.UniqueConstraint("event_id"),
+    sa.UniqueConstraint("stream_id", "version"),
+    sa.CheckConstraint("version >= 1", name="version_positive"),
+    sa.CheckConstraint("position >= 1", name="position_positive"),
+    sa.Index(None, "category", "position"),
+    sa.Index(None, "recorded_at"),
+)
+
+commits = sa.Table(
+    "commits",
+    metadata,
+    sa.Column("idempotency_key", sa.String(200), primary_key=True),
+    sa.Column("fingerprint", sa.String(64), nullable=False),
+    sa.Column("first_position", sa.BigInteger(), nullable=False),
+    sa.Column("last_position", sa.BigInteger(), nullable=False),
+    sa.Column("stream_versions", sa.Text(), nullable=False),
+    sa.Column("recorded_at", UTCDateTime(), nullable=False),
+)
+
+APPEND_ONLY_TABLES = ("events", "commits")

@@ -1,0 +1,195 @@
+"""Checks on what callers hand the store, turning bad input into `InvalidEvent`."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from eventstore.canonical import canonical_json, format_time
+from eventstore.errors import InvalidEvent
+from eventstore.limits import (
+    MAX_EVENTS_PER_COMMIT,
+    MAX_IDEMPOTENCY_KEY_LENGTH,
+    MAX_PAYLOAD_BYTES,
+    MAX_STREAM_ID_LENGTH,
+    MAX_TYPE_LENGTH,
+)
+from eventstore.model import Expected, ExpectedVersion, NewEvent
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedEvent:
+    """A validated event with its payload already in canonical text."""
+
+    type: str
+    schema_version: int
+    data_json: str
+    metadata_json: str
+    occurred_at: datetime | None
+    event_id: uuid.UUID | None
+
+
+def check_name(field: str, value: object, max_length: int) -> str:
+    """Stream ids, types and keys: non-empty text, no control characters, bounded length."""
+    if not isinstance(value, str):
+        raise InvalidEvent(field, f"must be a string, not {type(value).__name__}")
+    if not value:
+        raise InvalidEvent(field, "must not be empty")
+    if len(value) > max_length:
+        raise InvalidEvent(field, f"is {len(value)} characters long; the limit is {max_length}")
+    if value != value.strip():
+        raise InvalidEvent(field, "must not start or end with white space")
+    if any(ord(char) < 32 or 127 <= ord(char) < 160 for char in value):
+        raise InvalidEvent(field, "must not contain control characters")
+    return value
+
+
+def check_expected(field: str, value: object) -> Expected:
+    if isinstance(value, ExpectedVersion):
+        return value
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise InvalidEvent(
+            field, "must be a version (an integer >= 0), ANY, NO_STREAM or STREAM_EXISTS"
+        )
+    return value
+
+
+def check_aware(field: str, value: object) -> datetime:
+    if not isinstance(value, datetime):
+        raise InvalidEvent(field, f"must be a datetime, not {type(value).__name__}")
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise InvalidEvent(field, "must be timezone-aware (a naive datetime is ambiguous)")
+    return value
+
+
+def _encode_object(field: str, value: object) -> str:
+    if not isinstance(value, Mapping):
+        raise InvalidEvent(field, f"must be a JSON object, not {type(value).__name__}")
+    _check_json_value(field, value)
+    return canonical_json(value)
+
+
+def _check_json_value(field: str, value: object) -> None:
+    """Reject what JSON cannot carry faithfully: non-string keys, NaN, sets, objects."""
+    stack: list[tuple[str, object]] = [(field, value)]
+    while stack:
+        path, item = stack.pop()
+        if item is None or isinstance(item, bool | str | int):
+            continue
+        if isinstance(item, float):
+            if not math.isfinite(item):
+                raise InvalidEvent(path, "must be a finite number (NaN and infinity are not JSON)")
+        elif isinstance(item, Mapping):
+            for key, child in item.items():
+                if not isinstance(key, str):
+                    raise InvalidEvent(path, f"has a non-string key {key!r}")
+                stack.append((f"{path}.{key}", child))
+        elif isinstance(item, list | tuple):
+            stack.extend((f"{path}[{index}]", child) for index, child in enumerate(item))
+        else:
+            raise InvalidEvent(path, f"{type(item).__name__} is not a JSON value")
+
+
+def prepare_event(field: str, event: object) -> PreparedEvent:
+    """Validate one `NewEvent` and encode its payload canonically."""
+    if not isinstance(event, NewEvent):
+        raise InvalidEvent(field, f"must be a NewEvent, not {type(event).__name__}")
+    check_name(f"{field}.type", event.type, MAX_TYPE_LENGTH)
+    schema_version = event.schema_version
+    if isinstance(schema_version, bool) or not isinstance(schema_version, int):
+        raise InvalidEvent(f"{field}.schema_version", "must be an integer")
+    if schema_version < 1:
+        raise InvalidEvent(f"{field}.schema_version", "must be at least 1")
+    data_json = _encode_object(f"{field}.data", event.data)
+    metadata_json = _encode_object(f"{field}.metadata", event.metadata or {})
+    size = len(data_json.encode("utf-8")) + len(metadata_json.encode("utf-8"))
+    if size > MAX_PAYLOAD_BYTES:
+        raise InvalidEvent(
+            f"{field}.data", f"payload is {size} bytes; the limit is {MAX_PAYLOAD_BYTES}"
+        )
+    if event.occurred_at is not None:
+        check_aware(f"{field}.occurred_at", event.occurred_at)
+    if event.event_id is not None and not isinstance(event.event_id, uuid.UUID):
+        raise InvalidEvent(f"{field}.event_id", "must be a uuid.UUID")
+    return PreparedEvent(
+        type=event.type,
+        schema_version=schema_version,
+        data_json=data_json,
+        metadata_json=metadata_json,
+        occurred_at=event.occurred_at,
+        event_id=event.event_id,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedStream:
+    stream_id: str
+    expected: Expected
+    events: tuple[PreparedEvent, ...]
+
+
+def prepare_batch(
+    batch: Sequence[tuple[str, Sequence[NewEvent], Expected]],
+    idempotency_key: str | None,
+) -> tuple[PreparedStream, ...]:
+    """Validate a whole commit: every stream, every event, the limits and the key."""
+    if idempotency_key is not None:
+        check_name("idempotency_key", idempotency_key, MAX_IDEMPOTENCY_KEY_LENGTH)
+    if not batch:
+        raise InvalidEvent("streams", "at least one stream with one event is needed")
+    prepared: list[PreparedStream] = []
+    seen_streams: set[str] = set()
+    total = 0
+    for index, item in enumerate(batch):
+        stream_id, events, expected = item
+        where = f"streams[{index}]"
+        check_name(f"{where}.stream_id", stream_id, MAX_STREAM_ID_LENGTH)
+        if stream_id in seen_streams:
+            raise InvalidEvent(f"{where}.stream_id", f"{stream_id!r} appears twice in one commit")
+        seen_streams.add(stream_id)
+        check_expected(f"{where}.expected_version", expected)
+        if isinstance(events, NewEvent) or not isinstance(events, Sequence) or not events:
+            raise InvalidEvent(f"{where}.events", "must be a non-empty list of NewEvent")
+        total += len(events)
+        if total > MAX_EVENTS_PER_COMMIT:
+            raise InvalidEvent(
+                "events", f"more than {MAX_EVENTS_PER_COMMIT} events in one commit"
+            )
+        prepared.append(
+            PreparedStream(
+                stream_id=stream_id,
+                expected=expected,
+                events=tuple(
+                    prepare_event(f"{where}.events[{position}]", event)
+                    for position, event in enumerate(events)
+                ),
+            )
+        )
+    return tuple(prepared)
+
+
+def content_fingerprint(streams: Sequence[PreparedStream]) -> str:
+    """What the caller gave, not what the store generated: the idempotency comparison."""
+    described: list[Any] = [
+        [
+            stream.stream_id,
+            [
+                [
+                    event.type,
+                    event.schema_version,
+                    event.data_json,
+                    event.metadata_json,
+                    format_time(event.occurred_at) if event.occurred_at else None,
+                    str(event.event_id) if event.event_id else None,
+                ]
+                for event in stream.events
+            ],
+        ]
+        for stream in streams
+    ]
+    return hashlib.sha256(canonical_json({"streams": described}).encode("utf-8")).hexdigest()
