@@ -19,6 +19,7 @@ from eventstore import EventStore
 from eventstore.engine import normalise_url
 
 POSTGRES_ENV = "OPSLOG_TEST_DATABASE_URL"
+REQUIRE_ENV = "OPSLOG_REQUIRE_POSTGRES"
 BACKENDS = ["sqlite", "postgresql"]
 
 
@@ -31,6 +32,8 @@ def postgres_url() -> Iterator[str]:
     """A URL for a fresh, empty PostgreSQL schema, dropped after the test."""
     base = postgres_base_url()
     if base is None:
+        if os.environ.get(REQUIRE_ENV):
+            pytest.fail(f"{REQUIRE_ENV} is set but {POSTGRES_ENV} is not")
         pytest.skip(f"PostgreSQL not tested: set {POSTGRES_ENV}")
     url = normalise_url(base)
     schema = f"t_{uuid.uuid4().hex[:16]}"

@@ -1,0 +1,16 @@
+"""The ``opslog`` command line, split by who uses it.
+
+Each audience's commands live in their own module and register on `main`: operators
+(init, demo, …), units (submit, commands), readers (status, report) and auditors (log,
+history, diff, verify, export, import).
+"""
+
+from __future__ import annotations
+
+from opslog.cli import auditors, operators
+from opslog.cli.base import main
+
+operators.register(main)
+auditors.register(main)
+
+__all__ = ["main"]
