@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from eventstore import EventStore
-from eventstore import schema
+from eventstore import EventStore, schema
 
 
 def initialise(store: EventStore) -> None:

@@ -1,0 +1,93 @@
+"""The event catalogue: the one vocabulary that commands write and projections read.
+
+Importing this package registers every event type.
+"""
+
+from commands.catalogue.base import (
+    CATALOGUE,
+    DomainEvent,
+    Metadata,
+    Recorded,
+    UnknownEventType,
+    decode,
+    encode,
+    from_recorded,
+    load,
+    to_new_event,
+    upcast,
+)
+from commands.catalogue.corrections import EventCorrected, EventRetracted
+from commands.catalogue.indicators import IndicatorDefined, IndicatorValueRecorded
+from commands.catalogue.milestones import (
+    STATUS_LABELS,
+    STATUS_SYMBOLS,
+    STATUSES,
+    MilestoneProgressReported,
+    MilestoneRescheduled,
+    MilestoneScheduled,
+    MilestoneWithdrawn,
+)
+from commands.catalogue.overview import FigureRef, Paragraph, QuarterOverviewWritten
+from commands.catalogue.periods import (
+    FinancialYear,
+    Month,
+    Period,
+    PeriodError,
+    Quarter,
+    parse_period,
+)
+from commands.catalogue.structure import RoleGranted, ThemeDefined, TopicDefined, UnitRegistered
+from commands.catalogue.updates import (
+    AssetAcquired,
+    Fact,
+    OperationalUpdate,
+    OperationalUpdateRecorded,
+    RolloutCompleted,
+    TaskforceFormed,
+    UnitWentLive,
+)
+
+__all__ = [
+    "CATALOGUE",
+    "STATUSES",
+    "STATUS_LABELS",
+    "STATUS_SYMBOLS",
+    "AssetAcquired",
+    "DomainEvent",
+    "EventCorrected",
+    "EventRetracted",
+    "Fact",
+    "FigureRef",
+    "FinancialYear",
+    "IndicatorDefined",
+    "IndicatorValueRecorded",
+    "Metadata",
+    "MilestoneProgressReported",
+    "MilestoneRescheduled",
+    "MilestoneScheduled",
+    "MilestoneWithdrawn",
+    "Month",
+    "OperationalUpdate",
+    "OperationalUpdateRecorded",
+    "Paragraph",
+    "Period",
+    "PeriodError",
+    "Quarter",
+    "QuarterOverviewWritten",
+    "Recorded",
+    "RoleGranted",
+    "RolloutCompleted",
+    "TaskforceFormed",
+    "ThemeDefined",
+    "TopicDefined",
+    "UnitRegistered",
+    "UnitWentLive",
+    "UnknownEventType",
+    "decode",
+    "encode",
+    "from_recorded",
+    "load",
+    "parse_period",
+    "to_new_event",
+    "upcast",
+]

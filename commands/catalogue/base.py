@@ -1,0 +1,218 @@
+"""The catalogue's machinery: typed events, their payload schemas, versions and upcasters.
+
+Every event type registers once with a stable name, its current schema version and a
+marshmallow schema. Stored payloads of older versions are upcast step by step
+(``upcast_v1_v2``, ``upcast_v2_v3`` …) before they are loaded, so readers only ever see
+the current shape.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, ClassVar, Generic, TypeVar
+
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, post_load
+
+from eventstore import NewEvent, RecordedEvent
+
+Payload = dict[str, Any]
+Upcaster = Callable[[Payload], Payload]
+
+
+class UnknownEventType(LookupError):
+    """A stored event whose type this code does not know."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DomainEvent:
+    """Base of every event in the catalogue: past-tense, immutable, one stream each."""
+
+    type_name: ClassVar[str]
+    schema_version: ClassVar[int]
+
+    @property
+    def stream_id(self) -> str:
+        raise NotImplementedError
+
+    @property
+    def occurred_at(self) -> datetime | None:
+        """When it happened in the world, if the event says; else when it was recorded."""
+        return None
+
+    def summary(self) -> str:
+        """One line for logs and history views."""
+        return self.type_name
+
+
+class EventSchema(Schema):
+    """A payload schema that builds its event class on load and refuses unknown keys."""
+
+    event_class: ClassVar[type[DomainEvent]]
+
+    class Meta:
+        unknown = RAISE
+        ordered = True
+
+    @post_load
+    def _build(self, data: dict[str, Any], **kwargs: Any) -> DomainEvent:
+        return self.event_class(**data)
+
+
+E = TypeVar("E", bound=DomainEvent)
+
+
+@dataclass(frozen=True, slots=True)
+class EventSpec:
+    event_class: type[DomainEvent]
+    schema: EventSchema
+    upcasters: Mapping[int, Upcaster] = field(default_factory=dict)
+
+
+CATALOGUE: dict[str, EventSpec] = {}
+
+
+def event_type(
+    name: str,
+    schema: type[EventSchema],
+    version: int = 1,
+    upcasters: Mapping[int, Upcaster] | None = None,
+) -> Callable[[type[E]], type[E]]:
+    """Register an event class under `name` at schema `version`.
+
+    `upcasters[n]` turns a version-n payload into version n+1.
+    """
+
+    def register(cls: type[E]) -> type[E]:
+        if name in CATALOGUE:
+            raise ValueError(f"event type {name!r} registered twice")
+        cls.type_name = name
+        cls.schema_version = version
+        schema.event_class = cls
+        missing = [n for n in range(1, version) if n not in (upcasters or {})]
+        if missing:
+            raise ValueError(f"{name}: no upcaster from version(s) {missing}")
+        CATALOGUE[name] = EventSpec(cls, schema(), dict(upcasters or {}))
+        return cls
+
+    return register
+
+
+def spec_for(type_name: str) -> EventSpec:
+    try:
+        return CATALOGUE[type_name]
+    except KeyError:
+        raise UnknownEventType(f"unknown event type {type_name!r}") from None
+
+
+def encode(event: DomainEvent) -> Payload:
+    """The event's JSON payload at its current schema version."""
+    payload: Payload = spec_for(event.type_name).schema.dump(event)
+    return payload
+
+
+def upcast(type_name: str, version: int, payload: Payload) -> Payload:
+    """Bring a stored payload of `version` up to the current version."""
+    spec = spec_for(type_name)
+    current = spec.event_class.schema_version
+    if version > current:
+        raise UnknownEventType(
+            f"{type_name} version {version} is newer than this code knows ({current})"
+        )
+    for step in range(version, current):
+        payload = spec.upcasters[step](dict(payload))
+    return payload
+
+
+def decode(type_name: str, version: int, payload: Mapping[str, Any]) -> DomainEvent:
+    """Turn a stored payload (of any known version) into its typed event."""
+    spec = spec_for(type_name)
+    current = upcast(type_name, version, dict(payload))
+    try:
+        event: DomainEvent = spec.schema.load(current, unknown=EXCLUDE)
+    except ValidationError as error:
+        raise UnknownEventType(f"{type_name} payload does not load: {error.messages}") from error
+    return event
+
+
+def load(event_class: type[E], payload: Mapping[str, Any]) -> E:
+    """Validate a payload as `event_class` (raises marshmallow's ValidationError)."""
+    event = spec_for(event_class.type_name).schema.load(dict(payload))
+    assert isinstance(event, event_class)
+    return event
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Metadata:
+    """Who recorded an event and why; the same for every event of one command."""
+
+    actor: str
+    unit: str | None
+    command_id: str
+    command_type: str
+    correlation_id: str
+    causation_id: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "actor": self.actor,
+            "unit": self.unit,
+            "command_id": self.command_id,
+            "command_type": self.command_type,
+            "correlation_id": self.correlation_id,
+            "causation_id": self.causation_id,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Metadata:
+        return cls(
+            actor=str(data.get("actor", "")),
+            unit=data.get("unit"),
+            command_id=str(data.get("command_id", "")),
+            command_type=str(data.get("command_type", "")),
+            correlation_id=str(data.get("correlation_id", "")),
+            causation_id=str(data.get("causation_id", "")),
+        )
+
+
+def to_new_event(event: DomainEvent, metadata: Metadata,
+                 event_id: uuid.UUID | None = None) -> NewEvent:
+    """The store's form of a typed event."""
+    return NewEvent(
+        type=event.type_name,
+        data=encode(event),
+        metadata=metadata.as_dict(),
+        occurred_at=event.occurred_at,
+        event_id=event_id,
+        schema_version=event.schema_version,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded(Generic[E]):
+    """A typed event with the envelope facts that readers need to trace it."""
+
+    event: E
+    position: int
+    event_id: uuid.UUID
+    stream_id: str
+    version: int
+    occurred_at: datetime
+    recorded_at: datetime
+    metadata: Metadata
+
+
+def from_recorded(recorded: RecordedEvent) -> Recorded[DomainEvent]:
+    """Decode a stored event (upcasting old payloads) with its envelope."""
+    return Recorded(
+        event=decode(recorded.type, recorded.schema_version, recorded.data),
+        position=recorded.position,
+        event_id=recorded.event_id,
+        stream_id=recorded.stream_id,
+        version=recorded.version,
+        occurred_at=recorded.occurred_at,
+        recorded_at=recorded.recorded_at,
+        metadata=Metadata.from_dict(recorded.metadata),
+    )

@@ -1,0 +1,90 @@
+"""Indicators: measured figures per period, and their restatements.
+
+Schema evolution, for real: version 1 of ``IndicatorDefined`` called the measure ``unit``
+and had no display precision; version 2 calls it ``measure`` (``unit`` now always means
+an organisational unit) and adds ``change_decimals``, the places a computed percentage
+change is shown to. Stored v1 payloads are upcast on read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from marshmallow import fields, validate
+
+from commands.catalogue.base import DomainEvent, EventSchema, Payload, event_type
+from commands.catalogue.fields import PeriodField, identifier, title
+from commands.catalogue.streams import indicator_stream
+
+DIRECTIONS = ("lower", "higher")
+
+
+def upcast_indicator_defined_v1_v2(payload: Payload) -> Payload:
+    """v1 ``unit`` becomes ``measure``; v1 figures were shown to one decimal place."""
+    payload["measure"] = payload.pop("unit")
+    payload.setdefault("change_decimals", 1)
+    return payload
+
+
+class IndicatorDefinedSchema(EventSchema):
+    indicator_id = identifier(required=True)
+    name = title(required=True)
+    measure = title(required=True)
+    better = fields.String(required=True, validate=validate.OneOf(DIRECTIONS))
+    change_decimals = fields.Integer(strict=True, load_default=1,
+                                     validate=validate.Range(min=0, max=4))
+
+
+@event_type("IndicatorDefined", IndicatorDefinedSchema, version=2,
+            upcasters={1: upcast_indicator_defined_v1_v2})
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IndicatorDefined(DomainEvent):
+    """A measured figure, e.g. total notifiable offences, and which direction is better."""
+
+    indicator_id: str
+    name: str
+    measure: str
+    better: str
+    change_decimals: int = 1
+
+    @property
+    def stream_id(self) -> str:
+        return indicator_stream(self.indicator_id)
+
+    def summary(self) -> str:
+        return (
+            f"indicator {self.indicator_id}: {self.name} "
+            f"({self.measure}, {self.better} is better)"
+        )
+
+
+class IndicatorValueRecordedSchema(EventSchema):
+    indicator_id = identifier(required=True)
+    period = PeriodField(required=True)
+    value = fields.Decimal(required=True, as_string=True, allow_nan=False,
+                           validate=validate.Range(min=0))
+    source = title(required=True)
+    released_on = fields.Date(required=True)
+
+
+@event_type("IndicatorValueRecorded", IndicatorValueRecordedSchema)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IndicatorValueRecorded(DomainEvent):
+    """A value for a period; a later value for the same period restates it."""
+
+    indicator_id: str
+    period: str
+    value: Decimal
+    source: str
+    released_on: date
+
+    @property
+    def stream_id(self) -> str:
+        return indicator_stream(self.indicator_id)
+
+    def summary(self) -> str:
+        return f"{self.indicator_id} {self.period} = {self.value} ({self.source})"
+
+

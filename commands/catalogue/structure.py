@@ -1,0 +1,113 @@
+"""The plan's structure and who may act: themes, topics, units, roles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from marshmallow import fields, validate
+
+from commands.catalogue.base import DomainEvent, EventSchema, event_type
+from commands.catalogue.fields import identifier, title
+from commands.catalogue.streams import actor_stream, theme_stream, topic_stream, unit_stream
+
+UNIT_KINDS = ("bcu", "taskforce", "command", "programme", "partner", "team")
+ROLES = ("admin", "performance", "recorder", "auditor")
+ACTOR = validate.Regexp(
+    r"^[a-z0-9][a-z0-9._@-]{0,79}$", error="must be a lowercase actor id (letters, digits, . _ @ -)"
+)
+
+
+class ThemeDefinedSchema(EventSchema):
+    number = fields.Integer(strict=True, required=True, validate=validate.Range(min=1, max=99))
+    title = title(required=True)
+
+
+@event_type("ThemeDefined", ThemeDefinedSchema)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ThemeDefined(DomainEvent):
+    """A numbered section of the plan, e.g. 2 — Tackling serious violence."""
+
+    number: int
+    title: str
+
+    @property
+    def stream_id(self) -> str:
+        return theme_stream(self.number)
+
+    def summary(self) -> str:
+        return f"theme {self.number}: {self.title}"
+
+
+class TopicDefinedSchema(EventSchema):
+    topic_id = identifier(required=True)
+    theme = fields.Integer(strict=True, required=True, validate=validate.Range(min=1, max=99))
+    title = title(required=True)
+
+
+@event_type("TopicDefined", TopicDefinedSchema)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TopicDefined(DomainEvent):
+    """A sub-section under a theme, e.g. Violent crime; topics keep their definition order."""
+
+    topic_id: str
+    theme: int
+    title: str
+
+    @property
+    def stream_id(self) -> str:
+        return topic_stream(self.topic_id)
+
+    def summary(self) -> str:
+        return f"topic {self.topic_id} under theme {self.theme}: {self.title}"
+
+
+class UnitRegisteredSchema(EventSchema):
+    unit_id = identifier(required=True)
+    name = title(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(UNIT_KINDS))
+    boroughs = fields.List(title(), load_default=list, validate=validate.Length(max=40))
+    parent_unit = identifier(load_default=None, allow_none=True)
+
+
+@event_type("UnitRegistered", UnitRegisteredSchema)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UnitRegistered(DomainEvent):
+    """Who acts: a BCU (with its boroughs), a taskforce, a command, a programme, a partner."""
+
+    unit_id: str
+    name: str
+    kind: str
+    boroughs: list[str] = field(default_factory=list)
+    parent_unit: str | None = None
+
+    @property
+    def stream_id(self) -> str:
+        return unit_stream(self.unit_id)
+
+    def summary(self) -> str:
+        boroughs = f" ({', '.join(self.boroughs)})" if self.boroughs else ""
+        return f"{self.kind} {self.name}{boroughs}"
+
+
+class RoleGrantedSchema(EventSchema):
+    actor = fields.String(required=True, validate=ACTOR)
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    unit_id = identifier(load_default=None, allow_none=True)
+
+
+@event_type("RoleGranted", RoleGrantedSchema)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RoleGranted(DomainEvent):
+    """An actor may now act in a role, for a unit where the role is unit-bound."""
+
+    actor: str
+    role: str
+    unit_id: str | None = None
+
+    @property
+    def stream_id(self) -> str:
+        return actor_stream(self.actor)
+
+    def summary(self) -> str:
+        where = f" for {self.unit_id}" if self.unit_id else ""
+        return f"{self.actor} is {self.role}{where}"

@@ -1,0 +1,173 @@
+"""Operational updates: things that happened under a topic, with their facts and narrative.
+
+Each typed update (taskforce formed, unit went live, asset acquired, rollout completed)
+carries the facts its kind always has; the general update carries a kind and named facts.
+Any update may name the milestone it reports on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from marshmallow import fields, post_load, validate
+
+from commands.catalogue.base import DomainEvent, EventSchema, event_type
+from commands.catalogue.fields import FactSchema, Money, count, identifier, text, title
+from commands.catalogue.periods import london_midnight
+from commands.catalogue.streams import update_stream
+
+UPDATE_KINDS = (
+    "campaign_launched",
+    "exercise_held",
+    "operation_outcome",
+    "trial_evaluated",
+    "service_launched",
+    "restructure",
+    "strategy_published",
+    "other",
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Fact:
+    """A named figure: ``Fact(name="applications received", kind="count", value=700)``."""
+
+    name: str
+    kind: str
+    value: int | str
+    unit: str | None = None
+
+    @property
+    def number(self) -> Decimal | None:
+        """The exact value of a numeric fact."""
+        return None if self.kind == "text" else Decimal(str(self.value))
+
+
+class _FactSchema(FactSchema):
+    @post_load
+    def _build(self, data: dict[str, Any], **kwargs: Any) -> Fact:
+        return Fact(**data)
+
+
+class UpdateSchema(EventSchema):
+    """Fields every operational update has."""
+
+    update_id = identifier(required=True)
+    topic_id = identifier(required=True)
+    unit_id = identifier(required=True)
+    title = title(required=True)
+    effective_date = fields.Date(required=True)
+    narrative = text(load_default="")
+    milestone_id = identifier(load_default=None, allow_none=True)
+    facts = fields.List(fields.Nested(_FactSchema), load_default=list,
+                        validate=validate.Length(max=100))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OperationalUpdate(DomainEvent):
+    """What all updates share: where they belong, when they took effect, what they say."""
+
+    update_id: str
+    topic_id: str
+    unit_id: str
+    title: str
+    effective_date: date
+    narrative: str = ""
+    milestone_id: str | None = None
+    facts: list[Fact] = field(default_factory=list)
+
+    @property
+    def stream_id(self) -> str:
+        return update_stream(self.update_id)
+
+    @property
+    def occurred_at(self) -> datetime:
+        return london_midnight(self.effective_date)
+
+    def summary(self) -> str:
+        return f"{self.effective_date} {self.unit_id}: {self.title}"
+
+
+class TaskforceFormedSchema(UpdateSchema):
+    taskforce_unit = identifier(required=True)
+    officers = count(required=True)
+    teams = count(required=True)
+    locations = fields.List(title(), load_default=list, validate=validate.Length(max=50))
+    funding_source = title(required=True)
+
+
+@event_type("TaskforceFormed", TaskforceFormedSchema)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TaskforceFormed(OperationalUpdate):
+    """A taskforce was formed: its officers, teams, bases and who pays."""
+
+    taskforce_unit: str
+    officers: int
+    teams: int
+    locations: list[str] = field(default_factory=list)
+    funding_source: str = ""
+
+
+class UnitWentLiveSchema(UpdateSchema):
+    live_unit = identifier(required=True)
+    boroughs = fields.List(title(), required=True, validate=validate.Length(min=1, max=40))
+
+
+@event_type("UnitWentLive", UnitWentLiveSchema)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UnitWentLive(OperationalUpdate):
+    """A BCU (or other unit) went live on its effective date, bringing boroughs together."""
+
+    live_unit: str
+    boroughs: list[str]
+
+
+class AssetAcquiredSchema(UpdateSchema):
+    asset = title(required=True)
+    acquirer = identifier(required=True)
+    price = Money(required=True)
+    programme = title(load_default=None, allow_none=True)
+    programme_value = Money(load_default=None, allow_none=True)
+
+
+@event_type("AssetAcquired", AssetAcquiredSchema)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AssetAcquired(OperationalUpdate):
+    """An asset (a building) was acquired for an exact price, within a wider programme."""
+
+    asset: str
+    acquirer: str
+    price: Decimal
+    programme: str | None = None
+    programme_value: Decimal | None = None
+
+
+class RolloutCompletedSchema(UpdateSchema):
+    system = title(required=True)
+    count_installed = count(required=True)
+
+
+@event_type("RolloutCompleted", RolloutCompletedSchema)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RolloutCompleted(OperationalUpdate):
+    """A system finished rolling out: how many were installed, by when."""
+
+    system: str
+    count_installed: int
+
+
+class UpdateRecordedSchema(UpdateSchema):
+    kind = fields.String(required=True, validate=validate.OneOf(UPDATE_KINDS))
+
+
+@event_type("OperationalUpdateRecorded", UpdateRecordedSchema)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OperationalUpdateRecorded(OperationalUpdate):
+    """Any other operational update: a campaign, an exercise, an operation's outcome …"""
+
+    kind: str = "other"
+
+
