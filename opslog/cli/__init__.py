@@ -7,10 +7,12 @@ history, diff, verify, export, import).
 
 from __future__ import annotations
 
-from opslog.cli import auditors, operators
+from opslog.cli import auditors, operators, readers, units
 from opslog.cli.base import main
 
 operators.register(main)
+units.register(main)
+readers.register(main)
 auditors.register(main)
 
 __all__ = ["main"]
