@@ -85,3 +85,13 @@ commits = sa.Table(
 )
 
 APPEND_ONLY_TABLES = ("events", "commits")
+
+leases = sa.Table(
+    "leases",
+    metadata,
+    sa.Column("name", sa.String(200), primary_key=True),
+    sa.Column("holder", sa.String(200), nullable=False),
+    sa.Column("acquired_at", UTCDateTime(), nullable=False),
+    sa.Column("expires_at", UTCDateTime(), nullable=False),
+)
+"""Named exclusive leases (one scheduler per database); ordinary mutable rows."""
