@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.synchronize
 import os
 import time
 from datetime import UTC, datetime, timedelta
@@ -57,7 +58,7 @@ def test_sqlite_lease_lapses_after_its_ttl(sqlite_url: str) -> None:
         second.renew()
 
 
-def _hold_and_die(url: str, ready: "multiprocessing.synchronize.Event") -> None:
+def _hold_and_die(url: str, ready: multiprocessing.synchronize.Event) -> None:
     store = EventStore.open(url)
     Lease(store.engine, "scheduler", f"pid-{os.getpid()}", ttl=timedelta(seconds=1)).acquire()
     ready.set()
