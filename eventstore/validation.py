@@ -7,7 +7,7 @@ import math
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from eventstore.canonical import canonical_json, format_time
@@ -15,7 +15,9 @@ from eventstore.errors import InvalidEvent
 from eventstore.limits import (
     MAX_EVENTS_PER_COMMIT,
     MAX_IDEMPOTENCY_KEY_LENGTH,
+    MAX_NESTING_DEPTH,
     MAX_PAYLOAD_BYTES,
+    MAX_SCHEMA_VERSION,
     MAX_STREAM_ID_LENGTH,
     MAX_TYPE_LENGTH,
 )
@@ -46,7 +48,19 @@ def check_name(field: str, value: object, max_length: int) -> str:
         raise InvalidEvent(field, "must not start or end with white space")
     if any(ord(char) < 32 or 127 <= ord(char) < 160 for char in value):
         raise InvalidEvent(field, "must not contain control characters")
+    if not value.isascii():
+        _check_utf8(field, value)
     return value
+
+
+def _check_utf8(field: str, text: str) -> None:
+    """Refuse text that has no UTF-8 form (a lone surrogate): no database can store it."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise InvalidEvent(
+            field, f"is not valid Unicode text (lone surrogate {text[error.start]!r})"
+        ) from error
 
 
 def check_expected(field: str, value: object) -> Expected:
@@ -64,35 +78,77 @@ def check_aware(field: str, value: object) -> datetime:
         raise InvalidEvent(field, f"must be a datetime, not {type(value).__name__}")
     if value.tzinfo is None or value.utcoffset() is None:
         raise InvalidEvent(field, "must be timezone-aware (a naive datetime is ambiguous)")
+    try:
+        value.astimezone(UTC)
+    except OverflowError as error:
+        raise InvalidEvent(field, "must fall within the years 1 to 9999 in UTC") from error
     return value
 
 
-def _encode_object(field: str, value: object) -> str:
+def _encode_object(field: str, value: object) -> tuple[str, int]:
+    """The canonical JSON text of a payload and its size in UTF-8 bytes."""
     if not isinstance(value, Mapping):
         raise InvalidEvent(field, f"must be a JSON object, not {type(value).__name__}")
     _check_json_value(field, value)
-    return canonical_json(value)
+    try:
+        try:
+            text = canonical_json(value)
+        except TypeError:  # a Mapping that is not a dict: store it as the equal dict
+            text = canonical_json({key: _as_plain_json(child) for key, child in value.items()})
+    except ValueError as error:  # a container that holds itself; an int too long for text
+        raise InvalidEvent(field, f"is not JSON: {error}") from error
+    except RecursionError as error:
+        raise InvalidEvent(field, "is nested too deeply (or holds itself)") from error
+    try:
+        size = len(text.encode("utf-8"))
+    except UnicodeEncodeError:
+        _check_utf8(field, text)
+        raise
+    return text, size
+
+
+def _as_plain_json(value: object) -> object:
+    """The same JSON value built from dicts and lists only (what `json` can encode)."""
+    if isinstance(value, Mapping):
+        return {key: _as_plain_json(child) for key, child in value.items()}
+    if isinstance(value, list | tuple):
+        return [_as_plain_json(child) for child in value]
+    return value
 
 
 def _check_json_value(field: str, value: object) -> None:
-    """Reject what JSON cannot carry faithfully: non-string keys, NaN, sets, objects."""
-    stack: list[tuple[str, object]] = [(field, value)]
+    """Reject what JSON cannot carry faithfully: non-string keys, NaN, sets, objects.
+
+    A container met twice is walked once, so a payload that holds itself does not loop;
+    encoding then tells a shared list (fine) from a cycle (refused). Nesting is bounded so
+    that whoever decodes the payload later never runs out of stack.
+    """
+    stack: list[tuple[str, object, int]] = [(field, value, 1)]
+    walked: set[int] = set()
     while stack:
-        path, item = stack.pop()
+        path, item, depth = stack.pop()
         if item is None or isinstance(item, bool | str | int):
             continue
         if isinstance(item, float):
             if not math.isfinite(item):
                 raise InvalidEvent(path, "must be a finite number (NaN and infinity are not JSON)")
-        elif isinstance(item, Mapping):
+            continue
+        if not isinstance(item, Mapping | list | tuple):
+            raise InvalidEvent(path, f"{type(item).__name__} is not a JSON value")
+        if id(item) in walked:
+            continue
+        walked.add(id(item))
+        if depth > MAX_NESTING_DEPTH:
+            raise InvalidEvent(path, f"is nested more than {MAX_NESTING_DEPTH} levels deep")
+        if isinstance(item, Mapping):
             for key, child in item.items():
                 if not isinstance(key, str):
                     raise InvalidEvent(path, f"has a non-string key {key!r}")
-                stack.append((f"{path}.{key}", child))
-        elif isinstance(item, list | tuple):
-            stack.extend((f"{path}[{index}]", child) for index, child in enumerate(item))
+                stack.append((f"{path}.{key}", child, depth + 1))
         else:
-            raise InvalidEvent(path, f"{type(item).__name__} is not a JSON value")
+            stack.extend(
+                (f"{path}[{index}]", child, depth + 1) for index, child in enumerate(item)
+            )
 
 
 def prepare_event(field: str, event: object) -> PreparedEvent:
@@ -103,11 +159,13 @@ def prepare_event(field: str, event: object) -> PreparedEvent:
     schema_version = event.schema_version
     if isinstance(schema_version, bool) or not isinstance(schema_version, int):
         raise InvalidEvent(f"{field}.schema_version", "must be an integer")
-    if schema_version < 1:
-        raise InvalidEvent(f"{field}.schema_version", "must be at least 1")
-    data_json = _encode_object(f"{field}.data", event.data)
-    metadata_json = _encode_object(f"{field}.metadata", event.metadata or {})
-    size = len(data_json.encode("utf-8")) + len(metadata_json.encode("utf-8"))
+    if not 1 <= schema_version <= MAX_SCHEMA_VERSION:
+        raise InvalidEvent(
+            f"{field}.schema_version", f"must be from 1 to {MAX_SCHEMA_VERSION}"
+        )
+    data_json, data_size = _encode_object(f"{field}.data", event.data)
+    metadata_json, metadata_size = _encode_object(f"{field}.metadata", event.metadata or {})
+    size = data_size + metadata_size
     if size > MAX_PAYLOAD_BYTES:
         raise InvalidEvent(
             f"{field}.data", f"payload is {size} bytes; the limit is {MAX_PAYLOAD_BYTES}"
