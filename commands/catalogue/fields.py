@@ -103,6 +103,40 @@ class Money(fields.Field[Decimal]):
         return amount
 
 
+class ExactDecimal(fields.Field[Decimal]):
+    """An exact number: an integer or a decimal string, never a float; stored as a string.
+
+    A float has already lost the figure the source published (``0.1`` is not one tenth),
+    so it is refused rather than rounded.
+    """
+
+    def __init__(self, *, minimum: Decimal | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.minimum = minimum
+
+    def _serialize(self, value: Decimal | None, attr: str | None, obj: Any,
+                   **kwargs: Any) -> str | None:
+        return None if value is None else format(value, "f")
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Decimal:
+        if isinstance(value, (bool, float)):
+            raise ValidationError("must be exact: give an integer or a decimal string, not a float")
+        if isinstance(value, Decimal):
+            number = value
+        elif isinstance(value, int | str):
+            try:
+                number = Decimal(str(value).strip())
+            except InvalidOperation as error:
+                raise ValidationError("is not a number") from error
+        else:
+            raise ValidationError("is not a number")
+        if not number.is_finite():
+            raise ValidationError("must be finite")
+        if self.minimum is not None and number < self.minimum:
+            raise ValidationError(f"must be at least {self.minimum}")
+        return number
+
+
 FACT_KINDS = ("count", "money", "percent", "change", "number", "text")
 """count: a whole number ≥ 0; money: exact pounds; percent: a share 0–100;
 change: a percentage change ≥ -100; number: any exact decimal; text: words."""

@@ -15,7 +15,7 @@ from decimal import Decimal
 from marshmallow import fields, validate
 
 from commands.catalogue.base import DomainEvent, EventSchema, Payload, event_type
-from commands.catalogue.fields import PeriodField, identifier, title
+from commands.catalogue.fields import ExactDecimal, PeriodField, identifier, title
 from commands.catalogue.streams import indicator_stream
 
 DIRECTIONS = ("lower", "higher")
@@ -63,8 +63,7 @@ class IndicatorDefined(DomainEvent):
 class IndicatorValueRecordedSchema(EventSchema):
     indicator_id = identifier(required=True)
     period = PeriodField(required=True)
-    value = fields.Decimal(required=True, as_string=True, allow_nan=False,
-                           validate=validate.Range(min=0))
+    value = ExactDecimal(required=True, minimum=Decimal(0))
     source = title(required=True)
     released_on = fields.Date(required=True)
 

@@ -42,16 +42,22 @@ class TopicDefinedSchema(EventSchema):
     topic_id = identifier(required=True)
     theme = fields.Integer(strict=True, required=True, validate=validate.Range(min=1, max=99))
     title = title(required=True)
+    lead_in = fields.Boolean(load_default=False)
 
 
 @event_type("TopicDefined", TopicDefinedSchema)
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TopicDefined(DomainEvent):
-    """A sub-section under a theme, e.g. Violent crime; topics keep their definition order."""
+    """A sub-section under a theme, e.g. Violent crime; topics keep their definition order.
+
+    A `lead_in` topic holds what a theme says before its first sub-section: a report
+    prints its items straight under the theme heading, without the topic's title.
+    """
 
     topic_id: str
     theme: int
     title: str
+    lead_in: bool = False
 
     @property
     def stream_id(self) -> str:
