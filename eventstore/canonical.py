@@ -36,7 +36,12 @@ def canonical_json(value: Mapping[str, Any]) -> str:
 
 def format_time(moment: datetime) -> str:
     """The canonical UTC text of an aware datetime."""
-    return moment.astimezone(UTC).strftime(TIME_FORMAT)
+    if moment.tzinfo is not UTC:
+        moment = moment.astimezone(UTC)
+    if moment.year >= 1000:
+        # The same text as strftime, in half the time: verifying formats two times an event.
+        return moment.isoformat(timespec="microseconds")[:26] + "Z"
+    return moment.strftime(TIME_FORMAT)
 
 
 def parse_time(text: str) -> datetime:

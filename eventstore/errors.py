@@ -57,3 +57,21 @@ class SchemaError(EventStoreError):
 
 class StoreUnavailable(EventStoreError):
     """The database could not be reached or failed in a way the store cannot interpret."""
+
+
+class ImportRefused(EventStoreError):
+    """An export file did not verify, or the target log is not empty; nothing was written.
+
+    `line` is the file's line number (1 is the header) when one line is to blame, and
+    `position` the log position that line holds or should hold.
+    """
+
+    def __init__(self, reason: str, line: int | None = None, position: int | None = None) -> None:
+        where = ""
+        if line is not None:
+            where = f"line {line}" + (f" (position {position})" if position is not None else "")
+            where += ": "
+        super().__init__(f"import refused: {where}{reason}")
+        self.reason = reason
+        self.line = line
+        self.position = position

@@ -53,8 +53,12 @@ class ChainChecker:
         self.problem = problem
         return False
 
-    def feed(self, event: RecordedEvent) -> bool:
-        """Check one event; False (and the problem recorded) at the first break."""
+    def feed(self, event: RecordedEvent, recomputed: str | None = None) -> bool:
+        """Check one event; False (and the problem recorded) at the first break.
+
+        A caller that holds the event's canonical texts (an export file) may pass the hash
+        it `recomputed` over them instead of having it recomputed from the parsed values.
+        """
         if event.position != self.expected_position:
             if event.position > self.expected_position:
                 return self._fail(
@@ -67,19 +71,20 @@ class ChainChecker:
             return self._fail(
                 event.position, "prev_hash does not match the hash of the event before it"
             )
-        recomputed = event_hash(
-            position=event.position,
-            event_id=event.event_id,
-            stream_id=event.stream_id,
-            version=event.version,
-            type=event.type,
-            schema_version=event.schema_version,
-            occurred_at=event.occurred_at,
-            recorded_at=event.recorded_at,
-            prev_hash=event.prev_hash,
-            data_json=event.data_json,
-            metadata_json=event.metadata_json,
-        )
+        if recomputed is None:
+            recomputed = event_hash(
+                position=event.position,
+                event_id=event.event_id,
+                stream_id=event.stream_id,
+                version=event.version,
+                type=event.type,
+                schema_version=event.schema_version,
+                occurred_at=event.occurred_at,
+                recorded_at=event.recorded_at,
+                prev_hash=event.prev_hash,
+                data_json=event.data_json,
+                metadata_json=event.metadata_json,
+            )
         if recomputed != event.hash:
             return self._fail(
                 event.position, "hash does not match the event's content (a field was altered)"

@@ -1,0 +1,292 @@
+"""The export file: JSON Lines, a header, then every event of the log in position order.
+
+Line 1 is the header::
+
+    {"format":"opslog-export","format_version":1,"head_position":N,"head_hash":"…",
+     "event_count":N,"exported_at":"…"}
+
+and each further line one event with every envelope field. `data` and `metadata` are the
+stored canonical JSON *texts* (JSON strings, not objects) and times are canonical time
+texts, so each hash can be recomputed from the line byte for byte, with no opslog code.
+`exported_at` is informational: it is the one value the hash chain does not cover.
+
+Decoding is strict: a line either is exactly what an honest export of an intact log would
+hold, or it is refused with the reason; nothing is repaired or guessed.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from eventstore.canonical import canonical_json, event_hash, format_time
+from eventstore.errors import InvalidEvent
+from eventstore.limits import MAX_PAYLOAD_BYTES, MAX_STREAM_ID_LENGTH, MAX_TYPE_LENGTH
+from eventstore.model import RecordedEvent
+from eventstore.validation import check_name
+
+FORMAT = "opslog-export"
+FORMAT_VERSION = 1
+HEADER_FIELDS = (
+    "format", "format_version", "head_position", "head_hash", "event_count", "exported_at"
+)
+EVENT_FIELDS = (
+    "position", "event_id", "stream_id", "version", "type", "schema_version",
+    "data", "metadata", "occurred_at", "recorded_at", "prev_hash", "hash",
+)
+MAX_LINE_BYTES = 8 * MAX_PAYLOAD_BYTES + 4096
+"""A line can hold the largest payload even if every character needed escaping twice."""
+
+_HEADER_KEYS = frozenset(HEADER_FIELDS)
+_EVENT_KEYS = frozenset(EVENT_FIELDS)
+_HEX = frozenset("0123456789abcdef")
+TIME_EXAMPLE = "2018-04-01T09:00:00.000000Z"
+
+
+class BadLine(Exception):
+    """Why one line of an export is not acceptable (the reader adds where it is)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ExportHeader:
+    """What the export claims to hold: positions 1..head_position ending in head_hash."""
+
+    head_position: int
+    head_hash: str
+    event_count: int
+    exported_at: str
+
+
+def encode_header(header: ExportHeader) -> bytes:
+    """The header line, newline included."""
+    return _line(
+        {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "head_position": header.head_position,
+            "head_hash": header.head_hash,
+            "event_count": header.event_count,
+            "exported_at": header.exported_at,
+        }
+    )
+
+
+def encode_event(event: RecordedEvent) -> bytes:
+    """One event's line, newline included, with the texts its hash was computed over."""
+    return _line(
+        {
+            "position": event.position,
+            "event_id": str(event.event_id),
+            "stream_id": event.stream_id,
+            "version": event.version,
+            "type": event.type,
+            "schema_version": event.schema_version,
+            "data": event.data_json,
+            "metadata": event.metadata_json,
+            "occurred_at": format_time(event.occurred_at),
+            "recorded_at": format_time(event.recorded_at),
+            "prev_hash": event.prev_hash,
+            "hash": event.hash,
+        }
+    )
+
+
+def _line(value: dict[str, Any]) -> bytes:
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return text.encode("utf-8") + b"\n"
+
+
+def decode_header(raw: bytes) -> ExportHeader:
+    """Read and check the header line."""
+    value = _parse(raw)
+    if value.get("format") != FORMAT:
+        raise BadLine(f"not an opslog export header (format is not {FORMAT!r})")
+    _check_keys(value, _HEADER_KEYS)
+    version = _integer(value, "format_version", 1)
+    if version != FORMAT_VERSION:
+        raise BadLine(
+            f"format_version {version} is not one this opslog reads ({FORMAT_VERSION})"
+        )
+    head_position = _integer(value, "head_position", 0)
+    event_count = _integer(value, "event_count", 0)
+    if event_count != head_position:
+        raise BadLine(
+            f"event_count {event_count} differs from head_position {head_position} "
+            "(an export holds positions 1 to head_position)"
+        )
+    _canonical_time(value, "exported_at")
+    return ExportHeader(
+        head_position=head_position,
+        head_hash=_hash_text(value, "head_hash"),
+        event_count=event_count,
+        exported_at=value["exported_at"],
+    )
+
+
+def decode_event(raw: bytes) -> tuple[RecordedEvent, str]:
+    """Read and check one event line; return the event and the hash recomputed from its texts."""
+    value = _object(raw, _EVENT_KEYS)
+    position = _integer(value, "position", 1)
+    version = _integer(value, "version", 1)
+    schema_version = _integer(value, "schema_version", 1)
+    event_id = _event_id(value)
+    stream_id = _name(value, "stream_id", MAX_STREAM_ID_LENGTH)
+    type_ = _name(value, "type", MAX_TYPE_LENGTH)
+    data_json = _json_object_text(value, "data")
+    metadata_json = _json_object_text(value, "metadata")
+    if len(data_json.encode("utf-8")) + len(metadata_json.encode("utf-8")) > MAX_PAYLOAD_BYTES:
+        raise BadLine(f"data and metadata exceed the {MAX_PAYLOAD_BYTES}-byte payload limit")
+    occurred_text, occurred_at = _canonical_time(value, "occurred_at")
+    recorded_text, recorded_at = _canonical_time(value, "recorded_at")
+    prev_hash = _hash_text(value, "prev_hash")
+    digest = _hash_text(value, "hash")
+    recomputed = event_hash(
+        position=position,
+        event_id=value["event_id"],
+        stream_id=stream_id,
+        version=version,
+        type=type_,
+        schema_version=schema_version,
+        occurred_at=occurred_text,
+        recorded_at=recorded_text,
+        prev_hash=prev_hash,
+        data_json=data_json,
+        metadata_json=metadata_json,
+    )
+    event = RecordedEvent(
+        position=position,
+        event_id=event_id,
+        stream_id=stream_id,
+        version=version,
+        type=type_,
+        schema_version=schema_version,
+        data_json=data_json,
+        metadata_json=metadata_json,
+        occurred_at=occurred_at,
+        recorded_at=recorded_at,
+        prev_hash=prev_hash,
+        hash=digest,
+    )
+    return event, recomputed
+
+
+def _object(raw: bytes, keys: frozenset[str]) -> dict[str, Any]:
+    """A whole line holding one JSON object with exactly `keys`."""
+    value = _parse(raw)
+    _check_keys(value, keys)
+    return value
+
+
+def _parse(raw: bytes) -> dict[str, Any]:
+    if not raw.endswith(b"\n"):
+        raise BadLine("the line does not end with a newline (is the file truncated?)")
+    if not (raw.startswith(b"{") and raw.endswith(b"}\n")):
+        raise BadLine("not a JSON object on a line of its own")
+    try:
+        value = json.loads(raw)
+    except UnicodeDecodeError as error:
+        raise BadLine(f"not valid UTF-8 ({error.reason} at byte {error.start})") from error
+    except ValueError as error:
+        raise BadLine(f"not valid JSON ({error})") from error
+    except RecursionError as error:
+        raise BadLine("not valid JSON (nested too deeply)") from error
+    if not isinstance(value, dict):
+        raise BadLine("not a JSON object")
+    return value
+
+
+def _check_keys(value: dict[str, Any], keys: frozenset[str]) -> None:
+    if value.keys() == keys:
+        return
+    missing = sorted(keys - value.keys())
+    unknown = sorted(value.keys() - keys)
+    parts = ([f"missing field {', '.join(missing)}"] if missing else []) + (
+        [f"unknown field {', '.join(unknown)}"] if unknown else []
+    )
+    raise BadLine("; ".join(parts))
+
+
+def _integer(value: dict[str, Any], field: str, minimum: int) -> int:
+    number = value[field]
+    if isinstance(number, bool) or not isinstance(number, int):
+        raise BadLine(f"{field} must be an integer, not {json.dumps(number)}")
+    if number < minimum:
+        raise BadLine(f"{field} must be at least {minimum}, not {number}")
+    return number
+
+
+def _text(value: dict[str, Any], field: str) -> str:
+    text = value[field]
+    if not isinstance(text, str):
+        raise BadLine(f"{field} must be a string")
+    return text
+
+
+def _name(value: dict[str, Any], field: str, max_length: int) -> str:
+    name = value[field]
+    if not isinstance(name, str):
+        raise BadLine(f"{field} must be a string")
+    problem = _name_problem(field, name, max_length)
+    if problem is not None:
+        raise BadLine(problem)
+    return name
+
+
+@functools.lru_cache(maxsize=4096)
+def _name_problem(field: str, name: str, max_length: int) -> str | None:
+    """The store's rule for ids and types, remembered: a log repeats its streams and types."""
+    try:
+        check_name(field, name, max_length)
+    except InvalidEvent as error:
+        return str(error)
+    return None
+
+
+def _event_id(value: dict[str, Any]) -> uuid.UUID:
+    text = _text(value, "event_id")
+    try:
+        event_id = uuid.UUID(text)
+    except ValueError as error:
+        raise BadLine(f"event_id {text!r} is not a UUID") from error
+    if str(event_id) != text:
+        raise BadLine(f"event_id {text!r} is not in canonical form ({event_id})")
+    return event_id
+
+
+def _hash_text(value: dict[str, Any], field: str) -> str:
+    text = _text(value, field)
+    if len(text) != 64 or not _HEX.issuperset(text):
+        raise BadLine(f"{field} must be 64 lowercase hexadecimal digits")
+    return text
+
+
+def _canonical_time(value: dict[str, Any], field: str) -> tuple[str, datetime]:
+    text = _text(value, field)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as error:
+        raise BadLine(f"{field} {text!r} is not a time") from error
+    if moment.tzinfo is None or format_time(moment) != text:
+        raise BadLine(f"{field} {text!r} is not a canonical UTC time (like {TIME_EXAMPLE})")
+    return text, moment
+
+
+def _json_object_text(value: dict[str, Any], field: str) -> str:
+    text = _text(value, field)
+    try:
+        decoded = json.loads(text)
+    except (ValueError, RecursionError) as error:
+        raise BadLine(f"{field} is not JSON text") from error
+    if not isinstance(decoded, dict):
+        raise BadLine(f"{field} must be the text of a JSON object")
+    try:
+        canonical = canonical_json(decoded)
+    except ValueError as error:
+        raise BadLine(f"{field} holds a value canonical JSON refuses ({error})") from error
+    if canonical != text:
+        raise BadLine(f"{field} is not canonical JSON (sorted keys, no spaces)")
+    return text
