@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 import sqlalchemy.exc as sa_exc
@@ -12,17 +12,19 @@ from sqlalchemy.engine import URL, Engine
 
 from eventstore import reader, schema, writer
 from eventstore.canonical import GENESIS_HASH
+from eventstore.engine import create_engine
 from eventstore.errors import EventStoreError, SchemaError, WrongExpectedVersion
-from eventstore.integrity import VerifyReport, verify_events
+from eventstore.integrity import VerifyReport
+from eventstore.limits import MAX_IDEMPOTENCY_KEY_LENGTH
 from eventstore.model import ANY, AppendResult, Expected, Head, NewEvent, RecordedEvent
 from eventstore.subscription import Subscription
 from eventstore.tables import events
 from eventstore.translate import translate
 from eventstore.validation import check_aware, check_name, content_fingerprint, prepare_batch
-from eventstore.engine import create_engine
-from eventstore.limits import MAX_IDEMPOTENCY_KEY_LENGTH
+from eventstore.verification import verify_log
 
 StreamBatch = tuple[str, Sequence[NewEvent], Expected]
+T = TypeVar("T")
 
 
 class EventStore:
@@ -201,23 +203,19 @@ class EventStore:
         to_position: int | None = None,
         progress: Callable[[int], None] | None = None,
     ) -> VerifyReport:
-        """Recompute the hash chain over the stored rows and report the first break."""
-        start = max(from_position, 1)
-        prev_hash = GENESIS_HASH if start == 1 else self.hash_at(start - 1)
-        return verify_events(
-            self.read_all(from_position=start, to_position=to_position),
-            start_position=start,
-            prev_hash=prev_hash,
-            check_versions=start == 1,
-            progress=progress,
-        )
+        """Recompute the hash chain over the stored rows and report the first break.
+
+        Rows that no longer decode, and categories that disagree with their stream ids, are
+        reported as breaks too (see `eventstore.verification`).
+        """
+        return verify_log(self, from_position, to_position, progress)
 
     # -- plumbing --------------------------------------------------------------------
 
     def _reading(self) -> Any:
         return _Translating(reader.read_connection(self.engine))
 
-    def _guard(self, call: Callable[[], Any]) -> Any:
+    def _guard(self, call: Callable[[], T]) -> T:
         try:
             return call()
         except sa_exc.DBAPIError as error:
@@ -240,7 +238,7 @@ class _Translating:
         return self._connection.__enter__()
 
     def __exit__(self, exc_type: object, exc: BaseException | None, tb: object) -> None:
-        self._connection.__exit__(exc_type, exc, tb)  # type: ignore[arg-type]
+        self._connection.__exit__(exc_type, exc, tb)
         if isinstance(exc, sa_exc.DBAPIError):
             raise translate(exc) from exc
 

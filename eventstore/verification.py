@@ -1,0 +1,186 @@
+"""Verifying the stored log: the hash chain, and what the chain alone does not see.
+
+`integrity.ChainChecker` judges a run of events. This module feeds it from the database
+and covers the cases where the rows themselves are the problem:
+
+- a check that starts mid-log is anchored on the stored hash before it; when that event
+  is gone the check starts from the beginning instead, so the report says where the log
+  breaks rather than failing to start;
+- a row altered into something that no longer decodes (an event id that is not a UUID, a
+  time SQLite cannot parse, bytes where text belongs) is reported at its position instead
+  of raising from the middle of the check;
+- the ``category`` column, kept beside the stream id for filtered reads and outside the
+  hash, must be what the stream id says, or a projection reading by category could be
+  made to skip an event that the chain still vouches for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from eventstore.canonical import GENESIS_HASH
+from eventstore.errors import EventStoreError
+from eventstore.integrity import ChainChecker, VerifyReport
+from eventstore.model import RecordedEvent
+from eventstore.tables import events
+
+if TYPE_CHECKING:
+    from eventstore.store import EventStore
+
+UNDECODABLE = (ValueError, TypeError, AttributeError, OverflowError)
+"""What reading or hashing a row whose stored values were tampered with can raise."""
+
+PROGRESS_EVERY = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class Unreadable:
+    """A stored row that does not decode into an event."""
+
+    position: int
+    error: Exception
+
+
+def verify_log(
+    store: EventStore,
+    from_position: int = 1,
+    to_position: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> VerifyReport:
+    """Check the stored log from `from_position` (to `to_position`) and report the first break."""
+    start = max(from_position, 1)
+    prev_hash = GENESIS_HASH
+    if start > 1:
+        anchor = _stored_hash(store, start - 1)
+        if anchor is None:
+            head = store.head().position
+            if head < start - 1:
+                raise EventStoreError(f"position {start - 1} is not in the log (head {head})")
+            start = 1  # the event before the range is gone: find where the log breaks
+        else:
+            prev_hash = anchor
+    checker = ChainChecker(start, prev_hash, stream_versions={} if start == 1 else None)
+    for item in _stored_events(store, start, to_position):
+        if isinstance(item, Unreadable):
+            _fail_unreadable(checker, item)
+            break
+        try:
+            fed = checker.feed(item)
+        except UNDECODABLE as error:
+            _fail_unreadable(checker, Unreadable(item.position, error))
+            break
+        if not fed:
+            break
+        if progress is not None and checker.checked % PROGRESS_EVERY == 0:
+            progress(checker.checked)
+    if progress is not None:
+        progress(checker.checked)
+    report = VerifyReport(
+        ok=checker.bad_position is None,
+        checked=checker.checked,
+        head_position=checker.expected_position - 1,
+        head_hash=checker.prev_hash,
+        first_bad_position=checker.bad_position,
+        problem=checker.problem,
+    )
+    return _check_categories(store, report, start, prev_hash)
+
+
+def _stored_hash(store: EventStore, position: int) -> str | None:
+    with store._reading() as connection:
+        value = connection.execute(
+            sa.select(events.c.hash).where(events.c.position == position)
+        ).scalar()
+    return None if value is None else str(value)
+
+
+def _stored_events(
+    store: EventStore, start: int, to_position: int | None
+) -> Iterator[RecordedEvent | Unreadable]:
+    """The events from `start` in order, then an `Unreadable` where a row fails to decode.
+
+    Pages are read whole, so when one fails the rows after the last good event are read
+    one at a time to find the culprit.
+    """
+    next_position = start
+    try:
+        for event in store.read_all(from_position=start, to_position=to_position):
+            next_position = event.position + 1
+            yield event
+        return
+    except UNDECODABLE:
+        pass
+    while to_position is None or next_position <= to_position:
+        try:
+            page = list(store.read_all(from_position=next_position, to_position=to_position,
+                                       limit=1))
+        except UNDECODABLE as error:
+            yield Unreadable(_first_stored_at_or_after(store, next_position), error)
+            return
+        if not page:
+            return
+        yield page[0]
+        next_position = page[0].position + 1
+
+
+def _first_stored_at_or_after(store: EventStore, position: int) -> int:
+    with store._reading() as connection:
+        found = connection.execute(
+            sa.select(sa.func.min(events.c.position)).where(events.c.position >= position)
+        ).scalar()
+    return position if found is None else int(found)
+
+
+def _fail_unreadable(checker: ChainChecker, row: Unreadable) -> None:
+    if row.position > checker.expected_position:
+        checker.bad_position = checker.expected_position
+        checker.problem = (
+            f"position {checker.expected_position} is missing "
+            f"(next stored position is {row.position})"
+        )
+    else:
+        checker.bad_position = row.position
+        checker.problem = f"stored values cannot be read back: {row.error}"
+
+
+def _derived_category(connection: Connection) -> sa.ColumnElement[str]:
+    """SQL for `model.category_of`: the stream id up to its first ``-``."""
+    stream_id = events.c.stream_id
+    if connection.dialect.name == "postgresql":
+        return sa.func.split_part(stream_id, "-", 1)
+    dash = sa.func.instr(stream_id, "-")
+    return sa.case((dash > 0, sa.func.substr(stream_id, 1, dash - 1)), else_=stream_id)
+
+
+def _check_categories(
+    store: EventStore, report: VerifyReport, start: int, anchor_hash: str
+) -> VerifyReport:
+    """Report a category that disagrees with its stream id if it comes before any break."""
+    last = report.head_position if report.ok else (report.first_bad_position or start) - 1
+    if last < start:
+        return report
+    with store._reading() as connection:
+        wrong = connection.execute(
+            sa.select(sa.func.min(events.c.position)).where(
+                events.c.position >= start,
+                events.c.position <= last,
+                events.c.category != _derived_category(connection),
+            )
+        ).scalar()
+    if wrong is None:
+        return report
+    position = int(wrong)
+    before = anchor_hash if position == start else _stored_hash(store, position - 1)
+    return VerifyReport(
+        ok=False,
+        checked=position - start,
+        head_position=position - 1,
+        head_hash=before or "",
+        first_bad_position=position,
+        problem="category does not match the stream id (filtered reads would miss the event)",
+    )
