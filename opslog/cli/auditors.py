@@ -1,10 +1,34 @@
-"""Auditors' commands: read and check the log, never write it."""
+"""Auditors' commands: read and check the log, copy it out and back; never change it."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from pathlib import Path
+
 import click
 
-from opslog.cli.base import Context, pass_context
+from eventstore.export import export_log, verify_export
+from eventstore.importer import import_log
+from opslog.audit.log_view import LogEntry, LogQuery, log_entries, stream_history
+from opslog.audit.render import (
+    FORMATS,
+    HISTORY_COLUMNS,
+    LOG_COLUMNS,
+    print_table,
+    write_json,
+    write_jsonl,
+)
+from opslog.audit.reports import export_check_lines, export_lines, verify_lines
+from opslog.cli.base import Context, UserError, pass_context
+from opslog.cli.output import progress_bar, stdout_console
+from opslog.cli.params import AWARE_TIME
+
+EXISTING_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+FORMAT_OPTION = click.option(
+    "--format", "format_", type=click.Choice(FORMATS), default="table", show_default=True,
+    help="table for people; json (one array) or jsonl (one object a line) for programs.",
+)
 
 
 @click.command()
@@ -12,12 +36,136 @@ from opslog.cli.base import Context, pass_context
               help="Start checking here (trusting the stored hash just before).")
 @pass_context
 def verify(context: Context, from_position: int) -> None:
-    """Recompute the hash chain; exit 0 only when it is intact."""
-    report = context.store().verify(from_position=from_position)
-    click.echo(str(report))
+    """Recompute the hash chain over the database; exit 0 only when it is intact."""
+    store = context.store()
+    head = store.head()
+    total = max(head.position - from_position + 1, 0)
+    with progress_bar() as progress:
+        report = store.verify(
+            from_position=from_position, progress=lambda done: progress("verifying", done, total)
+        )
+    _echo(verify_lines(report, head))
     if not report.ok:
         raise SystemExit(1)
 
 
+@click.command("verify-export")
+@click.argument("file", type=EXISTING_FILE)
+def verify_export_command(file: Path) -> None:
+    """Check an export FILE on its own, with no database; exit 0 only when it is intact."""
+    with file.open("rb") as source, progress_bar() as progress:
+        report = verify_export(source, progress)
+    _echo(export_check_lines(report))
+    if not report.ok:
+        raise SystemExit(1)
+
+
+@click.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--until-position", type=click.IntRange(min=1),
+              help="Export positions 1 to N only (default: the whole log).")
+@click.option("--force", is_flag=True, help="Replace FILE if it already exists.")
+@pass_context
+def export(context: Context, file: Path, until_position: int | None, force: bool) -> None:
+    """Copy the log to FILE as JSON Lines: a header, then every event with its hashes.
+
+    The file appears only once complete; check it anywhere with `opslog verify-export`.
+    """
+    if file.exists() and not force:
+        raise UserError(f"{file} already exists (pass --force to replace it)")
+    store = context.store()
+    partial = file.with_name(file.name + ".partial")
+    try:
+        with partial.open("wb") as target, progress_bar() as progress:
+            header = export_log(store, target, until_position, progress)
+        partial.replace(file)
+    finally:
+        partial.unlink(missing_ok=True)
+    _echo(export_lines(header, str(file)))
+
+
+@click.command("import")
+@click.argument("file", type=EXISTING_FILE)
+@pass_context
+def import_command(context: Context, file: Path) -> None:
+    """Load an export FILE into an empty database (after `opslog init`).
+
+    The whole file is verified first; if anything is wrong nothing is written. Positions,
+    times and hashes are kept, so the new database has the same head hash.
+    """
+    store = context.store()
+    with file.open("rb") as source, progress_bar() as progress:
+        imported = import_log(store, source, progress)
+    click.echo(f"imported {imported.checked} events from {file}")
+    head = store.head()
+    with progress_bar() as progress:
+        report = store.verify(progress=lambda done: progress("verifying", done, head.position))
+    _echo(verify_lines(report, head))
+    if not report.ok:
+        raise SystemExit(1)
+
+
+@click.command()
+@click.option("--stream", help="Only this stream (e.g. milestone-2018-19-q1-vctf).")
+@click.option("--category", help="Only streams of this category (e.g. milestone).")
+@click.option("--type", "type_", help="Only events of this type.")
+@click.option("--unit", help="Only events recorded for this unit (metadata unit).")
+@click.option("--actor", help="Only events recorded by this actor (metadata actor).")
+@click.option("--since", type=AWARE_TIME, help="Recorded at or after this ISO 8601 time.")
+@click.option("--until", type=AWARE_TIME, help="Recorded at or before this ISO 8601 time.")
+@click.option("--from-position", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Start at this position.")
+@click.option("--limit", "-n", type=click.IntRange(min=1), help="Show at most N events.")
+@click.option("--reverse", is_flag=True, help="Newest first (with --limit: the last N).")
+@FORMAT_OPTION
+@pass_context
+def log(context: Context, stream: str | None, category: str | None, type_: str | None,
+        unit: str | None, actor: str | None, since: datetime | None,
+        until: datetime | None, from_position: int, limit: int | None, reverse: bool,
+        format_: str) -> None:
+    """The log, oldest first: position, recorded and effective times, stream and
+    version, type, actor, unit and a summary of each event."""
+    if since is not None and until is not None and until < since:
+        raise click.BadParameter("is before --since", param_hint="'--until'")
+    query = LogQuery(stream=stream, category=category, type=type_, unit=unit, actor=actor,
+                     since=since, until=until, from_position=from_position, limit=limit,
+                     reverse=reverse)
+    shown = _show(log_entries(context.store(), query), format_, LOG_COLUMNS)
+    if shown == 0 and format_ == "table":
+        click.echo("no events match", err=True)
+
+
+@click.command()
+@click.argument("stream")
+@FORMAT_OPTION
+@pass_context
+def history(context: Context, stream: str, format_: str) -> None:
+    """One stream's life: each event's version, recorded and effective times, type,
+    actor and summary."""
+    entries = stream_history(context.store(), stream)
+    if not entries:
+        raise UserError(f"stream {stream!r} has no events")
+    _show(entries, format_, HISTORY_COLUMNS)
+
+
+def _show(entries: Iterable[LogEntry], format_: str, columns: Sequence[str]) -> int:
+    if format_ == "json":
+        return write_json(entries, _write)
+    if format_ == "jsonl":
+        return write_jsonl(entries, _write)
+    return print_table(entries, stdout_console(), columns)
+
+
+def _write(text: str) -> None:
+    click.echo(text, nl=False)
+
+
+def _echo(lines: Iterable[str]) -> None:
+    for line in lines:
+        click.echo(line)
+
+
 def register(group: click.Group) -> None:
-    group.add_command(verify)
+    """Add the auditors' commands to `group`."""
+    for command in (verify, verify_export_command, export, import_command, log, history):
+        group.add_command(command)

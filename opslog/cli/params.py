@@ -1,0 +1,35 @@
+"""Command-line value types shared by the audiences' commands."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import click
+
+TIME_EXAMPLE = "2018-05-01T09:00:00Z"
+
+
+class AwareTime(click.ParamType[datetime]):
+    """An ISO 8601 time with a zone (``Z`` or an offset); a naive or malformed time is refused."""
+
+    name = "TIME"
+
+    def convert(self, value: object, param: click.Parameter | None,
+                ctx: click.Context | None) -> datetime:
+        if isinstance(value, datetime) and value.tzinfo is not None:
+            return value
+        try:
+            moment = datetime.fromisoformat(str(value))
+        except ValueError:
+            self.fail(f"{value!r} is not an ISO 8601 time (e.g. {TIME_EXAMPLE})", param, ctx)
+        if moment.tzinfo is None or moment.utcoffset() is None:
+            self.fail(
+                f"{value!r} has no time zone: add Z or an offset (e.g. {TIME_EXAMPLE} or "
+                "2018-05-01T10:00:00+01:00)",
+                param,
+                ctx,
+            )
+        return moment
+
+
+AWARE_TIME = AwareTime()
