@@ -2,7 +2,8 @@
 
 Payloads are stored as canonical JSON text (sorted keys, no spaces, UTF-8, no NaN), so
 what is hashed is exactly what is stored and can be re-derived byte for byte on any
-database. Times are UTC with microseconds: ``2018-04-01T09:00:00.000000Z``.
+database. Times are UTC with microseconds and a four-digit year:
+``2018-04-01T09:00:00.000000Z``, ``0999-12-31T23:59:00.000000Z``.
 
 An event's hash is the SHA-256 (lowercase hex) of these eleven lines joined by ``\\n``
 (UTF-8, no trailing newline)::
@@ -25,6 +26,7 @@ from typing import Any
 
 GENESIS_HASH = "0" * 64
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+"""The canonical time text as a `strptime` pattern (``%Y`` being four digits, zero-padded)."""
 
 
 def canonical_json(value: Mapping[str, Any]) -> str:
@@ -35,13 +37,14 @@ def canonical_json(value: Mapping[str, Any]) -> str:
 
 
 def format_time(moment: datetime) -> str:
-    """The canonical UTC text of an aware datetime."""
+    """The canonical UTC text of an aware datetime, always with a four-digit year.
+
+    Not `strftime`: its ``%Y`` pads years below 1000 on some platforms and not on
+    others, and the same event must hash the same everywhere.
+    """
     if moment.tzinfo is not UTC:
         moment = moment.astimezone(UTC)
-    if moment.year >= 1000:
-        # The same text as strftime, in half the time: verifying formats two times an event.
-        return moment.isoformat(timespec="microseconds")[:26] + "Z"
-    return moment.strftime(TIME_FORMAT)
+    return moment.isoformat(timespec="microseconds")[:26] + "Z"
 
 
 def parse_time(text: str) -> datetime:

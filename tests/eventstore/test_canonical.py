@@ -16,9 +16,12 @@ ZONES = st.sampled_from(
 
 
 @given(st.datetimes(timezones=ZONES))
-def test_format_time_matches_strftime(moment: datetime) -> None:
-    """The fast path writes exactly what ``strftime`` of the UTC time writes."""
-    assert format_time(moment) == moment.astimezone(UTC).strftime(TIME_FORMAT)
+def test_format_time_is_the_documented_text(moment: datetime) -> None:
+    """Any aware time is written in UTC as YYYY-MM-DDTHH:MM:SS.ffffffZ, the year padded."""
+    utc = moment.astimezone(UTC)
+    expected = f"{utc.year:04d}-" + utc.strftime("%m-%dT%H:%M:%S.%f") + "Z"
+    assert format_time(moment) == expected
+    assert datetime.strptime(format_time(moment), TIME_FORMAT).replace(tzinfo=UTC) == utc
 
 
 def test_format_time_examples() -> None:
@@ -26,3 +29,4 @@ def test_format_time_examples() -> None:
     assert format_time(datetime(2018, 4, 1, 9, tzinfo=UTC)) == "2018-04-01T09:00:00.000000Z"
     later = datetime(2018, 4, 1, 10, 0, 0, 5, tzinfo=timezone(timedelta(hours=1)))
     assert format_time(later) == "2018-04-01T09:00:00.000005Z"
+    assert format_time(datetime(999, 12, 31, tzinfo=UTC)) == "0999-12-31T00:00:00.000000Z"

@@ -326,12 +326,6 @@ def test_hash_follows_the_documented_recipe(database_url: str) -> None:
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="canonical.format_time leaves years below 1000 to strftime('%Y'), which pads "
-    "them on some platforms and Python versions and not on glibc: the same event hashes "
-    "differently per platform. canonical.py is being changed by another engineer.",
-)
 @pytest.mark.parametrize(
     "occurred_at",
     [datetime(999, 12, 31, 23, 59, tzinfo=UTC), datetime(1, 1, 1, tzinfo=UTC)],

@@ -519,3 +519,13 @@ def test_long_log_round_trips_through_pages_and_batches(big_store: EventStore,
         import_log(copy, source)
         assert copy.head() == big_store.head()
         assert copy.verify().ok
+
+
+def test_early_years_export_and_import(store: EventStore, tmp_path: Path) -> None:
+    """A time before year 1000 is written with four digits and survives the round trip."""
+    store.append("a-1", [NewEvent("T", {}, occurred_at=datetime(999, 12, 31, tzinfo=UTC))])
+    content = export_bytes(store)
+    assert b'"occurred_at":"0999-12-31T00:00:00.000000Z"' in content
+    with fresh_store(f"sqlite:///{tmp_path / 'copy.db'}") as copy:
+        assert import_log(copy, io.BytesIO(content)).ok
+        assert copy.verify().ok and copy.head() == store.head()
