@@ -1,0 +1,239 @@
+"""Concurrent writers and a tailing reader: gapless positions, one winner, one record."""
+
+from __future__ import annotations
+
+import multiprocessing
+import random
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from functools import partial
+
+from eventstore import (
+    ANY,
+    NO_STREAM,
+    AppendResult,
+    EventStore,
+    ExpectedVersion,
+    IdempotencyConflict,
+    NewEvent,
+    WrongExpectedVersion,
+)
+from eventstore.store import StreamBatch
+
+Expected = int | ExpectedVersion
+WRITERS = 8
+COMMITS_PER_WRITER = 50
+SHARED_STREAMS = ("shared-a", "shared-b", "shared-c")
+
+
+def run_threads(count: int, work: Callable[[int], None], timeout: float = 60) -> None:
+    """Run `work(index)` on `count` threads and re-raise the first failure here."""
+    failures: list[BaseException] = []
+
+    def guarded(index: int) -> None:
+        try:
+            work(index)
+        except BaseException as error:  # re-raised in the test's own thread
+            failures.append(error)
+
+    threads = [threading.Thread(target=guarded, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout)
+        assert not thread.is_alive(), "a thread did not finish"
+    if failures:
+        raise failures[0]
+
+
+def writer_commits(writer: int) -> list[list[tuple[str, list[NewEvent]]]]:
+    """A writer's commits: one or several streams each, shared and its own, 1-3 events each."""
+    chooser = random.Random(writer)
+    commits = []
+    for n in range(COMMITS_PER_WRITER):
+        streams = chooser.sample([*SHARED_STREAMS, f"own-{writer}"], k=chooser.choice([1, 1, 2]))
+        commits.append([
+            (stream, [NewEvent("Wrote", {"writer": writer, "commit": n, "i": i})
+                      for i in range(chooser.randint(1, 3))])
+            for stream in streams
+        ])
+    return commits
+
+
+def test_concurrent_writers_and_a_tailing_reader(store: EventStore) -> None:
+    """8 writers appending at once leave a gapless log that a tailing reader saw in order."""
+    plans = {writer: writer_commits(writer) for writer in range(WRITERS)}
+    results: dict[int, list[AppendResult]] = defaultdict(list)
+    seen: list[int] = []
+    reader_failures: list[BaseException] = []
+    subscription = store.subscribe(1, poll_interval=0.005)
+
+    def follow() -> None:
+        try:
+            for event in subscription:
+                if seen and event.position <= seen[-1]:
+                    raise AssertionError(f"saw {event.position} after {seen[-1]}")
+                seen.append(event.position)
+        except BaseException as error:
+            reader_failures.append(error)
+
+    reader = threading.Thread(target=follow)
+    reader.start()
+
+    def write(writer: int) -> None:
+        for commit in plans[writer]:
+            results[writer].append(
+                store.append_many([(stream, batch, ANY) for stream, batch in commit])
+            )
+
+    try:
+        run_threads(WRITERS, write)
+        total = sum(len(batch) for plan in plans.values() for commit in plan
+                    for _, batch in commit)
+        deadline = time.monotonic() + 15
+        while (not seen or seen[-1] < total) and time.monotonic() < deadline and not (
+            reader_failures
+        ):
+            time.sleep(0.01)
+    finally:
+        subscription.close()
+        reader.join(5)
+    assert not reader.is_alive()
+    assert not reader_failures, reader_failures
+    recorded = list(store.read_all())
+    assert [e.position for e in recorded] == list(range(1, total + 1))
+    assert seen == list(range(1, total + 1))
+
+    by_position = {e.position: e for e in recorded}
+    versions: dict[str, list[int]] = defaultdict(list)
+    for event in recorded:
+        versions[event.stream_id].append(event.version)
+    for stream, stream_versions in versions.items():
+        assert stream_versions == list(range(1, len(stream_versions) + 1)), stream
+    for writer, writer_results in results.items():
+        for commit, result in zip(plans[writer], writer_results, strict=True):
+            written = [by_position[p] for p in range(result.first_position,
+                                                      result.last_position + 1)]
+            assert [(e.stream_id, e.data["writer"], e.data["commit"]) for e in written] == [
+                (stream, writer, event.data["commit"])
+                for stream, batch in commit for event in batch
+            ]
+            assert {e.recorded_at for e in written} == {result.recorded_at}
+            for stream, _ in commit:
+                assert result.stream_versions[stream] == max(
+                    e.version for e in written if e.stream_id == stream
+                )
+    report = store.verify()
+    assert report.ok, report
+    assert report.checked == total
+
+
+def race(threads: int, call: Callable[[int], object]) -> list[object]:
+    """Release `threads` calls at once; each one's result or store error, in any order."""
+    barrier = threading.Barrier(threads)
+    outcomes: list[object] = []
+    lock = threading.Lock()
+
+    def run(index: int) -> None:
+        barrier.wait(10)
+        try:
+            outcome = call(index)
+        except (WrongExpectedVersion, IdempotencyConflict) as error:
+            outcome = error
+        with lock:
+            outcomes.append(outcome)
+
+    run_threads(threads, run)
+    return outcomes
+
+
+def claim(store: EventStore, round_: int, expected: Expected, writer: int) -> AppendResult:
+    return store.append("race-1", [NewEvent("Claimed", {"writer": writer, "round": round_})],
+                        expected)
+
+
+def retry(store: EventStore, key: int, _writer: int) -> AppendResult:
+    batch: list[StreamBatch] = [
+        (f"a-{key}", [NewEvent("T", {"key": key})], NO_STREAM),
+        (f"b-{key}", [NewEvent("T", {"key": key}), NewEvent("U", {})], ANY),
+    ]
+    return store.append_many(batch, idempotency_key=f"cmd-{key}")
+
+
+def test_racing_writers_with_the_same_expectation_one_wins(store: EventStore) -> None:
+    """Two writers expecting the same version of a stream: exactly one commits each round."""
+    rounds = 20
+    for round_ in range(rounds):
+        expected: Expected = NO_STREAM if round_ == 0 else round_
+        outcomes = race(2, partial(claim, store, round_, expected))
+        won = [o for o in outcomes if isinstance(o, AppendResult)]
+        lost = [o for o in outcomes if isinstance(o, WrongExpectedVersion)]
+        assert len(won) == 1 and len(lost) == 1, outcomes
+        assert won[0].stream_versions == {"race-1": round_ + 1}
+        assert (lost[0].stream_id, lost[0].expected, lost[0].actual) == (
+            "race-1", expected, round_ + 1
+        )
+    assert store.stream_version("race-1") == rounds
+    assert store.head().position == rounds
+    assert store.verify().ok
+
+
+def test_racing_retries_of_one_command_record_once(store: EventStore) -> None:
+    """The same idempotency key sent from several threads at once is recorded once."""
+    threads = 6
+    for key in range(10):
+        outcomes = race(threads, partial(retry, store, key))
+        results = [o for o in outcomes if isinstance(o, AppendResult)]
+        assert len(results) == threads, outcomes
+        assert sorted(r.replayed for r in results) == [False] + [True] * (threads - 1)
+        first = {(r.first_position, r.last_position, tuple(sorted(r.stream_versions.items())),
+                  r.recorded_at) for r in results}
+        assert len(first) == 1, first
+        assert store.find_commit(f"cmd-{key}") == next(r for r in results if r.replayed)
+    assert store.head().position == 10 * 3
+    assert store.verify().ok
+
+
+def test_racing_one_key_with_different_content_records_one(store: EventStore) -> None:
+    """Racing uses of one key with different payloads: one records, the rest conflict."""
+    threads = 5
+    outcomes = race(threads, lambda writer: store.append(
+        "a-1", [NewEvent("T", {"writer": writer})], idempotency_key="cmd-1"
+    ))
+    assert sum(isinstance(o, AppendResult) for o in outcomes) == 1
+    assert sum(isinstance(o, IdempotencyConflict) for o in outcomes) == threads - 1
+    assert store.head().position == 1
+
+
+def append_from_process(url: str, writer: int, commits: int) -> None:
+    """A separate process with its own EventStore appending to a shared and its own stream."""
+    with EventStore.open(url) as store:
+        for n in range(commits):
+            store.append_many([
+                ("shared-p", [NewEvent("Wrote", {"writer": writer, "n": n})], ANY),
+                (f"own-p{writer}", [NewEvent("Wrote", {"writer": writer, "n": n})], n),
+            ])
+
+
+def test_writers_in_separate_processes(store: EventStore, database_url: str) -> None:
+    """Processes that each open the store append without gaps, duplicates or lost updates."""
+    processes, commits = 3, 30
+    context = multiprocessing.get_context("spawn")
+    workers = [
+        context.Process(target=append_from_process, args=(database_url, writer, commits))
+        for writer in range(processes)
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(60)
+    assert [worker.exitcode for worker in workers] == [0] * processes
+    recorded = list(store.read_all())
+    assert [e.position for e in recorded] == list(range(1, 2 * processes * commits + 1))
+    assert store.stream_version("shared-p") == processes * commits
+    for writer in range(processes):
+        own = store.read_stream(f"own-p{writer}")
+        assert [e.data["n"] for e in own] == list(range(commits))
+    assert store.verify().ok
