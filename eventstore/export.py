@@ -6,6 +6,7 @@ stays flat however long the log is (a page of events at a time, one line at a ti
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -103,6 +104,8 @@ class ExportReader:
         self.line = 0
         self.header: ExportHeader | None = None
         self.checker = ChainChecker(stream_versions={})
+        self.digest = hashlib.sha256()
+        """Of every byte read so far: a second reader can prove it read the same file."""
 
     def events(self, progress: Progress | None = None,
                phase: str = "verifying") -> Iterator[RecordedEvent]:
@@ -160,6 +163,7 @@ class ExportReader:
     def _lines(self) -> Iterator[bytes]:
         while raw := self._file.readline(MAX_LINE_BYTES + 1):
             self.line += 1
+            self.digest.update(raw)
             if len(raw) > MAX_LINE_BYTES:
                 raise ExportProblem(
                     self.line, self.checker.expected_position,

@@ -1,29 +1,37 @@
 """Loading an export into an empty log, with positions, times and hashes as they were.
 
-Nothing is written unless the whole file verifies. A first pass checks the file with no
-database; the second writes it in one transaction under the append lock (batched inserts,
-memory flat), checking every line again as it goes, so a file changed between the passes,
-an event id used twice, or a writer that slipped in first all end in a rollback, not in
-half a log.
+Nothing is written unless the whole file verifies. The first pass checks the file with
+no database (`ExportReader`: every line, the chain, the header) and takes a SHA-256 of
+its bytes. The second pass reads the same bytes into rows and writes them in one
+transaction under the append lock, in batches so memory stays flat; it commits only if
+its own digest of the bytes equals the first pass's. So a file changed between the
+passes, an event id used twice (which only the database's unique index sees), or a
+writer that slipped in first all end in a rollback, never in half a log.
 """
 
 from __future__ import annotations
 
-from typing import BinaryIO
+import hashlib
+import json
+from datetime import datetime
+from typing import Any, BinaryIO
 
 import sqlalchemy as sa
 import sqlalchemy.exc as sa_exc
 from sqlalchemy.engine import Connection
 
 from eventstore.errors import DuplicateEventId, ImportRefused
-from eventstore.export import ExportProblem, ExportReader, ExportReport, Progress, verify_export
-from eventstore.model import RecordedEvent, category_of
+from eventstore.export import ExportProblem, ExportReader, ExportReport, Progress
+from eventstore.export_format import MAX_LINE_BYTES
+from eventstore.model import category_of
 from eventstore.store import EventStore
 from eventstore.tables import commits, events
 from eventstore.translate import translate
 from eventstore.writer import lock_log
 
 BATCH_SIZE = 2_000
+PROGRESS_EVERY = 10_000
+CHANGED = "the file changed while it was being imported"
 
 
 def import_log(
@@ -36,23 +44,21 @@ def import_log(
     with store.engine.connect() as connection:
         _require_empty(connection)
     start = file.tell()
-    report = verify_export(file, progress)
-    if not report.ok:
-        raise ImportRefused(str(report.problem), report.first_bad_line, report.first_bad_position)
+    checked = ExportReader(file)
+    try:
+        for _event in checked.events(progress):
+            pass
+    except ExportProblem as problem:
+        raise ImportRefused(problem.reason, problem.line, problem.position) from problem
+    report = checked.report()
     file.seek(start)
     try:
         with store.engine.begin() as connection:
             lock_log(connection)
             _require_empty(connection)
-            reader = _write(connection, ExportReader(file), progress, batch_size)
-            if reader.report() != report:
-                raise ImportRefused("the file changed while it was being imported")
-    except ExportProblem as problem:
-        raise ImportRefused(
-            f"the file changed while it was being imported: {problem.reason}",
-            problem.line,
-            problem.position,
-        ) from problem
+            digest = _write(connection, file, report.checked, progress, batch_size)
+            if digest != checked.digest.hexdigest():
+                raise ImportRefused(CHANGED)
     except sa_exc.DBAPIError as error:
         translated = translate(error)
         if isinstance(translated, DuplicateEventId):
@@ -76,32 +82,46 @@ def _require_empty(connection: Connection) -> None:
         )
 
 
-def _write(connection: Connection, reader: ExportReader, progress: Progress | None,
-           batch_size: int) -> ExportReader:
+def _write(connection: Connection, file: BinaryIO, total: int, progress: Progress | None,
+           batch_size: int) -> str:
+    """Insert the file's events; return the digest of the bytes read, header included."""
+    digest = hashlib.sha256()
+    digest.update(file.readline(MAX_LINE_BYTES + 1))
     batch: list[dict[str, object]] = []
-    for event in reader.events(progress, phase="importing"):
-        batch.append(_row(event))
+    done = 0
+    while raw := file.readline(MAX_LINE_BYTES + 1):
+        digest.update(raw)
+        try:
+            batch.append(_row(json.loads(raw)))
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as error:
+            raise ImportRefused(CHANGED) from error
+        done += 1
         if len(batch) >= batch_size:
             connection.execute(events.insert(), batch)
             batch.clear()
+        if progress is not None and done % PROGRESS_EVERY == 0:
+            progress("importing", done, total)
     if batch:
         connection.execute(events.insert(), batch)
-    return reader
+    if progress is not None:
+        progress("importing", done, total)
+    return digest.hexdigest()
 
 
-def _row(event: RecordedEvent) -> dict[str, object]:
+def _row(line: dict[str, Any]) -> dict[str, object]:
+    """The row for a line already verified (the digest proves these are the same bytes)."""
     return {
-        "position": event.position,
-        "event_id": str(event.event_id),
-        "stream_id": event.stream_id,
-        "category": category_of(event.stream_id),
-        "version": event.version,
-        "type": event.type,
-        "schema_version": event.schema_version,
-        "data": event.data_json,
-        "metadata": event.metadata_json,
-        "occurred_at": event.occurred_at,
-        "recorded_at": event.recorded_at,
-        "prev_hash": event.prev_hash,
-        "hash": event.hash,
+        "position": line["position"],
+        "event_id": line["event_id"],
+        "stream_id": line["stream_id"],
+        "category": category_of(line["stream_id"]),
+        "version": line["version"],
+        "type": line["type"],
+        "schema_version": line["schema_version"],
+        "data": line["data"],
+        "metadata": line["metadata"],
+        "occurred_at": datetime.fromisoformat(line["occurred_at"]),
+        "recorded_at": datetime.fromisoformat(line["recorded_at"]),
+        "prev_hash": line["prev_hash"],
+        "hash": line["hash"],
     }
