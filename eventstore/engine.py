@@ -1,5 +1,7 @@
 """Engines for SQLite and PostgreSQL, configured the way the store's guarantees need.
 
+PostgreSQL: READ COMMITTED on every connection, whatever the server's default.
+
 SQLite: WAL, a busy timeout, and the pysqlite recipe that hands transaction control back
 to SQLAlchemy, so every transaction begins with ``BEGIN IMMEDIATE`` (writers queue for the
 lock up front instead of failing with "database is locked" on upgrade). A connection asked
@@ -16,6 +18,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+POSTGRES_ISOLATION = "READ COMMITTED"
+"""Set on every PostgreSQL connection, whatever the server's default: an append reads the
+head after taking the append lock, which needs each statement to see the latest commits.
+Under REPEATABLE READ or SERIALIZABLE the snapshot predates the lock and racing appends fail."""
 
 
 def normalise_url(url: str | URL) -> URL:
@@ -33,8 +39,15 @@ def create_engine(url: str | URL, **options: Any) -> Engine:
         return _sqlite_engine(parsed, **options)
     if parsed.get_backend_name() == "postgresql":
         options.setdefault("pool_pre_ping", True)
+        level = options.setdefault("isolation_level", POSTGRES_ISOLATION)
+        if level != POSTGRES_ISOLATION:
+            raise ValueError(
+                f"isolation_level={level!r}: the store's appends need {POSTGRES_ISOLATION}"
+            )
         return sa.create_engine(parsed, **options)
-    raise ValueError(f"unsupported database {parsed.get_backend_name()!r}: use sqlite or postgresql")
+    raise ValueError(
+        f"unsupported database {parsed.get_backend_name()!r}: use sqlite or postgresql"
+    )
 
 
 def _sqlite_engine(url: URL, **options: Any) -> Engine:

@@ -43,7 +43,7 @@ def alembic_config(
 def _combine(metadatas: Sequence[sa.MetaData]) -> sa.MetaData:
     if len(metadatas) == 1:
         return metadatas[0]
-    combined = sa.MetaData(naming_convention=dict(metadatas[0].naming_convention))
+    combined = sa.MetaData(naming_convention=metadatas[0].naming_convention)
     for metadata in metadatas:
         for table in metadata.tables.values():
             table.to_metadata(combined)

@@ -21,7 +21,7 @@ def translate(error: sa_exc.DBAPIError | sa_exc.SQLAlchemyError) -> EventStoreEr
         return ImmutableEvents(message.splitlines()[0])
     if isinstance(error, sa_exc.IntegrityError) and "event_id" in lowered:
         return DuplicateEventId(_duplicate_value(message))
-    if "no such table" in lowered or "does not exist" in lowered and "relation" in lowered:
+    if "no such table" in lowered or ("does not exist" in lowered and "relation" in lowered):
         return SchemaError(
             "the database has no event log yet: run `opslog init` (or open with create=True)"
         )

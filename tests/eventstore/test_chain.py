@@ -372,3 +372,29 @@ def test_events_read_back_carry_their_stored_hashes(log_store: EventStore) -> No
         )
         previous = event.hash
     assert len(recorded) == SIZE
+
+
+def with_session_time_zone(url: str, zone: str) -> str:
+    """The same PostgreSQL URL, its sessions set to `zone`."""
+    parsed = sa.engine.make_url(url)
+    options = f"{parsed.query.get('options', '')} -c TimeZone={zone}".strip()
+    return parsed.update_query_dict({"options": options}).render_as_string(hide_password=False)
+
+
+def test_chain_does_not_depend_on_the_session_time_zone(postgres_url: str) -> None:
+    """Events written by sessions in one zone verify, and read back equal, in another."""
+    written: list[RecordedEvent] = []
+    for zone in ("Pacific/Chatham", "America/St_Johns"):
+        url = with_session_time_zone(postgres_url, zone)
+        with EventStore.open(url, create=True) as store:
+            with store.engine.connect() as connection:
+                assert connection.exec_driver_sql("SHOW TimeZone").scalar() == zone
+            occurred = datetime(2018, 10, 28, 1, 30, tzinfo=timezone(timedelta(hours=1)))
+            store.append("unit-1", [NewEvent("T", {"zone": zone}, occurred_at=occurred)])
+            written = list(store.read_all())
+            assert store.verify().ok
+    with EventStore.open(with_session_time_zone(postgres_url, "UTC")) as store:
+        assert list(store.read_all()) == written
+        assert all(e.occurred_at.utcoffset() == timedelta(0) for e in written)
+        report = store.verify()
+        assert report.ok and report.checked == 2

@@ -10,6 +10,9 @@ from collections import defaultdict
 from collections.abc import Callable
 from functools import partial
 
+import pytest
+from sqlalchemy.engine import make_url
+
 from eventstore import (
     ANY,
     NO_STREAM,
@@ -237,3 +240,33 @@ def test_writers_in_separate_processes(store: EventStore, database_url: str) -> 
         own = store.read_stream(f"own-p{writer}")
         assert [e.data["n"] for e in own] == list(range(commits))
     assert store.verify().ok
+
+
+@pytest.mark.parametrize("level", ["repeatable read", "serializable"])
+def test_appends_hold_whatever_the_servers_default_isolation(postgres_url: str,
+                                                             level: str) -> None:
+    """A database whose sessions default to a stricter isolation still takes racing appends."""
+    parsed = make_url(postgres_url)
+    escaped = level.replace(" ", "\\ ")  # libpq options: a backslash keeps the space
+    options = f"{parsed.query['options']} -c default_transaction_isolation={escaped}"
+    url = parsed.update_query_dict({"options": options}).render_as_string(hide_password=False)
+    with EventStore.open(url, create=True) as store:
+        with store.engine.connect() as connection:
+            assert connection.exec_driver_sql("SHOW default_transaction_isolation").scalar() == (
+                level
+            )
+        run_threads(6, lambda writer: [
+            store.append("shared-1", [NewEvent("Wrote", {"writer": writer, "n": n})])
+            for n in range(20)
+        ])
+        assert store.stream_version("shared-1") == 120
+        outcomes = race(2, partial(claim, store, 0, NO_STREAM))
+        assert sorted(type(o).__name__ for o in outcomes) == ["AppendResult",
+                                                              "WrongExpectedVersion"]
+        assert store.verify().ok
+
+
+def test_another_isolation_level_for_the_store_is_refused(postgres_url: str) -> None:
+    """Asking the store's engine for an isolation its appends cannot work under is an error."""
+    with pytest.raises(ValueError, match="READ COMMITTED"):
+        EventStore.open(postgres_url, isolation_level="SERIALIZABLE")

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from eventstore import ANY, EventStore, EventStoreError, InvalidEvent, NewEvent
+from eventstore import ANY, DuplicateEventId, EventStore, EventStoreError, InvalidEvent, NewEvent
 from eventstore.limits import (
     MAX_EVENTS_PER_COMMIT,
     MAX_IDEMPOTENCY_KEY_LENGTH,
@@ -330,3 +330,29 @@ def test_payload_nested_to_the_limit_is_accepted(store: EventStore) -> None:
     data = nested(MAX_NESTING_DEPTH)
     store.append("a-1", [NewEvent("T", data)])
     assert store.read_stream("a-1")[0].data == data
+
+
+def test_duplicate_event_id_in_a_later_stream_writes_nothing(store: EventStore) -> None:
+    """An event id the database refuses in the second stream keeps the first stream out too."""
+    taken = uuid.uuid4()
+    store.append("seed-1", [NewEvent("T", {}, event_id=taken)])
+    batch: list[Any] = [("a-1", [ok_event(), ok_event()], ANY),
+                        ("b-1", [ok_event(), NewEvent("T", {}, event_id=taken)], ANY)]
+    with pytest.raises(DuplicateEventId):
+        store.append_many(batch, idempotency_key="cmd-1")
+    assert store.head().position == 1
+    assert store.stream_version("a-1") == 0
+    assert store.find_commit("cmd-1") is None
+    batch[1] = ("b-1", [ok_event()], ANY)
+    assert not store.append_many(batch, idempotency_key="cmd-1").replayed
+    assert store.head().position == 4
+    assert store.verify().ok
+
+
+def test_one_event_id_twice_in_a_commit_writes_nothing(store: EventStore) -> None:
+    """Two events of one commit with the same id are refused as a duplicate."""
+    same = uuid.uuid4()
+    with pytest.raises(DuplicateEventId):
+        store.append_many([("a-1", [NewEvent("T", {}, event_id=same)], ANY),
+                           ("b-1", [NewEvent("T", {}, event_id=same)], ANY)])
+    assert store.head().position == 0
