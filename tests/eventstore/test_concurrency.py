@@ -24,6 +24,7 @@ from eventstore import (
     WrongExpectedVersion,
 )
 from eventstore.store import StreamBatch
+from eventstore.writer import APPEND_LOCK_KEY
 
 Expected = int | ExpectedVersion
 WRITERS = 8
@@ -270,3 +271,50 @@ def test_another_isolation_level_for_the_store_is_refused(postgres_url: str) -> 
     """Asking the store's engine for an isolation its appends cannot work under is an error."""
     with pytest.raises(ValueError, match="READ COMMITTED"):
         EventStore.open(postgres_url, isolation_level="SERIALIZABLE")
+
+
+def test_readers_do_not_wait_for_a_writer_holding_the_append_lock(store: EventStore) -> None:
+    """While one transaction holds the append lock, reads answer at once and appends queue."""
+    store.append("unit-1", [NewEvent("Formed", {})])
+    appended = threading.Event()
+    with store.engine.begin() as holder:
+        if holder.dialect.name == "postgresql":  # SQLite: BEGIN IMMEDIATE took the lock
+            holder.exec_driver_sql(f"SELECT pg_advisory_xact_lock({APPEND_LOCK_KEY})")
+        started = time.monotonic()
+        assert store.head().position == 1
+        assert [e.position for e in store.read_all()] == [1]
+        assert store.read_stream("unit-1")[0].type == "Formed"
+        assert store.verify().ok
+        assert next(store.subscribe(1)).position == 1
+        assert time.monotonic() - started < 2
+        appender = threading.Thread(
+            target=lambda: (store.append("unit-1", [NewEvent("Renamed", {})]), appended.set())
+        )
+        appender.start()
+        assert not appended.wait(0.5), "an append went through while the lock was held"
+    appender.join(10)
+    assert appended.is_set()
+    assert store.stream_version("unit-1") == 2
+
+
+def test_verify_while_writers_append(store: EventStore) -> None:
+    """Checking the chain of a log that is growing reports it intact every time."""
+    stop = threading.Event()
+    reports = []
+
+    def check(_: int) -> None:
+        while not stop.is_set():
+            reports.append(store.verify())
+
+    checker = threading.Thread(target=check, args=(0,))
+    checker.start()
+    try:
+        run_threads(4, lambda writer: [
+            store.append(f"unit-{writer}", [NewEvent("Wrote", {"n": n})] * (1 + n % 3))
+            for n in range(40)
+        ])
+    finally:
+        stop.set()
+        checker.join(30)
+    assert reports and all(report.ok for report in reports), [r for r in reports if not r.ok]
+    assert store.verify().checked == store.head().position
