@@ -1,0 +1,1 @@
+"""Rules shared by the decide functions; each raises `Refused` naming the field."""

@@ -1,0 +1,32 @@
+"""An overview cites figures the log can compute: defined indicators, recorded periods."""
+
+from __future__ import annotations
+
+from commands.catalogue import QuarterOverviewWritten
+from commands.catalogue.periods import parse_period, period_sort_key
+from commands.context import Context
+from commands.errors import Refused
+from commands.rules import references
+from commands.rules.dates import quarter_begun
+from commands.state import State
+
+
+def check_overview(state: State, event: QuarterOverviewWritten, context: Context,
+                   prefix: str = "") -> None:
+    quarter_begun(event.quarter, context, f"{prefix}quarter")
+    for number, paragraph in enumerate(event.paragraphs):
+        for index, figure in enumerate(paragraph.figures):
+            at = f"{prefix}paragraphs.{number}.figures.{index}"
+            indicator = references.indicator(state, figure.indicator_id, f"{at}.indicator_id")
+            start, end = parse_period(figure.from_period), parse_period(figure.to_period)
+            if type(start) is not type(end):
+                raise Refused(f"{at}.to_period", "compare like with like: "
+                              f"{figure.from_period} and {figure.to_period}")
+            if period_sort_key(start) >= period_sort_key(end):
+                raise Refused(f"{at}.to_period",
+                              f"{figure.to_period} must come after {figure.from_period}")
+            for name, period in (("from_period", figure.from_period),
+                                 ("to_period", figure.to_period)):
+                if indicator.current(period) is None:
+                    raise Refused(f"{at}.{name}",
+                                  f"no value of {indicator.indicator_id} is recorded for {period}")

@@ -1,0 +1,292 @@
+"""Submitting commands: validate, authorise, decide, append in one commit, answer.
+
+A `CommandService` keeps the write model in memory and catches it up from the log before
+every command, so a long file costs one small read per command, not a replay of the log.
+The command id is the commit's idempotency key: a retry returns the first result, and the
+same id with a different body is refused. Losing an optimistic-concurrency race is
+retried against fresh state a bounded number of times.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from commands.catalogue import (
+    DomainEvent,
+    EventCorrected,
+    EventRetracted,
+    Metadata,
+    UnknownEventType,
+    decode,
+    encode,
+    load,
+)
+from commands.context import Context, Target
+from commands.definitions import Command, CorrectEvent, RetractEvent
+from commands.envelope import Submission, check_actor, check_id, command_hash, parse
+from commands.errors import Refused
+from commands.handlers import decide
+from commands.outcome import Outcome, Status
+from commands.permissions import authorise
+from commands.state import Logged, State, evolve, fold_recorded
+from eventstore import (
+    DuplicateEventId,
+    EventStore,
+    IdempotencyConflict,
+    InvalidEvent,
+    NewEvent,
+    WrongExpectedVersion,
+)
+
+Clock = Callable[[], datetime]
+MAX_ATTEMPTS = 4
+"""How many times a command is decided and appended before a lost race is reported."""
+EVENT_IDS = uuid.UUID("0b5e7c1a-6f70-736c-6f67-000000000001")
+"""Namespace of event ids: ``uuid5(EVENT_IDS, f"{command_id}/{index}")``, so the same
+command always proposes the same events and the store can recognise a retry."""
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class _Pending:
+    """An event about to be appended, with what the local fold will need."""
+
+    event: DomainEvent
+    new_event: NewEvent
+    stream_id: str
+
+
+class CommandService:
+    """Submits commands to one store, answering each with an `Outcome`.
+
+    With ``dry_run=True`` nothing is written: each command is checked against the log
+    plus the commands before it, as if they had been recorded.
+    """
+
+    def __init__(self, store: EventStore, clock: Clock | None = None,
+                 dry_run: bool = False) -> None:
+        self.store = store
+        self.clock = clock or utc_now
+        self.dry_run = dry_run
+        self.state = State()
+        self._loaded = False
+
+    def catch_up(self) -> State:
+        """Fold every event recorded since the model last looked (once, in a dry run)."""
+        if self.dry_run and self._loaded:
+            return self.state
+        for recorded in self.store.read_all(from_position=self.state.position + 1):
+            fold_recorded(self.state, recorded)
+        self._loaded = True
+        return self.state
+
+    def submit_all(self, items: Iterable[Mapping[str, Any] | Submission],
+                   actor: str | None = None) -> Iterator[Outcome]:
+        for item in items:
+            yield self.submit(item, actor)
+
+    def submit(self, item: Mapping[str, Any] | Submission | Command, actor: str | None = None,
+               *, command_id: str | None = None) -> Outcome:
+        """Record one command (an envelope dict, a `Submission`, or a command and its id)."""
+        try:
+            submission = self._submission(item, command_id)
+        except Refused as refusal:
+            return Outcome.refused(refusal, *_names(item))
+        command = submission.command
+        names = (submission.command_id, command.command_type)
+        try:
+            who = check_actor(submission.actor or actor) if (submission.actor or actor) else None
+            if who is None:
+                raise Refused("actor", "is required: say who acts (--actor, OPSLOG_ACTOR "
+                              'or "actor" in the command)')
+        except Refused as refusal:
+            return Outcome.refused(refusal, *names)
+        digest = command_hash(command, who)
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            self.catch_up()
+            earlier = self._earlier(submission, digest, attempt)
+            if earlier is not None:
+                return earlier
+            try:
+                pending, unit = self._decide(submission, who)
+            except Refused as refusal:
+                return Outcome.refused(refusal, *names, attempts=attempt)
+            batch = self._batch(submission, who, unit, digest, pending)
+            if self.dry_run:
+                self._fold(batch, self.state.position + 1)
+                return Outcome(status=Status.VALID, command_id=names[0], command_type=names[1],
+                               event_types=_types(batch), attempts=attempt)
+            try:
+                result = self.store.append_many(
+                    [(stream_id, [p.new_event for p in group], self.state.version(stream_id))
+                     for stream_id, group in batch],
+                    idempotency_key=submission.command_id,
+                )
+            except WrongExpectedVersion:
+                continue
+            except InvalidEvent as error:
+                return Outcome.refused(Refused(error.field, error.reason), *names,
+                                       attempts=attempt)
+            except (IdempotencyConflict, DuplicateEventId):
+                self.catch_up()
+                if submission.command_id in self.state.commits:
+                    continue
+                return Outcome.refused(
+                    Refused("id", "is already the key of a commit that is not a command"),
+                    *names, attempts=attempt)
+            if result.replayed:
+                continue
+            if result.first_position == self.state.position + 1:
+                self._fold(batch, result.first_position)
+            else:
+                self.catch_up()
+            return Outcome(status=Status.ACCEPTED, command_id=names[0], command_type=names[1],
+                           first_position=result.first_position,
+                           last_position=result.last_position,
+                           event_types=_types(batch), attempts=attempt)
+        self.catch_up()
+        earlier = self._earlier(submission, digest, MAX_ATTEMPTS)
+        if earlier is not None:
+            return earlier
+        return Outcome.refused(
+            Refused("id", f"lost the race for its streams {MAX_ATTEMPTS} times; "
+                    "nothing was recorded: submit it again"),
+            *names, attempts=MAX_ATTEMPTS)
+
+    # -- steps ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _submission(item: Mapping[str, Any] | Submission | Command,
+                    command_id: str | None) -> Submission:
+        if isinstance(item, Submission):
+            return item
+        if isinstance(item, Command):
+            return Submission(command_id=check_id("id", command_id), command=item)
+        return parse(item)
+
+    def _earlier(self, submission: Submission, digest: str, attempt: int) -> Outcome | None:
+        """A command id seen before: the first result, or a refusal if the body differs."""
+        earlier = self.state.commits.get(submission.command_id)
+        if earlier is None:
+            return None
+        names = (submission.command_id, submission.command.command_type)
+        if earlier.command_hash != digest:
+            return Outcome.refused(
+                Refused("id", f"was already used for a different {earlier.command_type} "
+                        f"(positions {earlier.first_position}-{earlier.last_position})"),
+                *names, attempts=attempt)
+        return Outcome(status=Status.REPLAYED, command_id=names[0], command_type=names[1],
+                       first_position=earlier.first_position,
+                       last_position=earlier.last_position,
+                       event_types=earlier.event_types, attempts=attempt)
+
+    def _decide(self, submission: Submission, actor: str) -> tuple[list[DomainEvent], str | None]:
+        command = submission.command
+        target = None
+        if isinstance(command, CorrectEvent | RetractEvent):
+            target = self._target(command.event_id)
+        now = self.clock()
+        if now.tzinfo is None:
+            raise ValueError("the clock must return timezone-aware datetimes")
+        context = Context(now=now, actor=actor, target=target)
+        unit = authorise(self.state, actor, command, context)
+        return decide(self.state, command, context), unit
+
+    def _target(self, event_id: uuid.UUID) -> Target:
+        """The event a correction answers, as it reads after earlier corrections."""
+        ref = self.state.events.get(event_id)
+        if ref is None:
+            raise Refused("event_id", f"no event {event_id} is recorded")
+        if ref.event_class in (EventCorrected, EventRetracted):
+            raise Refused("event_id", "a correction or retraction is not itself answered: "
+                          "correct the original event again")
+        original: DomainEvent | None = None
+        payload: dict[str, Any] = {}
+        for recorded in self.store.read_stream(ref.stream_id):
+            try:
+                event = decode(recorded.type, recorded.schema_version, recorded.data)
+            except UnknownEventType:
+                continue
+            if recorded.event_id == event_id:
+                original, payload = event, encode(event)
+            elif isinstance(event, EventCorrected) and str(event.target_event_id) == str(event_id):
+                payload.update(event.changes)
+        if original is None:
+            raise Refused("event_id", f"no event {event_id} is recorded")
+        current = load(type(original), payload)
+        return Target(event_id=event_id, stream_id=ref.stream_id, event=current,
+                      payload=encode(current), retracted=event_id in self.state.retracted)
+
+    def _batch(self, submission: Submission, actor: str, unit: str | None, digest: str,
+               events: Sequence[DomainEvent]) -> list[tuple[str, list[_Pending]]]:
+        """The events grouped by stream, in first-appearance order, with their envelopes."""
+        metadata = Metadata(
+            actor=actor,
+            unit=unit,
+            command_id=submission.command_id,
+            command_type=submission.command.command_type,
+            correlation_id=submission.correlation_id or submission.command_id,
+            causation_id=submission.command_id,
+        ).as_dict()
+        metadata["command_hash"] = digest
+        groups: dict[str, list[_Pending]] = {}
+        for index, event in enumerate(events):
+            new_event = NewEvent(
+                type=event.type_name,
+                data=encode(event),
+                metadata=metadata,
+                occurred_at=event.occurred_at,
+                event_id=uuid.uuid5(EVENT_IDS, f"{submission.command_id}/{index}"),
+                schema_version=event.schema_version,
+            )
+            groups.setdefault(event.stream_id, []).append(
+                _Pending(event, new_event, event.stream_id)
+            )
+        return list(groups.items())
+
+    def _fold(self, batch: list[tuple[str, list[_Pending]]], first_position: int) -> None:
+        """Fold our own commit without reading it back: we know what we wrote."""
+        position = first_position
+        for stream_id, group in batch:
+            version = self.state.version(stream_id)
+            for pending in group:
+                version += 1
+                assert pending.new_event.event_id is not None
+                evolve(self.state, Logged(pending.event, pending.new_event.event_id, position,
+                                          stream_id, version, pending.new_event.metadata or {}))
+                position += 1
+
+
+def _types(batch: list[tuple[str, list[_Pending]]]) -> tuple[str, ...]:
+    return tuple(pending.event.type_name for _, group in batch for pending in group)
+
+
+def _names(item: object) -> tuple[str | None, str | None]:
+    """The id and command name of an envelope refused before it parsed, where readable."""
+    if isinstance(item, Submission):
+        return item.command_id, item.command.command_type
+    if isinstance(item, Command):
+        return None, item.command_type
+    if isinstance(item, Mapping):
+        command_id, name = item.get("id"), item.get("command")
+        return (command_id if isinstance(command_id, str) else None,
+                name if isinstance(name, str) else None)
+    return None, None
+
+
+def submit(store: EventStore, command: Mapping[str, Any] | Submission | Command,
+           actor: str | None = None, clock: Clock | None = None, *,
+           command_id: str | None = None, dry_run: bool = False) -> Outcome:
+    """Submit one command with a fresh service (it folds the whole log first).
+
+    For many commands, keep a `CommandService` and call its `submit`.
+    """
+    service = CommandService(store, clock=clock, dry_run=dry_run)
+    return service.submit(command, actor, command_id=command_id)

@@ -1,0 +1,337 @@
+"""`evolve(state, logged)`: fold one recorded event into the write model.
+
+The fold updates the model in place and returns it: the model is private to one command
+service and rebuilt from the log whenever a service starts, and copying it for every
+event would make a long log quadratic to load. `decide` functions only read it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from commands.catalogue import (
+    AssetAcquired,
+    DomainEvent,
+    EventCorrected,
+    EventRetracted,
+    IndicatorDefined,
+    IndicatorValueRecorded,
+    MilestoneProgressReported,
+    MilestoneRescheduled,
+    MilestoneScheduled,
+    MilestoneWithdrawn,
+    OperationalUpdate,
+    OperationalUpdateRecorded,
+    QuarterOverviewWritten,
+    RoleGranted,
+    RolloutCompleted,
+    TaskforceFormed,
+    ThemeDefined,
+    TopicDefined,
+    UnitRegistered,
+    UnitWentLive,
+    UnknownEventType,
+    decode,
+)
+from commands.state.model import (
+    CommitRef,
+    EventRef,
+    IndicatorState,
+    MilestoneState,
+    ProgressState,
+    Role,
+    State,
+    TopicState,
+    UnitState,
+    ValueState,
+)
+from eventstore import RecordedEvent
+
+
+@dataclass(frozen=True, slots=True)
+class Logged:
+    """A typed event with the envelope facts the write model keeps."""
+
+    event: DomainEvent
+    event_id: uuid.UUID
+    position: int
+    stream_id: str
+    version: int
+    metadata: Mapping[str, Any]
+
+
+def fold_recorded(state: State, recorded: RecordedEvent) -> State:
+    """Fold a stored event; types this code does not know only move the position on."""
+    try:
+        event = decode(recorded.type, recorded.schema_version, recorded.data)
+    except UnknownEventType:
+        state.position = recorded.position
+        state.versions[recorded.stream_id] = recorded.version
+        return state
+    return evolve(state, Logged(event, recorded.event_id, recorded.position,
+                                recorded.stream_id, recorded.version, recorded.metadata))
+
+
+def evolve(state: State, logged: Logged) -> State:
+    """Apply one event to the model (in place) and return it."""
+    state.position = logged.position
+    state.versions[logged.stream_id] = logged.version
+    _remember_commit(state, logged)
+    apply = _EVOLVERS.get(type(logged.event))
+    if apply is not None:
+        key = apply(state, logged.event, logged)
+        state.events[logged.event_id] = EventRef(
+            logged.event_id, logged.stream_id, type(logged.event), logged.position, key
+        )
+    return state
+
+
+def _remember_commit(state: State, logged: Logged) -> None:
+    command_id = logged.metadata.get("command_id")
+    if not command_id:
+        return
+    known = state.commits.get(command_id)
+    if known is None:
+        state.commits[command_id] = CommitRef(
+            command_id=command_id,
+            command_type=str(logged.metadata.get("command_type", "")),
+            command_hash=str(logged.metadata.get("command_hash", "")),
+            first_position=logged.position,
+            last_position=logged.position,
+            event_types=(logged.event.type_name,),
+        )
+    elif known.last_position == logged.position - 1:
+        state.commits[command_id] = replace(
+            known,
+            last_position=logged.position,
+            event_types=(*known.event_types, logged.event.type_name),
+        )
+
+
+def _theme(state: State, event: ThemeDefined, logged: Logged) -> str:
+    state.themes[event.number] = event.title
+    return str(event.number)
+
+
+def _topic(state: State, event: TopicDefined, logged: Logged) -> str:
+    state.topics[event.topic_id] = TopicState(event.topic_id, event.theme, event.title)
+    return event.topic_id
+
+
+def _unit(state: State, event: UnitRegistered, logged: Logged) -> str:
+    state.units[event.unit_id] = UnitState(
+        event.unit_id, event.name, event.kind, tuple(event.boroughs)
+    )
+    return event.unit_id
+
+
+def _role(state: State, event: RoleGranted, logged: Logged) -> str:
+    state.roles.setdefault(event.actor, set()).add(Role(event.role, event.unit_id))
+    return event.actor
+
+
+def _scheduled(state: State, event: MilestoneScheduled, logged: Logged) -> str:
+    state.milestones[event.milestone_id] = MilestoneState(
+        event.milestone_id, event.title, event.topic_id, event.owner_unit, event.due_quarter
+    )
+    return event.milestone_id
+
+
+def _progress(state: State, event: MilestoneProgressReported, logged: Logged) -> str:
+    milestone = state.milestones.get(event.milestone_id)
+    if milestone is not None:
+        milestone.reports[logged.event_id] = ProgressState(
+            event.quarter, event.status, event.as_of
+        )
+    return event.milestone_id
+
+
+def _rescheduled(state: State, event: MilestoneRescheduled, logged: Logged) -> str:
+    milestone = state.milestones.get(event.milestone_id)
+    if milestone is not None:
+        milestone.reschedules[logged.event_id] = event.to_quarter
+    return event.milestone_id
+
+
+def _withdrawn(state: State, event: MilestoneWithdrawn, logged: Logged) -> str:
+    milestone = state.milestones.get(event.milestone_id)
+    if milestone is not None:
+        milestone.withdrawals.add(logged.event_id)
+    return event.milestone_id
+
+
+def _update(state: State, event: OperationalUpdate, logged: Logged) -> str:
+    state.updates[event.update_id] = event.unit_id
+    if isinstance(event, UnitWentLive):
+        state.live_units.setdefault(event.live_unit, logged.event_id)
+    return event.update_id
+
+
+def _indicator(state: State, event: IndicatorDefined, logged: Logged) -> str:
+    state.indicators[event.indicator_id] = IndicatorState(event.indicator_id, event.name)
+    return event.indicator_id
+
+
+def _value(state: State, event: IndicatorValueRecorded, logged: Logged) -> str:
+    indicator = state.indicators.get(event.indicator_id)
+    if indicator is not None:
+        indicator.values.setdefault(event.period, {})[logged.event_id] = ValueState(
+            event.value, event.source, event.released_on
+        )
+        indicator.periods_by_event[logged.event_id] = event.period
+    return event.indicator_id
+
+
+def _overview(state: State, event: QuarterOverviewWritten, logged: Logged) -> str:
+    return str(event.quarter)
+
+
+def _corrected(state: State, event: EventCorrected, logged: Logged) -> str:
+    target_id = uuid.UUID(str(event.target_event_id))
+    ref = state.events.get(target_id)
+    if ref is not None and target_id not in state.retracted:
+        apply = _CORRECTED.get(ref.event_class)
+        if apply is not None:
+            apply(state, ref, event.changes)
+    return str(target_id)
+
+
+def _retracted(state: State, event: EventRetracted, logged: Logged) -> str:
+    target_id = uuid.UUID(str(event.target_event_id))
+    ref = state.events.get(target_id)
+    if ref is not None and target_id not in state.retracted:
+        state.retracted.add(target_id)
+        undo = _RETRACTED.get(ref.event_class)
+        if undo is not None:
+            undo(state, ref)
+    return str(target_id)
+
+
+# -- corrections: the changed fields the rules depend on ---------------------------------
+
+
+def _theme_corrected(state: State, ref: EventRef, changes: Mapping[str, Any]) -> None:
+    if "title" in changes:
+        state.themes[int(ref.key)] = str(changes["title"])
+
+
+def _topic_corrected(state: State, ref: EventRef, changes: Mapping[str, Any]) -> None:
+    if "title" in changes:
+        state.topics[ref.key].title = str(changes["title"])
+
+
+def _unit_corrected(state: State, ref: EventRef, changes: Mapping[str, Any]) -> None:
+    unit = state.units[ref.key]
+    if "name" in changes:
+        unit.name = str(changes["name"])
+    if "boroughs" in changes:
+        unit.boroughs = tuple(changes["boroughs"])
+
+
+def _schedule_corrected(state: State, ref: EventRef, changes: Mapping[str, Any]) -> None:
+    milestone = state.milestones[ref.key]
+    if "title" in changes:
+        milestone.title = str(changes["title"])
+    if "owner_unit" in changes:
+        milestone.owner_unit = str(changes["owner_unit"])
+
+
+def _progress_corrected(state: State, ref: EventRef, changes: Mapping[str, Any]) -> None:
+    report = state.milestones[ref.key].reports.get(ref.event_id)
+    if report is None:
+        return
+    if "status" in changes:
+        report.status = str(changes["status"])
+    if "as_of" in changes:
+        report.as_of = date.fromisoformat(str(changes["as_of"]))
+
+
+def _indicator_corrected(state: State, ref: EventRef, changes: Mapping[str, Any]) -> None:
+    if "name" in changes:
+        state.indicators[ref.key].name = str(changes["name"])
+
+
+def _value_corrected(state: State, ref: EventRef, changes: Mapping[str, Any]) -> None:
+    indicator = state.indicators[ref.key]
+    period = indicator.periods_by_event[ref.event_id]
+    value = indicator.values[period][ref.event_id]
+    if "value" in changes:
+        value.value = Decimal(str(changes["value"]))
+    if "source" in changes:
+        value.source = str(changes["source"])
+    if "released_on" in changes:
+        value.released_on = date.fromisoformat(str(changes["released_on"]))
+
+
+# -- retractions: what stops counting -------------------------------------------------------
+
+
+def _progress_retracted(state: State, ref: EventRef) -> None:
+    state.milestones[ref.key].reports.pop(ref.event_id, None)
+
+
+def _reschedule_retracted(state: State, ref: EventRef) -> None:
+    state.milestones[ref.key].reschedules.pop(ref.event_id, None)
+
+
+def _withdrawal_retracted(state: State, ref: EventRef) -> None:
+    state.milestones[ref.key].withdrawals.discard(ref.event_id)
+
+
+def _value_retracted(state: State, ref: EventRef) -> None:
+    indicator = state.indicators[ref.key]
+    period = indicator.periods_by_event[ref.event_id]
+    indicator.values[period].pop(ref.event_id, None)
+
+
+def _went_live_retracted(state: State, ref: EventRef) -> None:
+    for unit_id, event_id in list(state.live_units.items()):
+        if event_id == ref.event_id:
+            del state.live_units[unit_id]
+
+
+Evolver = Callable[[State, Any, Logged], str]
+
+_EVOLVERS: dict[type[DomainEvent], Evolver] = {
+    ThemeDefined: _theme,
+    TopicDefined: _topic,
+    UnitRegistered: _unit,
+    RoleGranted: _role,
+    MilestoneScheduled: _scheduled,
+    MilestoneProgressReported: _progress,
+    MilestoneRescheduled: _rescheduled,
+    MilestoneWithdrawn: _withdrawn,
+    TaskforceFormed: _update,
+    UnitWentLive: _update,
+    AssetAcquired: _update,
+    RolloutCompleted: _update,
+    OperationalUpdateRecorded: _update,
+    IndicatorDefined: _indicator,
+    IndicatorValueRecorded: _value,
+    QuarterOverviewWritten: _overview,
+    EventCorrected: _corrected,
+    EventRetracted: _retracted,
+}
+
+_CORRECTED: dict[type[DomainEvent], Callable[[State, EventRef, Mapping[str, Any]], None]] = {
+    ThemeDefined: _theme_corrected,
+    TopicDefined: _topic_corrected,
+    UnitRegistered: _unit_corrected,
+    MilestoneScheduled: _schedule_corrected,
+    MilestoneProgressReported: _progress_corrected,
+    IndicatorDefined: _indicator_corrected,
+    IndicatorValueRecorded: _value_corrected,
+}
+
+_RETRACTED: dict[type[DomainEvent], Callable[[State, EventRef], None]] = {
+    MilestoneProgressReported: _progress_retracted,
+    MilestoneRescheduled: _reschedule_retracted,
+    MilestoneWithdrawn: _withdrawal_retracted,
+    IndicatorValueRecorded: _value_retracted,
+    UnitWentLive: _went_live_retracted,
+}

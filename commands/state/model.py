@@ -1,0 +1,157 @@
+"""The write model: just what the rules need to know about the log, kept in memory.
+
+It is a fold of every event (see `commands.state.evolve`). Facts that other streams
+depend on only ever grow (themes, topics, units, indicators and roles are never
+retracted), so a model that is a little behind can refuse a command wrongly but never
+accept one wrongly; what can shrink lives on the stream a command writes to, and the
+append's expected version guards it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from commands.catalogue.base import DomainEvent
+from commands.catalogue.periods import Quarter
+
+
+@dataclass(slots=True)
+class TopicState:
+    topic_id: str
+    theme: int
+    title: str
+
+
+@dataclass(slots=True)
+class UnitState:
+    unit_id: str
+    name: str
+    kind: str
+    boroughs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Role:
+    """A role an actor holds, for a unit where the role is unit-bound."""
+
+    role: str
+    unit_id: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.role} for {self.unit_id}" if self.unit_id else self.role
+
+
+@dataclass(slots=True)
+class ProgressState:
+    quarter: Quarter
+    status: str
+    as_of: date
+
+
+@dataclass(slots=True)
+class MilestoneState:
+    """A milestone and what still counts of its history (retracted entries are removed)."""
+
+    milestone_id: str
+    title: str
+    topic_id: str
+    owner_unit: str
+    scheduled_due: Quarter
+    reports: dict[uuid.UUID, ProgressState] = field(default_factory=dict)
+    reschedules: dict[uuid.UUID, Quarter] = field(default_factory=dict)
+    withdrawals: set[uuid.UUID] = field(default_factory=set)
+
+    @property
+    def due_quarter(self) -> Quarter:
+        return list(self.reschedules.values())[-1] if self.reschedules else self.scheduled_due
+
+    @property
+    def withdrawn(self) -> bool:
+        return bool(self.withdrawals)
+
+    @property
+    def delivered_in(self) -> Quarter | None:
+        """The quarter of the report that says delivered, if one still counts."""
+        for report in self.reports.values():
+            if report.status == "delivered":
+                return report.quarter
+        return None
+
+
+@dataclass(slots=True)
+class ValueState:
+    value: Decimal
+    source: str
+    released_on: date
+
+
+@dataclass(slots=True)
+class IndicatorState:
+    """An indicator and its values that still count, per period, in the order recorded."""
+
+    indicator_id: str
+    name: str
+    values: dict[str, dict[uuid.UUID, ValueState]] = field(default_factory=dict)
+    periods_by_event: dict[uuid.UUID, str] = field(default_factory=dict)
+
+    def current(self, period: str) -> ValueState | None:
+        """The latest value recorded for `period` that still counts (restatements win)."""
+        recorded = self.values.get(period)
+        return list(recorded.values())[-1] if recorded else None
+
+
+@dataclass(frozen=True, slots=True)
+class EventRef:
+    """Where a recorded event lives, so a correction can find it by id."""
+
+    event_id: uuid.UUID
+    stream_id: str
+    event_class: type[DomainEvent]
+    position: int
+    key: str
+    """The id of what the event is about: a theme number, unit, milestone, update …"""
+
+
+@dataclass(frozen=True, slots=True)
+class CommitRef:
+    """What one command recorded: enough to answer a retry with the first result."""
+
+    command_id: str
+    command_type: str
+    command_hash: str
+    first_position: int
+    last_position: int
+    event_types: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class State:
+    """Everything the rules consult, as of `position` in the log."""
+
+    position: int = 0
+    versions: dict[str, int] = field(default_factory=dict)
+    themes: dict[int, str] = field(default_factory=dict)
+    topics: dict[str, TopicState] = field(default_factory=dict)
+    units: dict[str, UnitState] = field(default_factory=dict)
+    roles: dict[str, set[Role]] = field(default_factory=dict)
+    milestones: dict[str, MilestoneState] = field(default_factory=dict)
+    updates: dict[str, str] = field(default_factory=dict)
+    """update id → the unit that recorded it."""
+    live_units: dict[str, uuid.UUID] = field(default_factory=dict)
+    """unit id → the UnitWentLive event that still counts."""
+    indicators: dict[str, IndicatorState] = field(default_factory=dict)
+    events: dict[uuid.UUID, EventRef] = field(default_factory=dict)
+    retracted: set[uuid.UUID] = field(default_factory=set)
+    commits: dict[str, CommitRef] = field(default_factory=dict)
+
+    def version(self, stream_id: str) -> int:
+        return self.versions.get(stream_id, 0)
+
+    def roles_of(self, actor: str) -> set[Role]:
+        return self.roles.get(actor, set())
+
+    def has_admin(self) -> bool:
+        return any(role.role == "admin" for roles in self.roles.values() for role in roles)
