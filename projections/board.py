@@ -1,0 +1,194 @@
+"""The milestone board: each milestone due in, or carried into, a quarter, with its status.
+
+Rules, for a quarter Q:
+
+* a milestone is on Q's board when it is due in Q; when it was due in Q and rescheduled
+  away (shown as rescheduled); or when it fell due before Q and its latest report for a
+  quarter before Q is not "delivered" (carried over until it is);
+* a withdrawn milestone stays until the later of its due quarter and the quarter it was
+  withdrawn in, and shows as withdrawn from the quarter it was withdrawn in;
+* its status on Q's board is that of its latest report for Q or an earlier quarter
+  (by quarter, as-of date, position); "not yet reported" when there is none.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from commands.catalogue import STATUS_LABELS, STATUS_SYMBOLS, STATUSES, MilestoneWithdrawn, Quarter
+from projections.cutoff import Cutoff
+from projections.records import Note, Source, effective_date
+from projections.state import PlanState
+from projections.views import MilestoneView, PlanView, Seen
+
+RESCHEDULED = "rescheduled"
+WITHDRAWN = "withdrawn"
+NOT_REPORTED = "not_reported"
+ALL_STATUSES = (*STATUSES, NOT_REPORTED, RESCHEDULED, WITHDRAWN)
+LABELS = {**STATUS_LABELS, NOT_REPORTED: "not yet reported", RESCHEDULED: "rescheduled",
+          WITHDRAWN: "withdrawn"}
+SYMBOLS = {**STATUS_SYMBOLS, NOT_REPORTED: "", RESCHEDULED: "", WITHDRAWN: ""}
+
+
+@dataclass(frozen=True, slots=True)
+class BoardRow:
+    """One milestone on one quarter's board."""
+
+    quarter: Quarter
+    milestone_id: str
+    title: str
+    theme_number: int | None
+    theme_title: str | None
+    topic_id: str
+    topic_title: str | None
+    owner_unit: str
+    owner_name: str | None
+    due_quarter: Quarter
+    carried_over: bool
+    status: str
+    rescheduled_to: Quarter | None
+    last_report_quarter: Quarter | None
+    last_report_date: date | None
+    narrative: str | None
+    """The progress text of the latest report for this quarter, if there is one."""
+    source: Source
+    """The event the status comes from (a report, a move, a withdrawal, or the schedule)."""
+    notes: tuple[Note, ...]
+    """Corrections of the facts behind this row's status and title."""
+    sort_key: tuple[int, int, int]
+
+    @property
+    def symbol(self) -> str:
+        return SYMBOLS[self.status]
+
+    @property
+    def label(self) -> str:
+        if self.status == RESCHEDULED and self.rescheduled_to is not None:
+            return f"rescheduled to {self.rescheduled_to}"
+        return LABELS[self.status]
+
+
+@dataclass(frozen=True, slots=True)
+class Board:
+    """A quarter's board at a cut-off, in theme, topic and milestone order."""
+
+    quarter: Quarter
+    cutoff: Cutoff
+    position: int
+    rows: tuple[BoardRow, ...]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counted = Counter(row.status for row in self.rows)
+        return {status: counted.get(status, 0) for status in ALL_STATUSES}
+
+    @property
+    def summary(self) -> str:
+        """"6 milestones: 6 delivered, 0 on track, 0 some delay" (other states when present)."""
+        counts = self.counts
+        total = len(self.rows)
+        parts = [f"{counts[status]} {LABELS[status]}" for status in STATUSES]
+        parts += [f"{counts[status]} {LABELS[status]}" for status in ALL_STATUSES[3:]
+                  if counts[status]]
+        noun = "milestone" if total == 1 else "milestones"
+        return f"{total} {noun}: {', '.join(parts)}"
+
+
+def build_board(state: PlanState, quarter: Quarter, cutoff: Cutoff) -> Board:
+    """The board for `quarter` as the log knew it at `cutoff`."""
+    return board_from_view(PlanView.build(state, cutoff), quarter)
+
+
+def board_from_view(view: PlanView, quarter: Quarter) -> Board:
+    rows = [row for milestone in view.milestones.values()
+            if (row := board_row(view, milestone, quarter)) is not None]
+    rows.sort(key=lambda row: row.sort_key)
+    return Board(quarter, view.cutoff, view.position, tuple(rows))
+
+
+def due_quarter(milestone: MilestoneView) -> Quarter | None:
+    """Where the milestone is due now: its last move's target, else its schedule."""
+    if milestone.schedule is None:
+        return None
+    if milestone.reschedules:
+        return max(milestone.reschedules, key=lambda seen: seen.position).event.to_quarter
+    return milestone.schedule.event.due_quarter
+
+
+def board_row(view: PlanView, milestone: MilestoneView, quarter: Quarter) -> BoardRow | None:
+    """The milestone's row on `quarter`'s board, or None when it is not on it."""
+    schedule = milestone.schedule
+    due = due_quarter(milestone)
+    if schedule is None or due is None:
+        return None
+    moved_away = [seen for seen in milestone.reschedules
+                  if seen.event.from_quarter == quarter and due != quarter]
+    earlier = [seen for seen in milestone.reports if seen.event.quarter < quarter]
+    delivered_before = bool(earlier) and earlier[-1].event.status == "delivered"
+    if due == quarter or moved_away:
+        carried = False
+    elif due < quarter and not delivered_before:
+        carried = True
+    else:
+        return None
+    withdrawal = min(milestone.withdrawals, key=lambda seen: seen.position, default=None)
+    withdrawn_in = _withdrawn_in(withdrawal)
+    if withdrawn_in is not None and quarter > max(withdrawn_in, due):
+        return None
+    reports = [seen for seen in milestone.reports if seen.event.quarter <= quarter]
+    latest = reports[-1] if reports else None
+    status: str
+    status_from: Seen[Any]
+    rescheduled_to = None
+    if withdrawal is not None and withdrawn_in is not None and quarter >= withdrawn_in:
+        status, status_from = WITHDRAWN, withdrawal
+    elif moved_away:
+        move = max(moved_away, key=lambda seen: seen.position)
+        status, status_from, rescheduled_to = RESCHEDULED, move, move.event.to_quarter
+    elif latest is not None:
+        status, status_from = latest.event.status, latest
+    else:
+        status, status_from = NOT_REPORTED, schedule
+    event = schedule.event
+    topic = view.topics.get(event.topic_id)
+    theme_number = topic.event.theme if topic is not None else None
+    theme = view.themes.get(theme_number) if theme_number is not None else None
+    owner = view.units.get(event.owner_unit)
+    this_quarter = latest if latest is not None and latest.event.quarter == quarter else None
+    notes = schedule.notes if status_from is schedule else (*schedule.notes, *status_from.notes)
+    return BoardRow(
+        quarter=quarter,
+        milestone_id=milestone.milestone_id,
+        title=event.title,
+        theme_number=theme_number,
+        theme_title=theme.event.title if theme is not None else None,
+        topic_id=event.topic_id,
+        topic_title=topic.event.title if topic is not None else None,
+        owner_unit=event.owner_unit,
+        owner_name=owner.event.name if owner is not None else None,
+        due_quarter=due,
+        carried_over=carried,
+        status=status,
+        rescheduled_to=rescheduled_to,
+        last_report_quarter=latest.event.quarter if latest else None,
+        last_report_date=latest.event.as_of if latest else None,
+        narrative=this_quarter.event.narrative if this_quarter else None,
+        source=status_from.source,
+        notes=notes,
+        sort_key=(theme_number if theme_number is not None else UNSORTED,
+                  view.topic_rank.get(event.topic_id, UNSORTED), schedule.position),
+    )
+
+
+UNSORTED = 2**62
+"""Sorts milestones whose theme or topic is not (yet) defined after all the others."""
+
+
+def _withdrawn_in(withdrawal: Seen[MilestoneWithdrawn] | None) -> Quarter | None:
+    if withdrawal is None:
+        return None
+    on = effective_date(withdrawal.event, withdrawal.record.occurred_at)
+    return Quarter.containing(on) if on is not None else None

@@ -1,0 +1,145 @@
+"""The fold: every event, in position order, into a `PlanState` of records and versions.
+
+`evolve(state, decoded)` applies one event and returns the state. It checks everything
+before it changes anything, so an event it refuses (`InvalidEvent`) leaves the state as
+it was: a runner can commit up to the event before and stop there.
+
+The state keeps every version of every fact, so one state answers questions at any
+earlier position as well as at its own.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from commands.catalogue import EventCorrected, EventRetracted, decode
+from eventstore import RecordedEvent, canonical_json
+from projections.decoding import Decoded, DecodeError, decode_event
+from projections.errors import InvalidEvent, ProjectionFailed
+from projections.records import Note, Record, Version
+
+
+@dataclass(slots=True)
+class PlanState:
+    """Everything the log has said, as records in position order."""
+
+    position: int = 0
+    """The last position folded in."""
+    records: dict[str, Record] = field(default_factory=dict)
+    """By event id, in position order."""
+
+    def add(self, record: Record) -> None:
+        """Add a record (loading a state from elsewhere keeps position order by sorting)."""
+        self.records[record.event_id] = record
+
+    def of_type(self, *types: str) -> Iterator[Record]:
+        wanted = set(types)
+        return (record for record in self.records.values() if record.type in wanted)
+
+    def sorted(self) -> PlanState:
+        """The same records in position order (after loading them out of order)."""
+        ordered = sorted(self.records.values(), key=lambda record: record.position)
+        return PlanState(self.position, {record.event_id: record for record in ordered})
+
+
+def evolve(state: PlanState, decoded: Decoded) -> PlanState:
+    """Apply one event; refuse it with `InvalidEvent` and leave `state` untouched."""
+    if decoded.position <= state.position:
+        raise InvalidEvent(f"position {decoded.position} is not after {state.position}")
+    event = decoded.event
+    if isinstance(event, EventCorrected):
+        _correct(state, decoded, event)
+    elif isinstance(event, EventRetracted):
+        _retract(state, decoded, event)
+    else:
+        state.records[decoded.event_id] = Record(
+            event_id=decoded.event_id,
+            position=decoded.position,
+            type=decoded.type,
+            stream_id=decoded.stream_id,
+            recorded_at=decoded.recorded_at,
+            occurred_at=decoded.occurred_at,
+            versions=[Version(event, decoded.payload_json, decoded.position)],
+        )
+    state.position = decoded.position
+    return state
+
+
+def _target(state: PlanState, event: EventCorrected | EventRetracted) -> Record:
+    target_id = str(event.target_event_id)
+    record = state.records.get(target_id)
+    if record is None:
+        raise InvalidEvent(f"its target {target_id} is not a recorded fact before it")
+    if record.type != event.target_type or record.stream_id != event.target_stream_id:
+        raise InvalidEvent(
+            f"its target {target_id} is a {record.type} on {record.stream_id}, "
+            f"not a {event.target_type} on {event.target_stream_id}"
+        )
+    if record.retraction is not None:
+        raise InvalidEvent(f"its target {target_id} was retracted at {record.retraction.position}")
+    return record
+
+
+def _correct(state: PlanState, decoded: Decoded, event: EventCorrected) -> None:
+    record = _target(state, event)
+    current = record.current
+    payload: dict[str, Any] = json.loads(current.payload_json)
+    unknown = sorted(set(event.changes) - set(payload))
+    if unknown:
+        raise InvalidEvent(f"{record.type} has no field(s) {', '.join(unknown)}")
+    previous = {name: payload[name] for name in event.changes}
+    payload.update(event.changes)
+    try:
+        corrected = decode(record.type, current.event.schema_version, payload)
+    except (ValueError, LookupError, TypeError) as error:
+        raise InvalidEvent(f"the corrected {record.type} does not load: {error}") from error
+    note = Note(
+        position=decoded.position,
+        event_id=decoded.event_id,
+        recorded_at=decoded.recorded_at,
+        actor=decoded.actor,
+        reason=event.reason,
+        changes=dict(event.changes),
+        previous=previous,
+        kind=decoded.type,
+    )
+    current.known_to = decoded.position
+    record.versions.append(
+        Version(corrected, canonical_json(payload), decoded.position, None, (*current.notes, note))
+    )
+
+
+def _retract(state: PlanState, decoded: Decoded, event: EventRetracted) -> None:
+    record = _target(state, event)
+    record.retraction = Note(
+        position=decoded.position,
+        event_id=decoded.event_id,
+        recorded_at=decoded.recorded_at,
+        actor=decoded.actor,
+        reason=event.reason,
+        kind=decoded.type,
+    )
+    record.current.known_to = decoded.position
+
+
+def fold(events: Iterable[RecordedEvent], state: PlanState | None = None) -> PlanState:
+    """Fold stored events (in position order) into `state`, or a new one.
+
+    Raises `ProjectionFailed` naming the first event that cannot be read or applied.
+    """
+    state = state if state is not None else PlanState()
+    for recorded in events:
+        try:
+            evolve(state, decode_event(recorded))
+        except (DecodeError, InvalidEvent) as error:
+            raise ProjectionFailed(
+                position=recorded.position,
+                event_id=str(recorded.event_id),
+                type=recorded.type,
+                reason=str(error),
+                last_good=state.position,
+            ) from error
+    return state
