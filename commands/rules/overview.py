@@ -1,6 +1,12 @@
-"""An overview cites figures the log can compute: defined indicators, recorded periods."""
+"""An overview cites figures the log can compute: defined indicators, recorded periods.
+
+A paragraph may place its figures inside its text with ``{1}``, ``{2}`` … (the figure's
+number in the paragraph); figures not placed follow the text.
+"""
 
 from __future__ import annotations
+
+import re
 
 from commands.catalogue import QuarterOverviewWritten
 from commands.catalogue.periods import parse_period, period_sort_key
@@ -10,11 +16,18 @@ from commands.rules import references
 from commands.rules.dates import quarter_begun
 from commands.state import State
 
+PLACEHOLDER = re.compile(r"\{(\d+)\}")
+
 
 def check_overview(state: State, event: QuarterOverviewWritten, context: Context,
                    prefix: str = "") -> None:
     quarter_begun(event.quarter, context, f"{prefix}quarter")
     for number, paragraph in enumerate(event.paragraphs):
+        for placed in PLACEHOLDER.findall(paragraph.text):
+            if not 1 <= int(placed) <= len(paragraph.figures):
+                raise Refused(f"{prefix}paragraphs.{number}.text",
+                              f"{{{placed}}} places no figure: the paragraph cites "
+                              f"{len(paragraph.figures)}")
         for index, figure in enumerate(paragraph.figures):
             at = f"{prefix}paragraphs.{number}.figures.{index}"
             indicator = references.indicator(state, figure.indicator_id, f"{at}.indicator_id")

@@ -144,6 +144,16 @@ def test_an_overview_may_not_cite_what_cannot_be_computed(
     assert head(store) == before
 
 
+def test_an_overview_places_only_the_figures_it_cites(plan: CommandService) -> None:
+    """``{2}`` in a paragraph citing one figure is refused, naming the paragraph's text."""
+    given(plan, define(), value("2016-17", "777458"), value("2017-18", "827225"))
+    envelope = overview(figure())
+    envelope["data"]["paragraphs"][0]["text"] = "Crime statistics showed {1}; and {2}."
+    assert_refused(plan.submit(envelope), "paragraphs.0.text", "{2} places no figure")
+    envelope["data"]["paragraphs"][0]["text"] = "Crime statistics showed {1}."
+    assert plan.submit(envelope).status is Status.ACCEPTED
+
+
 def test_an_overview_is_not_written_for_a_quarter_to_come(plan: CommandService) -> None:
     """Quarter 3 has not begun on 15 July 2018."""
     envelope = overview()
