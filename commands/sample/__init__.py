@@ -1,0 +1,29 @@
+"""The MPS Business Plan progress update, 2018-19 Quarter 1, as a command file.
+
+Every theme and topic, every unit, the six milestones with their progress, every
+operational update with its date and figures, the crime figures for both years and the
+overview, in the order the report reads: a report that orders items by the position at
+which each was first recorded prints them as the reference does. Narrative is the
+reference's, paragraph by paragraph; the overview cites indicators instead of repeating
+their figures. Where the report names only a month the effective date is its first day,
+"in Quarter 1" is 1 April 2018, and how things stood is as at 30 June 2018.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from importlib.resources import files
+
+from commands.files import Item, read_commands
+
+SAMPLE_FILE = "q1-2018-19.jsonl"
+
+
+def sample_text() -> str:
+    """The command file's text, from the installed package."""
+    return files(__package__).joinpath(SAMPLE_FILE).read_text(encoding="utf-8")
+
+
+def sample_commands() -> Iterator[tuple[int, Item]]:
+    """(line number, envelope) for every command of the sample."""
+    return read_commands(sample_text())

@@ -1,0 +1,56 @@
+"""`opslog demo`: a fresh database filled with the Q1 2018-19 report, once."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from commands.sample import sample_commands
+from eventstore import EventStore
+from opslog.cli import main
+
+SAMPLE_SIZE = len(list(sample_commands()))
+
+
+def test_demo_records_the_sample_and_a_second_run_records_nothing(database_url: str) -> None:
+    """The first run says what it recorded; the second finds it all recorded already."""
+    first = CliRunner().invoke(main, ["--db", database_url, "demo"])
+    assert first.exit_code == 0, first.output
+    assert first.output.startswith(
+        f"recorded the 2018-19 Quarter 1 report: {SAMPLE_SIZE} commands as")
+    assert "6 themes" in first.output and "6 milestones" in first.output
+    assert "3 indicators, 6 indicator values, 1 overview" in first.output
+    with EventStore.open(database_url) as store:
+        head = store.head().position
+        assert store.verify().ok
+    second = CliRunner().invoke(main, ["--db", database_url, "demo"])
+    assert second.exit_code == 0, second.output
+    assert second.output.startswith(
+        f"nothing new: all {SAMPLE_SIZE} sample commands were already recorded")
+    with EventStore.open(database_url) as store:
+        assert store.head().position == head
+
+
+def test_demo_has_help() -> None:
+    """`opslog demo --help` explains what it does."""
+    result = CliRunner().invoke(main, ["demo", "--help"])
+    assert result.exit_code == 0
+    assert "2018-19 Quarter 1" in result.output
+
+
+def test_demo_in_a_real_process_defaults_to_opslog_db(tmp_path: Path) -> None:
+    """Run from a directory without --db, the installed `opslog` writes ./opslog.db."""
+    opslog = Path(sys.executable).with_name("opslog")
+    env = {key: value for key, value in os.environ.items() if key != "OPSLOG_DATABASE_URL"}
+    done = subprocess.run([str(opslog), "demo"], cwd=tmp_path, capture_output=True, text=True,
+                          check=False, env=env)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "opslog.db").exists()
+    assert "recorded the 2018-19 Quarter 1 report" in done.stdout
+    again = subprocess.run([str(opslog), "demo"], cwd=tmp_path, capture_output=True, text=True,
+                           check=False, env=env)
+    assert again.returncode == 0 and again.stdout.startswith("nothing new")
