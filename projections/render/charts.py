@@ -1,0 +1,64 @@
+"""Each indicator's values over periods, drawn by matplotlib as inline SVG.
+
+No pyplot and no global backend: a `Figure` draws on its own SVG canvas. The output is
+deterministic — fixed ids (``svg.hashsalt``), no date, no creator — so the same report
+gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import date
+from typing import Any
+
+import matplotlib as mpl
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+from projections.figures import number
+from projections.report import Chart
+
+STYLE: Any = {
+    "svg.hashsalt": "opslog",
+    "svg.fonttype": "path",
+    "font.family": "DejaVu Sans",
+    "font.size": 9,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+}
+SERIES = (("year", "financial years", "#1b5e20"), ("quarter", "quarters", "#0d47a1"),
+          ("month", "months", "#8d6e63"))
+XML_PROLOGUE = re.compile(r"^.*?(?=<svg)", re.DOTALL)
+
+
+def chart_svg(chart: Chart) -> str:
+    """The chart as an ``<svg>`` element, ready to inline in HTML."""
+    with mpl.rc_context(STYLE):
+        figure = Figure(figsize=(6.4, 2.8), dpi=72)
+        axes = figure.add_subplot()
+        for kind, label, colour in SERIES:
+            points = [point for point in chart.points if point.kind == kind]
+            if not points:
+                continue
+            xs = [point.starts.toordinal() for point in points]
+            ys = [float(point.value) for point in points]
+            axes.plot(xs, ys, marker="o", color=colour, label=label)
+            for x, y, point in zip(xs, ys, points, strict=True):
+                axes.annotate(number(point.value), (x, y), textcoords="offset points",
+                              xytext=(0, 6), ha="center", fontsize=8)
+        axes.set_title(chart.name, loc="left", fontsize=10)
+        axes.set_ylabel(chart.measure)
+        axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.0f}"))
+        years = range(min(point.starts for point in chart.points).year,
+                      max(point.starts for point in chart.points).year + 1)
+        ticks = [date(year, 4, 1) for year in years]
+        axes.set_xticks([tick.toordinal() for tick in ticks],
+                        [f"Apr {tick.year}" for tick in ticks])
+        axes.margins(x=0.15, y=0.25)
+        if len({point.kind for point in chart.points}) > 1:
+            axes.legend(frameon=False, fontsize=8)
+        figure.tight_layout()
+        buffer = io.StringIO()
+        figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+    return XML_PROLOGUE.sub("", buffer.getvalue(), count=1)

@@ -1,0 +1,71 @@
+"""The report as one self-contained HTML page: summary, milestone table, charts, narrative.
+
+Every figure and status links to a numbered source: the position of the event it came
+from, with the event's type, id and recording time.
+"""
+
+from __future__ import annotations
+
+from projections.board import LABELS, SYMBOLS
+from projections.figures import long_date, number
+from projections.records import Source
+from projections.render.charts import chart_svg
+from projections.render.environment import environment
+from projections.render.inline import blocks_html, inline_html
+from projections.report import MilestoneItem, Report
+from projections.updates import UpdateItem
+
+
+def render_html(report: Report) -> str:
+    """The report's HTML page: same report, same bytes."""
+    template = environment(autoescape=True).get_template("report.html.j2")
+    page = template.render(
+        report=report,
+        charts=[(chart, _markup(chart_svg(chart))) for chart in report.charts],
+        sources=report_sources(report),
+        symbols=SYMBOLS,
+        labels=LABELS,
+        blocks=blocks_html,
+        inline=inline_html,
+        long_date=long_date,
+        number=number,
+    )
+    return "\n".join(line.rstrip() for line in page.strip().splitlines()) + "\n"
+
+
+def _markup(svg: str) -> object:
+    from markupsafe import Markup
+
+    return Markup(svg)  # drawn by matplotlib from escaped text
+
+
+def report_sources(report: Report) -> list[Source]:
+    """Every event the report cites, in position order."""
+    found: dict[int, Source] = {}
+
+    def add(*sources: Source | None) -> None:
+        for source in sources:
+            if source is not None:
+                found.setdefault(source.position, source)
+
+    def add_update(update: UpdateItem) -> None:
+        add(update.source, *(note.source for note in update.notes))
+
+    for row in report.board.rows:
+        add(row.source, *(note.source for note in row.notes))
+    for chart in report.charts:
+        add(*(point.source for point in chart.points))
+    for paragraph in report.overview:
+        for figure in paragraph.figures:
+            add(*figure.sources, *(note.source for note in figure.notes),
+                *(restated.source for restated in figure.restated))
+    add(report.overview_source, *(note.source for note in report.overview_notes))
+    for theme in report.themes:
+        for topic in theme.topics:
+            for item in topic.items:
+                if isinstance(item, MilestoneItem):
+                    for update in item.updates:
+                        add_update(update)
+                else:
+                    add_update(item)
+    return [found[position] for position in sorted(found)]

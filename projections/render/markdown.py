@@ -1,0 +1,17 @@
+"""The report as Markdown, laid out like the reference progress update."""
+
+from __future__ import annotations
+
+import re
+
+from projections.render.environment import environment
+from projections.report import Report
+
+BLANK_LINES = re.compile(r"\n{3,}")
+
+
+def render_markdown(report: Report) -> str:
+    """The report's Markdown text: same report, same bytes."""
+    text = environment(autoescape=False).get_template("report.md.j2").render(report=report)
+    lines = [line.rstrip() for line in text.strip().splitlines()]
+    return BLANK_LINES.sub("\n\n", "\n".join(lines)) + "\n"

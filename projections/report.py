@@ -1,0 +1,257 @@
+"""The quarterly narrative as a typed model, built from a view of the plan.
+
+The report follows the reference progress update: title and period; the introduction and
+the status legend; the quarter's overview, whose key figures are computed from recorded
+indicator values; then the numbered themes, their topics in order, and under each topic
+the quarter's milestones (with status and progress) and operational updates, each in the
+order it was first recorded. Every figure and status carries the event it came from.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from commands.catalogue import (
+    STATUSES,
+    OperationalUpdate,
+    Quarter,
+    parse_period,
+)
+from commands.catalogue.periods import period_sort_key
+from projections.board import LABELS, SYMBOLS, Board, BoardRow, board_from_view
+from projections.cutoff import Cutoff
+from projections.overview import OverviewParagraph, overview_paragraphs
+from projections.records import Note, Source
+from projections.state import PlanState
+from projections.updates import UpdateItem, update_item
+from projections.views import PlanView
+
+TITLE = "Business Plan progress update"
+INTRODUCTION_THEME = 1
+"""A plan's theme 1, when defined, is its introduction: the quarter's introduction and
+overview are printed under it."""
+
+
+@dataclass(frozen=True, slots=True)
+class MilestoneItem:
+    """A milestone of the quarter: its heading in bold, status, progress and updates."""
+
+    row: BoardRow
+    updates: tuple[UpdateItem, ...]
+
+    @property
+    def heading(self) -> str:
+        """``Quarter 1, 2018-19: launch of the Violent Crime Task Force (VCTF)``."""
+        due = self.row.due_quarter
+        return f"Quarter {due.number}, {due.year}: {self.row.title}"
+
+    @property
+    def source(self) -> Source:
+        return self.row.source
+
+
+Item = MilestoneItem | UpdateItem
+
+
+@dataclass(frozen=True, slots=True)
+class TopicSection:
+    topic_id: str
+    title: str
+    items: tuple[Item, ...]
+    source: Source | None
+    lead_in: bool = False
+    """Printed straight under the theme heading, without its own title."""
+
+
+@dataclass(frozen=True, slots=True)
+class ThemeSection:
+    number: int | None
+    title: str
+    topics: tuple[TopicSection, ...]
+    source: Source | None
+
+    @property
+    def heading(self) -> str:
+        return self.title if self.number is None else f"{self.number}- {self.title}"
+
+
+@dataclass(frozen=True, slots=True)
+class ChartPoint:
+    period: str
+    starts: date
+    kind: str
+    """``year``, ``quarter`` or ``month``."""
+    value: Decimal
+    source: Source
+    notes: tuple[Note, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Chart:
+    """One indicator's values over periods, up to the end of the report's quarter."""
+
+    indicator_id: str
+    name: str
+    measure: str
+    points: tuple[ChartPoint, ...]
+    source: Source
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    title: str
+    quarter: Quarter
+    cutoff: Cutoff
+    position: int
+    introduction: tuple[str, ...]
+    overview: tuple[OverviewParagraph, ...]
+    overview_source: Source | None
+    overview_notes: tuple[Note, ...]
+    themes: tuple[ThemeSection, ...]
+    board: Board
+    charts: tuple[Chart, ...]
+    introduction_heading: str
+    """``1- Introduction`` when the plan's first theme is its introduction."""
+
+    @property
+    def period(self) -> str:
+        """``2018-19, Quarter 1 (April to June 2018)``."""
+        quarter = self.quarter
+        first, last = quarter.first_day, quarter.last_day
+        return f"{quarter.label} ({first:%B} to {last:%B} {last.year})"
+
+    @property
+    def overview_heading(self) -> str:
+        return f"Quarter {self.quarter.number} overview"
+
+    @property
+    def legend(self) -> tuple[tuple[str, str], ...]:
+        return tuple((SYMBOLS[status], LABELS[status]) for status in STATUSES)
+
+
+def build_report(state: PlanState, quarter: Quarter, cutoff: Cutoff) -> Report:
+    """The narrative for `quarter` as the log knew it at `cutoff`."""
+    return report_from_view(PlanView.build(state, cutoff), quarter)
+
+
+def report_from_view(view: PlanView, quarter: Quarter) -> Report:
+    board = board_from_view(view, quarter)
+    overview = view.overviews.get(quarter)
+    return Report(
+        title=_title(view),
+        quarter=quarter,
+        cutoff=view.cutoff,
+        position=view.position,
+        introduction=tuple(overview.event.introduction) if overview else (),
+        overview=overview_paragraphs(view, overview.event.paragraphs) if overview else (),
+        overview_source=overview.source if overview else None,
+        overview_notes=overview.notes if overview else (),
+        themes=_themes(view, quarter, board),
+        board=board,
+        charts=_charts(view, quarter),
+        introduction_heading=_introduction_heading(view),
+    )
+
+
+def _title(view: PlanView) -> str:
+    """``Metropolitan Police Service Business Plan progress update``: the organisation is the
+    unit at the top of the units' hierarchy (no parent, and the parent of most units)."""
+    parents = Counter(seen.event.parent_unit for seen in view.units.values()
+                      if seen.event.parent_unit)
+    tops = [(count, unit_id) for unit_id, count in parents.most_common()
+            if unit_id in view.units and view.units[unit_id].event.parent_unit is None]
+    if not tops or (len(tops) > 1 and tops[0][0] == tops[1][0]):
+        return TITLE
+    return f"{view.units[tops[0][1]].event.name} {TITLE}"
+
+
+def _introduction_heading(view: PlanView) -> str:
+    first = view.themes.get(INTRODUCTION_THEME)
+    return f"{INTRODUCTION_THEME}- {first.event.title}" if first else "Introduction"
+
+
+def _themes(view: PlanView, quarter: Quarter, board: Board) -> tuple[ThemeSection, ...]:
+    updates = [seen for seen in view.updates
+               if Quarter.containing(seen.event.effective_date) == quarter]
+    on_board = {row.milestone_id for row in board.rows}
+    linked: dict[str, list[UpdateItem]] = {}
+    by_topic: dict[str, list[tuple[int, Item]]] = {}
+    for seen in updates:
+        update = update_item(view, seen)
+        milestone_id = seen.event.milestone_id
+        if milestone_id is not None and milestone_id in on_board:
+            linked.setdefault(milestone_id, []).append(update)
+        else:
+            by_topic.setdefault(seen.event.topic_id, []).append((seen.position, update))
+    for row in board.rows:
+        item = MilestoneItem(row, tuple(linked.get(row.milestone_id, ())))
+        by_topic.setdefault(row.topic_id, []).append((row.sort_key[2], item))
+    sections: dict[int | None, list[TopicSection]] = {}
+    ranked = sorted(by_topic, key=lambda topic_id: view.topic_rank.get(topic_id, 2**62))
+    for topic_id in ranked:
+        items = tuple(item for _, item in sorted(by_topic[topic_id], key=lambda pair: pair[0]))
+        topic = view.topics.get(topic_id)
+        number = topic.event.theme if topic is not None else None
+        title = topic.event.title if topic is not None else topic_id
+        section = TopicSection(topic_id, title, items, topic.source if topic else None,
+                               topic.event.lead_in if topic else False)
+        sections.setdefault(number if number in view.themes else None, []).append(section)
+    themes = [
+        ThemeSection(number, view.themes[number].event.title, tuple(topics),
+                     view.themes[number].source)
+        for number, topics in sorted(
+            ((number, topics) for number, topics in sections.items() if number is not None),
+            key=lambda pair: pair[0],
+        )
+    ]
+    if None in sections:
+        themes.append(ThemeSection(None, "Not yet filed under a theme", tuple(sections[None]),
+                                   None))
+    return tuple(themes)
+
+
+def _charts(view: PlanView, quarter: Quarter) -> tuple[Chart, ...]:
+    points: dict[str, list[ChartPoint]] = {}
+    for (indicator_id, period_text), seen_values in view.values.items():
+        period = parse_period(period_text)
+        if period.first_day >= quarter.end_day:
+            continue
+        latest = seen_values[-1]
+        points.setdefault(indicator_id, []).append(ChartPoint(
+            period=period_text,
+            starts=period.first_day,
+            kind={"FinancialYear": "year", "Quarter": "quarter", "Month": "month"}[
+                type(period).__name__],
+            value=latest.event.value,
+            source=latest.source,
+            notes=latest.notes,
+        ))
+    charts = []
+    defined = sorted((seen.position, name) for name, seen in view.indicators.items())
+    for _, indicator_id in defined:
+        if indicator_id not in points:
+            continue
+        indicator = view.indicators[indicator_id]
+        ordered = sorted(points[indicator_id],
+                         key=lambda point: period_sort_key(parse_period(point.period)))
+        charts.append(Chart(indicator_id, indicator.event.name, indicator.event.measure,
+                            tuple(ordered), indicator.source))
+    return tuple(charts)
+
+
+__all__ = [
+    "Chart",
+    "ChartPoint",
+    "Item",
+    "MilestoneItem",
+    "OperationalUpdate",
+    "Report",
+    "ThemeSection",
+    "TopicSection",
+    "UpdateItem",
+    "build_report",
+    "report_from_view",
+]
