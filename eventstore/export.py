@@ -81,7 +81,11 @@ def export_log(
     file.write(encode_header(header))
     written = 0
     if last > 0:
-        for event in store.read_all(to_position=last):
+        # Bounded here rather than with to_position: on PostgreSQL a two-sided range over
+        # a freshly loaded, unanalysed table can be planned as scan-and-sort every page.
+        for event in store.read_all():
+            if event.position > last:
+                break
             file.write(encode_event(event))
             written += 1
             if progress is not None and written % PROGRESS_EVERY == 0:

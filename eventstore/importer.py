@@ -59,6 +59,7 @@ def import_log(
             digest = _write(connection, file, report.checked, progress, batch_size)
             if digest != checked.digest.hexdigest():
                 raise ImportRefused(CHANGED)
+        _analyse(store)
     except sa_exc.DBAPIError as error:
         translated = translate(error)
         if isinstance(translated, DuplicateEventId):
@@ -80,6 +81,17 @@ def _require_empty(connection: Connection) -> None:
             f"the target log is not empty (head position {head or 0}): "
             "import only into a new, empty database"
         )
+
+
+def _analyse(store: EventStore) -> None:
+    """Give PostgreSQL's planner statistics for the rows just loaded.
+
+    Without them it may plan a position range as a scan and sort of the whole range on
+    every page read, until autovacuum gets round to the table.
+    """
+    if store.dialect == "postgresql":
+        with store.engine.begin() as connection:
+            connection.exec_driver_sql("ANALYZE events")
 
 
 def _write(connection: Connection, file: BinaryIO, total: int, progress: Progress | None,

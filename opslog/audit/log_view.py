@@ -74,7 +74,11 @@ def select_events(store: EventStore, query: LogQuery) -> Iterator[RecordedEvent]
     if query.reverse:
         source = _backwards(store, first, last, types, categories)
     else:
-        source = store.read_all(first, last, types=types, categories=categories)
+        # Bounded here, not with to_position: see `eventstore.export.export_log`.
+        source = itertools.takewhile(
+            lambda event: event.position <= last,
+            store.read_all(first, types=types, categories=categories),
+        )
     matching = (event for event in source if _matches(event, query))
     return itertools.islice(matching, query.limit)
 

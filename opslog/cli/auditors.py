@@ -36,7 +36,11 @@ FORMAT_OPTION = click.option(
               help="Start checking here (trusting the stored hash just before).")
 @pass_context
 def verify(context: Context, from_position: int) -> None:
-    """Recompute the hash chain over the database; exit 0 only when it is intact."""
+    """Check the hash chain; exit 0 only when intact.
+
+    Recomputes every event's hash from its stored fields and prints the events checked,
+    the head position and hash, or the first bad position and what is wrong with it.
+    """
     store = context.store()
     head = store.head()
     total = max(head.position - from_position + 1, 0)
@@ -52,7 +56,11 @@ def verify(context: Context, from_position: int) -> None:
 @click.command("verify-export")
 @click.argument("file", type=EXISTING_FILE)
 def verify_export_command(file: Path) -> None:
-    """Check an export FILE on its own, with no database; exit 0 only when it is intact."""
+    """Check an export file with no database.
+
+    Verifies the header, every line and the hash chain of FILE, and names the first bad
+    line and position; exit 0 only when it is intact.
+    """
     with file.open("rb") as source, progress_bar() as progress:
         report = verify_export(source, progress)
     _echo(export_check_lines(report))
@@ -67,9 +75,10 @@ def verify_export_command(file: Path) -> None:
 @click.option("--force", is_flag=True, help="Replace FILE if it already exists.")
 @pass_context
 def export(context: Context, file: Path, until_position: int | None, force: bool) -> None:
-    """Copy the log to FILE as JSON Lines: a header, then every event with its hashes.
+    """Copy the log to an export file.
 
-    The file appears only once complete; check it anywhere with `opslog verify-export`.
+    Writes FILE as JSON Lines: a header, then every event with its hashes. The file
+    appears only once complete; check it anywhere with `opslog verify-export`.
     """
     if file.exists() and not force:
         raise UserError(f"{file} already exists (pass --force to replace it)")
@@ -88,10 +97,11 @@ def export(context: Context, file: Path, until_position: int | None, force: bool
 @click.argument("file", type=EXISTING_FILE)
 @pass_context
 def import_command(context: Context, file: Path) -> None:
-    """Load an export FILE into an empty database (after `opslog init`).
+    """Load an export file into an empty database.
 
-    The whole file is verified first; if anything is wrong nothing is written. Positions,
-    times and hashes are kept, so the new database has the same head hash.
+    Run `opslog init` on the new database first. The whole of FILE is verified before
+    anything is written; if anything is wrong nothing is. Positions, times and hashes are
+    kept, so the new database has the same head hash.
     """
     store = context.store()
     with file.open("rb") as source, progress_bar() as progress:
@@ -123,8 +133,11 @@ def log(context: Context, stream: str | None, category: str | None, type_: str |
         unit: str | None, actor: str | None, since: datetime | None,
         until: datetime | None, from_position: int, limit: int | None, reverse: bool,
         format_: str) -> None:
-    """The log, oldest first: position, recorded and effective times, stream and
-    version, type, actor, unit and a summary of each event."""
+    """Show the log: who recorded what, when.
+
+    Oldest first: each event's position, recorded and effective times, stream and
+    version, type, actor, unit and a one-line summary. Times are recorded times.
+    """
     if since is not None and until is not None and until < since:
         raise click.BadParameter("is before --since", param_hint="'--until'")
     query = LogQuery(stream=stream, category=category, type=type_, unit=unit, actor=actor,
@@ -140,8 +153,10 @@ def log(context: Context, stream: str | None, category: str | None, type_: str |
 @FORMAT_OPTION
 @pass_context
 def history(context: Context, stream: str, format_: str) -> None:
-    """One stream's life: each event's version, recorded and effective times, type,
-    actor and summary."""
+    """Show one stream's life, version by version.
+
+    Each event of STREAM: version, recorded and effective times, type, actor, summary.
+    """
     entries = stream_history(context.store(), stream)
     if not entries:
         raise UserError(f"stream {stream!r} has no events")
