@@ -10,7 +10,10 @@ store's own append API, then runs each operation in a fresh child process and re
   a second run, as tracing slows it down).
 
 Both memory figures should be the same for both lengths (memory flat in the log's length):
-every operation streams a page of the log or a line of the file at a time.
+every operation streams a page of the log or a line of the file at a time. A growth of
+``+0.0`` means the operation never rose above the peak the interpreter reached while
+loading its modules. Checking a file keeps one entry per stream (its last version), so
+its traced peak grows with the number of streams, not of events.
 
 Run from the repository root::
 
