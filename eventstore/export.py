@@ -39,20 +39,24 @@ class ExportReport(VerifyReport):
 
     first_bad_line: int | None = None
 
+    @property
+    def where(self) -> str:
+        """``line 7 (position 6)``, or ``line 1`` for the header."""
+        if self.first_bad_position is None:
+            return f"line {self.first_bad_line}"
+        return f"line {self.first_bad_line} (position {self.first_bad_position})"
+
     def __str__(self) -> str:
         if self.ok:
             return VerifyReport.__str__(self)
-        return (
-            f"broken at line {self.first_bad_line} (position {self.first_bad_position}): "
-            f"{self.problem}"
-        )
+        return f"broken at {self.where}: {self.problem}"
 
 
 class ExportProblem(Exception):
-    """The first thing wrong with an export file, and where."""
+    """The first thing wrong with an export file, and where (no position for the header)."""
 
-    def __init__(self, line: int, position: int, reason: str) -> None:
-        super().__init__(f"line {line} (position {position}): {reason}")
+    def __init__(self, line: int, position: int | None, reason: str) -> None:
+        super().__init__(f"line {line}: {reason}")
         self.line = line
         self.position = position
         self.reason = reason
@@ -157,11 +161,11 @@ class ExportReader:
     def _read_header(self) -> ExportHeader:
         raw = next(self._lines(), None)
         if raw is None:
-            raise ExportProblem(1, 1, "the file is empty (no header line)")
+            raise ExportProblem(1, None, "the file is empty (no header line)")
         try:
             self.header = decode_header(raw)
         except BadLine as error:
-            raise ExportProblem(1, 1, f"header: {error}") from error
+            raise ExportProblem(1, None, f"header: {error}") from error
         return self.header
 
     def _lines(self) -> Iterator[bytes]:
@@ -186,7 +190,7 @@ class ExportReader:
         last_hash = self.checker.prev_hash
         if last_hash != header.head_hash:
             raise ExportProblem(
-                1, header.head_position,
+                1, None,
                 f"header: head_hash {header.head_hash} is not the hash of the last event "
                 f"({last_hash})",
             )

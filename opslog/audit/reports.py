@@ -34,8 +34,7 @@ def export_check_lines(report: ExportReport) -> list[str]:
             f"head hash: {report.head_hash}",
         ]
     return [
-        f"export BROKEN at line {report.first_bad_line} (position "
-        f"{report.first_bad_position}): {report.problem}",
+        f"export BROKEN at {report.where}: {report.problem}",
         f"events checked: {report.checked} (intact up to position {report.head_position})",
     ]
 

@@ -412,6 +412,7 @@ def test_bad_input_is_refused_and_nothing_written(exported: bytes, store: EventS
     report = verify_export(io.BytesIO(bad))
     assert not report.ok
     assert (report.first_bad_line, problem in str(report.problem)) == (line, True), report
+    assert (report.first_bad_position is None) == (line == 1)
     with pytest.raises(ImportRefused, match=f"line {line}"):
         import_log(store, io.BytesIO(bad))
     assert_empty(store)
