@@ -95,7 +95,7 @@ def _correct(state: PlanState, decoded: Decoded, event: EventCorrected) -> None:
     try:
         corrected = decode(record.type, current.event.schema_version, payload)
     except (ValueError, LookupError, TypeError) as error:
-        raise InvalidEvent(f"the corrected {record.type} does not load: {error}") from error
+        raise InvalidEvent(f"once corrected, the {error}") from error
     note = Note(
         position=decoded.position,
         event_id=decoded.event_id,

@@ -1,9 +1,223 @@
-"""Readers' commands: the milestone board and the quarterly report."""
+"""Readers' commands: the milestone board, the quarterly report, and the read models.
+
+Every question takes two optional cut-offs: ``--as-of TIME`` (or ``--at-position N``),
+what the log said then; and ``--effective-at DATE``, only facts effective by then.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
 import click
+from rich.table import Table
+
+from commands.catalogue import PeriodError, Quarter
+from opslog.cli.base import Context, UserError, pass_context
+from opslog.cli.output import progress_bar, stdout_console
+from opslog.cli.params import AWARE_TIME
+from projections import forms, query
+from projections.board import Board
+from projections.cutoff import Cutoff
+from projections.errors import ProjectionError
+from projections.render.html import render_html
+from projections.render.markdown import render_markdown
+from projections.runner import Runner, RunnerStatus
+
+Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
+
+
+def _quarter(ctx: click.Context, param: click.Parameter, value: str | None) -> Quarter | None:
+    if value is None:
+        return None
+    try:
+        return Quarter.parse(value)
+    except PeriodError as error:
+        raise click.BadParameter(str(error), ctx=ctx, param=param) from error
+
+
+def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as error:
+        raise click.BadParameter(f"{value!r} is not a date like 2018-06-30", ctx=ctx,
+                                 param=param) from error
+
+
+def cutoff_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    """``--as-of``, ``--at-position`` and ``--effective-at``."""
+    options: list[Decorator] = [
+        click.option("--as-of", type=AWARE_TIME, default=None, metavar="TIME",
+                     help="Only what was recorded at or before TIME (ISO 8601 with a zone)."),
+        click.option("--at-position", type=click.IntRange(min=0), default=None, metavar="N",
+                     help="Only what was recorded at or before position N."),
+        click.option("--effective-at", callback=_date, default=None, metavar="DATE",
+                     help="Only facts effective on or before DATE (YYYY-MM-DD)."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def _cutoff(context: Context, as_of: datetime | None, at_position: int | None,
+            effective_at: date | None) -> Cutoff:
+    try:
+        return query.resolve_cutoff(context.store(), as_of=as_of, at_position=at_position,
+                                    effective=effective_at)
+    except ProjectionError as error:
+        raise UserError(str(error)) from error
+
+
+@click.command()
+@click.option("--quarter", callback=_quarter, default=None, metavar="QUARTER",
+              help="Like 2018-19-Q1 (default: the quarter of --effective-at, else of "
+                   "--as-of, else today's).")
+@cutoff_options
+@click.option("--format", "output", type=click.Choice(["table", "json", "csv"]),
+              default="table", show_default=True)
+@pass_context
+def status(context: Context, quarter: Quarter | None, as_of: datetime | None,
+           at_position: int | None, effective_at: date | None, output: str) -> None:
+    """The milestone board: each milestone due in or carried into a quarter, with its status."""
+    cutoff = _cutoff(context, as_of, at_position, effective_at)
+    chosen = quarter or query.default_quarter(cutoff, datetime.now(UTC))
+    try:
+        board = query.board(context.store(), chosen, cutoff)
+    except ProjectionError as error:
+        raise UserError(str(error)) from error
+    if output == "json":
+        click.echo(forms.to_json(forms.board_form(board)), nl=False)
+    elif output == "csv":
+        click.echo(forms.board_csv(board), nl=False)
+    else:
+        _print_board(board)
+
+
+def _print_board(board: Board) -> None:
+    console = stdout_console()
+    table = Table(title=f"Milestones, {board.quarter.label}", title_justify="left")
+    for heading in ("milestone", "title", "theme / topic", "owner", "due", "status",
+                    "last report"):
+        table.add_column(heading)
+    for row in board.rows:
+        theme = f"{row.theme_number}- {row.theme_title}" if row.theme_number else ""
+        due = f"{row.due_quarter} (carried)" if row.carried_over else str(row.due_quarter)
+        last = (f"{row.last_report_quarter} {row.last_report_date}"
+                if row.last_report_quarter else "")
+        status_text = f"{row.symbol} {row.label}".strip()
+        if row.notes:
+            status_text += " (corrected)"
+        table.add_row(row.milestone_id, row.title, f"{theme} / {row.topic_title or row.topic_id}",
+                      row.owner_name or row.owner_unit, due, status_text, last)
+    console.print(table)
+    console.print(board.summary, highlight=False)
+
+
+@click.command()
+@click.option("--quarter", callback=_quarter, required=True, metavar="QUARTER",
+              help="Like 2018-19-Q1.")
+@cutoff_options
+@click.option("--format", "output", type=click.Choice(["md", "html", "json"]), default="md",
+              show_default=True)
+@click.option("-o", "--output-file", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="Write here instead of standard output.")
+@pass_context
+def report(context: Context, quarter: Quarter, as_of: datetime | None, at_position: int | None,
+           effective_at: date | None, output: str, output_file: Path | None) -> None:
+    """The quarterly progress update, as Markdown, one HTML page, or JSON."""
+    cutoff = _cutoff(context, as_of, at_position, effective_at)
+    try:
+        built = query.report(context.store(), quarter, cutoff)
+    except ProjectionError as error:
+        raise UserError(str(error)) from error
+    if output == "html":
+        text = render_html(built)
+    elif output == "json":
+        text = forms.to_json(forms.report_form(built))
+    else:
+        text = render_markdown(built)
+    if output_file is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        output_file.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise UserError(f"-o: cannot write {output_file}: {error.strerror}") from error
+    click.echo(f"wrote {output_file} ({built.quarter}, position {built.position})", err=True)
+
+
+@click.group()
+def projections() -> None:
+    """The persisted read models: where they stand, catching up, rebuilding."""
+
+
+def _runner(context: Context) -> Runner:
+    return Runner(context.store())
+
+
+def _status_lines(found: RunnerStatus) -> list[str]:
+    if found.live is None:
+        return [f"board: not built (log head {found.head}); run `opslog projections catch-up`"]
+    live = found.live
+    lines = [f"board: generation {live.generation} at position {live.position} of "
+             f"{found.head} (behind by {found.lag})"]
+    if live.failure:
+        lines.append(f"board: failed: {live.failure}")
+    if found.building is not None:
+        lines.append(f"board: rebuilding generation {found.building.generation}, at position "
+                     f"{found.building.position}")
+    return lines
+
+
+@projections.command(name="status")
+@pass_context
+def projections_status(context: Context) -> None:
+    """Where each read model stands against the log's head."""
+    try:
+        found = _runner(context).status()
+    except ProjectionError as error:
+        raise UserError(str(error)) from error
+    except Exception as error:
+        raise UserError(f"the read models are not set up: run `opslog init` ({error})") from None
+    for line in _status_lines(found):
+        click.echo(line)
+
+
+def _run(context: Context, action: str) -> None:
+    runner = _runner(context)
+    try:
+        with progress_bar() as update:
+            def progress(done: int, total: int) -> None:
+                update(action, done, total)
+
+            reached = (runner.rebuild(progress) if action == "rebuild"
+                       else runner.catch_up(progress))
+    except ProjectionError as error:
+        raise UserError(str(error)) from error
+    click.echo(f"board: generation {reached.generation} at position {reached.position}")
+
+
+@projections.command(name="catch-up")
+@pass_context
+def catch_up(context: Context) -> None:
+    """Apply every event recorded since the read models' checkpoint."""
+    _run(context, "catch-up")
+
+
+@projections.command()
+@pass_context
+def rebuild(context: Context) -> None:
+    """Build the read models again from position 1 beside the live ones, then swap them in."""
+    _run(context, "rebuild")
 
 
 def register(group: click.Group) -> None:
     """Add the readers' commands to `group`."""
+    group.add_command(status)
+    group.add_command(report)
+    group.add_command(projections)
+

@@ -100,9 +100,10 @@ class LogWriter:
         ), when=when, actor=actor)
 
 
-def open_writer(url: str, start: str = "2018-04-01T08:00") -> LogWriter:
+def open_writer(url: str, start: str = "2018-04-01T08:00", create: bool = True) -> LogWriter:
+    """A writer on `url`; with `create`, the store's own tables are made first."""
     clock = ManualClock(at(start))
-    return LogWriter(EventStore.open(url, create=True, clock=clock), clock)
+    return LogWriter(EventStore.open(url, create=create, clock=clock), clock)
 
 
 def positions(written: Sequence[Written]) -> list[int]:

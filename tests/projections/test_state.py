@@ -72,7 +72,8 @@ def test_fold_names_the_event_it_cannot_apply(writer: LogWriter, q1: Q1Log) -> N
         fold(writer.store.read_all())
     assert (failed.value.position, failed.value.last_good) == (head, head - 1)
     assert failed.value.type == "EventCorrected"
-    assert "does not load" in failed.value.reason
+    assert "once corrected, the MilestoneProgressReported payload does not load: {'status'" in (
+        failed.value.reason)
 
 
 def test_an_unknown_event_type_stops_the_fold(writer: LogWriter, q1: Q1Log) -> None:

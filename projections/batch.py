@@ -1,0 +1,243 @@
+"""One batch of the runner: fold events into the persisted facts and board, in the caller's
+transaction.
+
+The batch loads only what it needs — the records that corrections in it point at, the
+records of every milestone it touches, and the plan's structure (kept between batches) —
+folds the events into that partial state, and writes back the versions it made and the
+board rows of the milestones it touched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from commands.catalogue import (
+    EventCorrected,
+    EventRetracted,
+    Quarter,
+    ThemeDefined,
+    TopicDefined,
+    UnitRegistered,
+)
+from projections.board import BoardRow, board_row
+from projections.cutoff import NOW
+from projections.decoding import Decoded
+from projections.errors import InvalidEvent, ProjectionFailed
+from projections.loading import STRUCTURE, Checkpoint
+from projections.records import Record, keys_of, quarter_number, quarter_of_number
+from projections.rows import records_from_rows, version_row
+from projections.state import PlanState, evolve
+from projections.tables import board, facts
+from projections.views import MilestoneView, PlanView
+
+CHUNK = 500
+
+
+@dataclass(frozen=True, slots=True)
+class BatchOutcome:
+    position: int
+    """The last position applied."""
+    horizon: int | None
+    structure: list[Record]
+    """The plan's structure after the batch, for the next one."""
+    failure: ProjectionFailed | None = None
+
+
+def load_structure(connection: Connection, generation: int) -> list[Record]:
+    """Themes, topics and units as currently known (all their versions)."""
+    rows = connection.execute(sa.select(facts).where(
+        facts.c.generation == generation, facts.c.type.in_(STRUCTURE))).mappings()
+    return records_from_rows(rows)
+
+
+def apply_batch(connection: Connection, checkpoint: Checkpoint, events: Sequence[Decoded],
+                structure: Sequence[Record]) -> BatchOutcome:
+    """Fold `events` into the generation's tables; stop before the first that fails."""
+    generation = checkpoint.generation
+    state = PlanState(checkpoint.position)
+    for record in structure:
+        state.add(record)
+    loaded = _load_targets(connection, generation, state, events)
+    failure = None
+    for decoded in events:
+        try:
+            evolve(state, decoded)
+        except InvalidEvent as error:
+            failure = ProjectionFailed(position=decoded.position, event_id=decoded.event_id,
+                                       type=decoded.type, reason=str(error),
+                                       last_good=state.position)
+            break
+    created = [record for record in state.records.values()
+               if record.position > checkpoint.position]
+    changed = [state.records[event_id] for event_id in loaded]
+    _write_facts(connection, generation, created, changed, loaded)
+    touched = _milestones(created + changed)
+    horizon = checkpoint.horizon
+    quarters = [number for record in created + changed for number in _quarters(record)]
+    new_horizon = max([*quarters, *([horizon] if horizon is not None else [])], default=None)
+    if horizon is not None and new_horizon is not None and new_horizon > horizon:
+        touched |= {row[0] for row in connection.execute(sa.select(board.c.milestone_id).where(
+            board.c.generation == generation, board.c.quarter_number == horizon))}
+    touched |= _under_changed_structure(connection, generation, created + changed)
+    if touched and new_horizon is not None:
+        _load_milestones(connection, generation, state, touched)
+        _write_board(connection, generation, state, touched, new_horizon)
+    return BatchOutcome(
+        position=state.position,
+        horizon=new_horizon,
+        structure=[record for record in state.records.values() if record.type in STRUCTURE],
+        failure=failure,
+    )
+
+
+def _load_targets(connection: Connection, generation: int, state: PlanState,
+                  events: Sequence[Decoded]) -> dict[str, int]:
+    """Load the records the batch's corrections point at; return how many versions each had."""
+    here = {decoded.event_id for decoded in events}
+    targets = {str(decoded.event.target_event_id) for decoded in events
+               if isinstance(decoded.event, EventCorrected | EventRetracted)}
+    wanted = sorted(targets - here - set(state.records))
+    loaded: dict[str, int] = {}
+    for start in range(0, len(wanted), CHUNK):
+        rows = connection.execute(sa.select(facts).where(
+            facts.c.generation == generation,
+            facts.c.event_id.in_(wanted[start:start + CHUNK]))).mappings()
+        for record in records_from_rows(rows):
+            state.add(record)
+    for event_id in targets - here:
+        if event_id in state.records:
+            loaded[event_id] = len(state.records[event_id].versions)
+    return loaded
+
+
+def _write_facts(connection: Connection, generation: int, created: list[Record],
+                 changed: list[Record], loaded: dict[str, int]) -> None:
+    inserts = [version_row(generation, record, version)
+               for record in created for version in record.versions]
+    for record in changed:
+        before = loaded[record.event_id]
+        inserts += [version_row(generation, record, version)
+                    for version in record.versions[before:]]
+        for version in record.versions[:before]:
+            row = version_row(generation, record, version)
+            connection.execute(
+                sa.update(facts)
+                .where(facts.c.generation == generation, facts.c.event_id == record.event_id,
+                       facts.c.known_from == version.known_from)
+                .values(known_to=row["known_to"], retraction=row["retraction"]))
+    if inserts:
+        connection.execute(sa.insert(facts), inserts)
+
+
+def _milestones(records: Iterable[Record]) -> set[str]:
+    found = set()
+    for record in records:
+        for version in record.versions:
+            milestone_id = keys_of(version.event, record.occurred_at).milestone_id
+            if milestone_id is not None:
+                found.add(milestone_id)
+    return found
+
+
+def _quarters(record: Record) -> list[int]:
+    numbers = []
+    for version in record.versions:
+        keys = keys_of(version.event, record.occurred_at)
+        numbers += [number for number in (keys.quarter, keys.from_quarter) if number is not None]
+    return numbers
+
+
+def _under_changed_structure(connection: Connection, generation: int,
+                             records: Iterable[Record]) -> set[str]:
+    """Milestones whose board rows show a theme, topic or unit the batch (re)defined."""
+    conditions = []
+    for record in records:
+        for version in record.versions:
+            event = version.event
+            if isinstance(event, ThemeDefined):
+                conditions.append(board.c.theme_number == event.number)
+            elif isinstance(event, TopicDefined):
+                conditions.append(board.c.topic_id == event.topic_id)
+            elif isinstance(event, UnitRegistered):
+                conditions.append(board.c.owner_unit == event.unit_id)
+    if not conditions:
+        return set()
+    query = sa.select(board.c.milestone_id).distinct().where(
+        board.c.generation == generation, sa.or_(*conditions))
+    return {row[0] for row in connection.execute(query)}
+
+
+def _load_milestones(connection: Connection, generation: int, state: PlanState,
+                     milestone_ids: set[str]) -> None:
+    """Add the current versions of every record of these milestones not already held."""
+    ordered = sorted(milestone_ids)
+    for start in range(0, len(ordered), CHUNK):
+        rows = [row for row in connection.execute(sa.select(facts).where(
+            facts.c.generation == generation,
+            facts.c.milestone_id.in_(ordered[start:start + CHUNK]),
+            facts.c.known_to.is_(None))).mappings() if row["event_id"] not in state.records]
+        for record in records_from_rows(rows):
+            state.add(record)
+
+
+def _write_board(connection: Connection, generation: int, state: PlanState,
+                 milestone_ids: set[str], horizon: int) -> None:
+    view = PlanView.build(state.sorted(), NOW)
+    ordered = sorted(milestone_ids)
+    for start in range(0, len(ordered), CHUNK):
+        connection.execute(sa.delete(board).where(
+            board.c.generation == generation,
+            board.c.milestone_id.in_(ordered[start:start + CHUNK])))
+    rows = []
+    for milestone_id in ordered:
+        milestone = view.milestones.get(milestone_id)
+        if milestone is None or milestone.schedule is None:
+            continue
+        for number in range(_first_quarter(milestone), horizon + 1):
+            row = board_row(view, milestone, quarter_of_number(number))
+            if row is not None:
+                rows.append(board_values(generation, row))
+    if rows:
+        connection.execute(sa.insert(board), rows)
+
+
+def _first_quarter(milestone: MilestoneView) -> int:
+    assert milestone.schedule is not None
+    quarters: list[Quarter] = [milestone.schedule.event.due_quarter]
+    for move in milestone.reschedules:
+        quarters += [move.event.from_quarter, move.event.to_quarter]
+    return quarter_number(min(quarters))
+
+
+def board_values(generation: int, row: BoardRow) -> dict[str, object]:
+    """The table row of a `BoardRow`."""
+    return {
+        "generation": generation,
+        "quarter_number": quarter_number(row.quarter),
+        "milestone_id": row.milestone_id,
+        "quarter": str(row.quarter),
+        "title": row.title,
+        "theme_number": row.theme_number,
+        "theme_title": row.theme_title,
+        "topic_id": row.topic_id,
+        "topic_title": row.topic_title,
+        "owner_unit": row.owner_unit,
+        "owner_name": row.owner_name,
+        "due_quarter": str(row.due_quarter),
+        "carried_over": row.carried_over,
+        "status": row.status,
+        "symbol": row.symbol,
+        "rescheduled_to": str(row.rescheduled_to) if row.rescheduled_to else None,
+        "last_report_quarter": str(row.last_report_quarter) if row.last_report_quarter else None,
+        "last_report_date": row.last_report_date,
+        "source_position": row.source.position,
+        "source_event_id": row.source.event_id,
+        "corrections": len(row.notes),
+        "sort_theme": row.sort_key[0],
+        "sort_topic": row.sort_key[1],
+        "sort_milestone": row.sort_key[2],
+    }

@@ -1,0 +1,168 @@
+"""Reading the persisted facts back: only what one quarter's board or report needs.
+
+Each loader returns a `PlanState` holding a subset of records (and of their versions)
+known at or before a position. The subset always contains every version that could be
+visible at that position and effective date for the quarter asked about, so the board and
+report built from it are those built from the whole log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from commands.catalogue import Quarter
+from projections.records import quarter_number
+from projections.rows import records_from_rows
+from projections.state import PlanState
+from projections.tables import checkpoints, facts
+
+PROJECTION = "board"
+CHUNK = 500
+STRUCTURE = ("ThemeDefined", "TopicDefined", "UnitRegistered")
+INDICATORS = ("IndicatorDefined", "IndicatorValueRecorded")
+UPDATES = ("OperationalUpdateRecorded", "TaskforceFormed", "UnitWentLive", "AssetAcquired",
+           "RolloutCompleted")
+SCHEDULES = ("MilestoneScheduled", "MilestoneRescheduled")
+REPORTED = "MilestoneProgressReported"
+OVERVIEW = "QuarterOverviewWritten"
+
+
+@dataclass(frozen=True, slots=True)
+class Checkpoint:
+    """Where a generation of the read models stands."""
+
+    projection: str
+    role: str
+    generation: int
+    position: int
+    horizon: int | None
+    failed_position: int | None
+    failure: str | None
+
+
+def checkpoint(connection: Connection, role: str = "live",
+               projection: str = PROJECTION) -> Checkpoint | None:
+    row = connection.execute(
+        sa.select(checkpoints).where(checkpoints.c.projection == projection,
+                                     checkpoints.c.role == role)
+    ).mappings().first()
+    if row is None:
+        return None
+    return Checkpoint(row["projection"], row["role"], row["generation"], row["position"],
+                      row["horizon"], row["failed_position"], row["failure"])
+
+
+def _rows(connection: Connection, *conditions: Any) -> list[Any]:
+    return list(connection.execute(sa.select(facts).where(*conditions)).mappings())
+
+
+def _known(generation: int, position: int) -> list[Any]:
+    return [facts.c.generation == generation, facts.c.known_from <= position]
+
+
+def _visible(position: int, effective: date | None) -> list[Any]:
+    conditions = [sa.or_(facts.c.known_to.is_(None), facts.c.known_to > position)]
+    if effective is not None:
+        conditions.append(facts.c.effective_on <= effective)
+    return conditions
+
+
+def _state(rows: Iterable[Any], position: int) -> PlanState:
+    state = PlanState(position)
+    for record in records_from_rows(rows):
+        state.add(record)
+    return state
+
+
+def _chunks(items: Collection[str]) -> Iterable[list[str]]:
+    ordered = sorted(items)
+    for start in range(0, len(ordered), CHUNK):
+        yield ordered[start:start + CHUNK]
+
+
+def milestone_ids(connection: Connection, generation: int, quarter: Quarter, position: int,
+                  effective: date | None) -> set[str]:
+    """The milestones that can be on `quarter`'s board at this cut-off (a safe superset).
+
+    Due in the quarter or moved from or to it; or due before it, unless the latest report
+    visible for an earlier quarter says delivered (then it cannot be carried over).
+    """
+    number = quarter_number(quarter)
+    known = _known(generation, position)
+    due_here = sa.select(facts.c.milestone_id).where(
+        *known,
+        sa.or_(
+            sa.and_(facts.c.type == "MilestoneScheduled", facts.c.quarter == number),
+            sa.and_(facts.c.type == "MilestoneRescheduled",
+                    sa.or_(facts.c.quarter == number, facts.c.from_quarter == number)),
+        ),
+    )
+    found = {row[0] for row in connection.execute(due_here)}
+    earlier = sa.select(facts.c.milestone_id).where(
+        *known, facts.c.type.in_(SCHEDULES), facts.c.quarter < number)
+    candidates = {row[0] for row in connection.execute(earlier)} - found
+    if not candidates:
+        return found
+    ranked = sa.select(
+        facts.c.milestone_id,
+        facts.c.status,
+        sa.func.row_number().over(
+            partition_by=facts.c.milestone_id,
+            order_by=(facts.c.quarter.desc(), facts.c.effective_on.desc(),
+                      facts.c.position.desc()),
+        ).label("rank"),
+    ).where(*known, *_visible(position, effective), facts.c.type == REPORTED,
+            facts.c.quarter < number).subquery()
+    settled = sa.select(ranked.c.milestone_id).where(ranked.c.rank == 1,
+                                                      ranked.c.status == "delivered")
+    delivered = {row[0] for row in connection.execute(settled)}
+    return found | (candidates - delivered)
+
+
+def load_milestones(connection: Connection, generation: int, ids: Collection[str],
+                    position: int) -> list[Any]:
+    rows: list[Any] = []
+    for chunk in _chunks(ids):
+        rows += _rows(connection, *_known(generation, position),
+                      facts.c.milestone_id.in_(chunk))
+    return rows
+
+
+def load_board_state(connection: Connection, generation: int, quarter: Quarter,
+                     position: int, effective: date | None) -> PlanState:
+    """The records `quarter`'s board needs, as known at `position`."""
+    ids = milestone_ids(connection, generation, quarter, position, effective)
+    rows = _rows(connection, *_known(generation, position), facts.c.type.in_(STRUCTURE))
+    rows += load_milestones(connection, generation, ids, position)
+    return _state(rows, position)
+
+
+def load_report_state(connection: Connection, generation: int, quarter: Quarter,
+                      position: int, effective: date | None) -> PlanState:
+    """The records `quarter`'s report needs, as known at `position`."""
+    number = quarter_number(quarter)
+    ids = milestone_ids(connection, generation, quarter, position, effective)
+    known = _known(generation, position)
+    rows = _rows(connection, *known, facts.c.type.in_(STRUCTURE + INDICATORS))
+    rows += _rows(connection, *known, facts.c.type.in_((*UPDATES, OVERVIEW)),
+                  facts.c.quarter == number)
+    rows += load_milestones(connection, generation, ids, position)
+    return _state(rows, position)
+
+
+def load_records(connection: Connection, generation: int, event_ids: Collection[str],
+                 position: int | None = None) -> list[Any]:
+    """Every stored version of the given records (known at `position`, if given)."""
+    rows: list[Any] = []
+    for chunk in _chunks(event_ids):
+        conditions = [facts.c.generation == generation, facts.c.event_id.in_(chunk)]
+        if position is not None:
+            conditions.append(facts.c.known_from <= position)
+        rows += _rows(connection, *conditions)
+    return rows

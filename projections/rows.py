@@ -1,0 +1,98 @@
+"""Records to table rows and back: one row per version, notes as canonical JSON."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from commands.catalogue import CATALOGUE, decode
+from eventstore import canonical_json
+from eventstore.canonical import format_time, parse_time
+from projections.records import Note, Record, Version, keys_of
+
+
+def note_json(note: Note) -> dict[str, Any]:
+    return {
+        "position": note.position,
+        "event_id": note.event_id,
+        "recorded_at": format_time(note.recorded_at),
+        "actor": note.actor,
+        "reason": note.reason,
+        "changes": note.changes,
+        "previous": note.previous,
+        "kind": note.kind,
+    }
+
+
+def note_from_json(data: Mapping[str, Any]) -> Note:
+    return Note(
+        position=int(data["position"]),
+        event_id=str(data["event_id"]),
+        recorded_at=parse_time(str(data["recorded_at"])),
+        actor=str(data["actor"]),
+        reason=str(data["reason"]),
+        changes=dict(data.get("changes") or {}),
+        previous=dict(data.get("previous") or {}),
+        kind=str(data.get("kind") or "EventCorrected"),
+    )
+
+
+def _notes_text(notes: tuple[Note, ...]) -> str | None:
+    if not notes:
+        return None
+    return json.dumps([note_json(note) for note in notes], sort_keys=True,
+                      separators=(",", ":"), ensure_ascii=False)
+
+
+def version_row(generation: int, record: Record, version: Version) -> dict[str, Any]:
+    """The table row of one version of a record."""
+    keys = keys_of(version.event, record.occurred_at)
+    last = version is record.versions[-1]
+    return {
+        "generation": generation,
+        "event_id": record.event_id,
+        "known_from": version.known_from,
+        "known_to": version.known_to,
+        "position": record.position,
+        "type": record.type,
+        "stream_id": record.stream_id,
+        "recorded_at": record.recorded_at,
+        "occurred_at": record.occurred_at,
+        "milestone_id": keys.milestone_id,
+        "quarter": keys.quarter,
+        "from_quarter": keys.from_quarter,
+        "status": keys.status,
+        "effective_on": keys.effective_on,
+        "payload": version.payload_json,
+        "notes": _notes_text(version.notes),
+        "retraction": canonical_json(note_json(record.retraction))
+        if last and record.retraction is not None else None,
+    }
+
+
+def records_from_rows(rows: Iterable[Any]) -> list[Record]:
+    """Records (in position order) from rows of their versions (any order)."""
+    records: dict[str, Record] = {}
+    for row in sorted(rows, key=lambda row: (row["position"], row["known_from"])):
+        type_name = row["type"]
+        event = decode(type_name, CATALOGUE[type_name].event_class.schema_version,
+                       json.loads(row["payload"]))
+        notes = tuple(note_from_json(item) for item in json.loads(row["notes"])) \
+            if row["notes"] else ()
+        version = Version(event, row["payload"], row["known_from"], row["known_to"], notes)
+        record = records.get(row["event_id"])
+        if record is None:
+            record = records[row["event_id"]] = Record(
+                event_id=row["event_id"],
+                position=row["position"],
+                type=type_name,
+                stream_id=row["stream_id"],
+                recorded_at=row["recorded_at"],
+                occurred_at=row["occurred_at"],
+                versions=[],
+            )
+        record.versions.append(version)
+        if row["retraction"]:
+            record.retraction = note_from_json(json.loads(row["retraction"]))
+    return list(records.values())

@@ -1,0 +1,238 @@
+"""The projection runner: keeps the persisted read models in step with the log.
+
+* Effectively once: each batch's rows and the checkpoint position are committed in one
+  transaction, and the checkpoint only moves from the position the batch started at, so
+  a batch is applied exactly once however often the runner crashes or two runners race.
+* Catch-up resumes from the committed checkpoint.
+* Rebuild fills a new generation beside the live one, then swaps the two in one
+  transaction: readers see the old board or the new one, never half of one.
+* A failing event stops the runner at the position before it; the failure (position,
+  event, reason) is recorded on the checkpoint and raised. Nothing is ever skipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from eventstore import EventStore, RecordedEvent
+from projections.batch import BatchOutcome, apply_batch, load_structure
+from projections.decoding import Decoded, DecodeError, decode_event
+from projections.errors import Conflict, NotBuilt, ProjectionFailed
+from projections.loading import PROJECTION, Checkpoint, checkpoint
+from projections.records import Record
+from projections.tables import board, checkpoints, facts
+
+Clock = Callable[[], datetime]
+Progress = Callable[[int, int], None]
+"""Called after each committed batch with (position reached, head position)."""
+
+BATCH_SIZE = 5_000
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class RunnerStatus:
+    live: Checkpoint | None
+    building: Checkpoint | None
+    head: int
+
+    @property
+    def lag(self) -> int | None:
+        return None if self.live is None else self.head - self.live.position
+
+
+class Runner:
+    """Folds the log into the read model tables, batch by batch."""
+
+    def __init__(self, store: EventStore, *, batch_size: int = BATCH_SIZE,
+                 clock: Clock = utc_now) -> None:
+        self.store = store
+        self.batch_size = batch_size
+        self.clock = clock
+
+    # -- asking ----------------------------------------------------------------------------
+
+    def status(self) -> RunnerStatus:
+        with self._reading() as connection:
+            if not sa.inspect(connection).has_table(checkpoints.name):
+                raise NotBuilt("the read model tables are missing: run `opslog init`")
+            live = checkpoint(connection, "live")
+            building = checkpoint(connection, "building")
+        return RunnerStatus(live, building, self.store.head().position)
+
+    # -- catching up -----------------------------------------------------------------------
+
+    def catch_up(self, progress: Progress | None = None,
+                 to_position: int | None = None) -> Checkpoint:
+        """Apply every event after the live checkpoint (up to `to_position`, if given)."""
+        self._ensure_live()
+        return self._run("live", progress, to_position)
+
+    def rebuild(self, progress: Progress | None = None) -> Checkpoint:
+        """Build a fresh generation from position 1 beside the live one, then swap it in."""
+        self._ensure_live()
+        generation = self._start_building()
+        self._run("building", progress, None)
+        self._swap(generation)
+        self._drop_retired()
+        with self._reading() as connection:
+            live = checkpoint(connection, "live")
+        assert live is not None
+        return live
+
+    # -- the loop --------------------------------------------------------------------------
+
+    def _run(self, role: str, progress: Progress | None, to_position: int | None) -> Checkpoint:
+        head = self.store.head().position if to_position is None else to_position
+        structure: list[Record] | None = None
+        while True:
+            current = self._checkpoint(role)
+            if current.position >= head:
+                return current
+            limit = min(self.batch_size, head - current.position)
+            events = list(self.store.read_all(from_position=current.position + 1, limit=limit))
+            if not events:
+                return current
+            decoded, failure = _decode(events)
+            try:
+                with self.store.engine.begin() as connection:
+                    self._claim(connection, current)
+                    if structure is None:
+                        structure = load_structure(connection, current.generation)
+                    outcome = apply_batch(connection, current, decoded, structure)
+                    self._advance(connection, current, outcome)
+            except Conflict:
+                structure = None  # another runner moved on: start again from where it is
+                continue
+            structure = outcome.structure
+            failure = outcome.failure or failure
+            if failure is not None:
+                self._record_failure(role, failure)
+                raise failure
+            if progress is not None:
+                progress(outcome.position, head)
+
+    def _claim(self, connection: Connection, current: Checkpoint) -> None:
+        """Lock the checkpoint row, first thing, if it is still where the batch starts.
+
+        A second runner waits here, then finds the position moved and starts again from
+        the new one: no batch is applied twice.
+        """
+        claimed = connection.execute(
+            sa.update(checkpoints)
+            .where(checkpoints.c.projection == current.projection,
+                   checkpoints.c.role == current.role,
+                   checkpoints.c.generation == current.generation,
+                   checkpoints.c.position == current.position)
+            .values(position=current.position)
+        )
+        if claimed.rowcount != 1:
+            raise Conflict(f"the {current.role} checkpoint moved from {current.position}")
+
+    def _advance(self, connection: Connection, current: Checkpoint, outcome: BatchOutcome) -> None:
+        connection.execute(
+            sa.update(checkpoints)
+            .where(checkpoints.c.projection == current.projection,
+                   checkpoints.c.role == current.role)
+            .values(position=outcome.position, horizon=outcome.horizon,
+                    failed_position=None, failure=None, updated_at=self.clock())
+        )
+
+    def _record_failure(self, role: str, failure: ProjectionFailed) -> None:
+        with self.store.engine.begin() as connection:
+            connection.execute(
+                sa.update(checkpoints)
+                .where(checkpoints.c.projection == PROJECTION, checkpoints.c.role == role)
+                .values(failed_position=failure.position, failure=str(failure),
+                        updated_at=self.clock())
+            )
+
+    # -- generations -----------------------------------------------------------------------
+
+    def _checkpoint(self, role: str) -> Checkpoint:
+        with self._reading() as connection:
+            found = checkpoint(connection, role)
+        if found is None:
+            raise NotBuilt(f"no {role} generation of the read models")
+        return found
+
+    def _ensure_live(self) -> None:
+        try:
+            with self.store.engine.begin() as connection:
+                if checkpoint(connection, "live") is None:
+                    connection.execute(sa.insert(checkpoints).values(
+                        projection=PROJECTION, role="live", generation=1, position=0,
+                        updated_at=self.clock()))
+        except sa.exc.OperationalError as error:
+            raise NotBuilt("the read model tables are missing: run `opslog init`") from error
+        except sa.exc.ProgrammingError as error:
+            raise NotBuilt("the read model tables are missing: run `opslog init`") from error
+        except sa.exc.IntegrityError:
+            return  # another runner created it first
+
+    def _start_building(self) -> int:
+        with self.store.engine.begin() as connection:
+            live = self._live_generation(connection)
+            top = connection.execute(sa.select(sa.func.max(checkpoints.c.generation)).where(
+                checkpoints.c.projection == PROJECTION)).scalar()
+            generation = max(int(top or 0), live) + 1
+            connection.execute(sa.delete(checkpoints).where(
+                checkpoints.c.projection == PROJECTION, checkpoints.c.role == "building"))
+            _delete_generations(connection, keep=[live])
+            connection.execute(sa.insert(checkpoints).values(
+                projection=PROJECTION, role="building", generation=generation, position=0,
+                updated_at=self.clock()))
+        return generation
+
+    def _live_generation(self, connection: Connection) -> int:
+        live = checkpoint(connection, "live")
+        assert live is not None
+        return live.generation
+
+    def _swap(self, generation: int) -> None:
+        with self.store.engine.begin() as connection:
+            building = checkpoint(connection, "building")
+            if building is None or building.generation != generation:
+                raise Conflict("the generation being built was replaced")
+            connection.execute(sa.delete(checkpoints).where(
+                checkpoints.c.projection == PROJECTION, checkpoints.c.role == "live"))
+            connection.execute(
+                sa.update(checkpoints)
+                .where(checkpoints.c.projection == PROJECTION, checkpoints.c.role == "building")
+                .values(role="live", updated_at=self.clock()))
+
+    def _drop_retired(self) -> None:
+        with self.store.engine.begin() as connection:
+            kept = [row[0] for row in connection.execute(
+                sa.select(checkpoints.c.generation).where(checkpoints.c.projection == PROJECTION))]
+            _delete_generations(connection, keep=kept)
+
+    def _reading(self) -> Connection:
+        return self.store.engine.connect()
+
+
+def _delete_generations(connection: Connection, keep: Sequence[int]) -> None:
+    """Remove the rows of every generation not in `keep` (a retired or abandoned build)."""
+    for table in (facts, board):
+        connection.execute(sa.delete(table).where(table.c.generation.not_in(list(keep))))
+
+
+def _decode(events: Sequence[RecordedEvent]) -> tuple[list[Decoded], ProjectionFailed | None]:
+    """Decode up to the first event that cannot be read."""
+    decoded: list[Decoded] = []
+    for recorded in events:
+        try:
+            decoded.append(decode_event(recorded))
+        except DecodeError as error:
+            return decoded, ProjectionFailed(
+                position=recorded.position, event_id=str(recorded.event_id),
+                type=recorded.type, reason=str(error), last_good=recorded.position - 1)
+    return decoded, None

@@ -1,0 +1,60 @@
+"""Reading the persisted board back, for comparing it with the folded one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from commands.catalogue import Quarter
+from eventstore import EventStore
+from projections.batch import board_values
+from projections.board import build_board
+from projections.cutoff import Cutoff
+from projections.loading import checkpoint
+from projections.records import quarter_of_number
+from projections.state import fold
+from projections.tables import board, facts
+
+
+def live_generation(store: EventStore) -> tuple[int, int, int | None]:
+    """(generation, position, horizon) of the live read models."""
+    with store.engine.connect() as connection:
+        found = checkpoint(connection)
+    assert found is not None
+    return found.generation, found.position, found.horizon
+
+
+def board_table(store: EventStore, generation: int) -> list[dict[str, Any]]:
+    """The persisted board rows, without their generation, in a stable order."""
+    with store.engine.connect() as connection:
+        rows = connection.execute(sa.select(board).where(board.c.generation == generation)
+                                  .order_by(board.c.quarter_number, board.c.milestone_id))
+        return [{key: value for key, value in row._mapping.items() if key != "generation"}
+                for row in rows]
+
+
+def facts_table(store: EventStore, generation: int) -> list[dict[str, Any]]:
+    with store.engine.connect() as connection:
+        rows = connection.execute(sa.select(facts).where(facts.c.generation == generation)
+                                  .order_by(facts.c.event_id, facts.c.known_from))
+        return [{key: value for key, value in row._mapping.items() if key != "generation"}
+                for row in rows]
+
+
+def folded_board_rows(store: EventStore, horizon: int | None,
+                      position: int | None = None) -> list[dict[str, Any]]:
+    """What the board table should hold: every quarter's board up to the horizon."""
+    state = fold(store.read_all(to_position=position))
+    if horizon is None:
+        return []
+    rows = []
+    first = min((record.position for record in state.records.values()), default=0)
+    del first
+    for number in range(horizon - 40, horizon + 1):
+        quarter: Quarter = quarter_of_number(number)
+        for row in build_board(state, quarter, Cutoff()).rows:
+            values = board_values(0, row)
+            del values["generation"]
+            rows.append(values)
+    return sorted(rows, key=lambda row: (row["quarter_number"], row["milestone_id"]))

@@ -1,0 +1,38 @@
+"""The read models' tables: created by ``opslog init`` with the log's, and as the code says."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from eventstore import EventStore, schema
+from opslog.database import check, initialise
+from projections.schema import alembic_config
+from projections.tables import metadata
+
+
+def test_init_creates_the_log_and_the_read_models(database_url: str) -> None:
+    """One upgrade builds every table, and the schema check finds nothing to change."""
+    with EventStore.open(database_url) as store:
+        initialise(store)
+        tables = set(sa.inspect(store.engine).get_table_names())
+        assert {"events", "commits", *metadata.tables} <= tables
+        check(store)
+        assert schema.current_heads(store.engine) == schema.expected_heads(alembic_config())
+
+
+def test_init_on_an_existing_log_adds_the_read_models(store: EventStore) -> None:
+    """A log migrated before the read models existed gains them, and init runs twice safely."""
+    initialise(store)
+    initialise(store)
+    check(store)
+    assert "projection_facts" in sa.inspect(store.engine).get_table_names()
+
+
+def test_the_read_models_are_a_branch_on_the_store_history() -> None:
+    """The projections branch starts from the store's first revision."""
+    from alembic.script import ScriptDirectory
+
+    scripts = ScriptDirectory.from_config(alembic_config())
+    revision = scripts.get_revision("projections@head")
+    assert revision is not None
+    assert revision.dependencies == "es0001"
