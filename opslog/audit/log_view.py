@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from eventstore import EventStore, RecordedEvent
@@ -18,6 +18,7 @@ from eventstore.model import category_of
 from opslog.audit.summary import summarise_payload
 
 PAGE_SIZE = 2_000
+EARLIEST = datetime.min.replace(tzinfo=UTC)
 
 Summariser = Callable[[RecordedEvent], str]
 Annotator = Callable[[RecordedEvent], str]
@@ -127,7 +128,7 @@ def _position_bounds(store: EventStore, query: LogQuery) -> tuple[int, int]:
     """Recorded times never decrease with position, so time bounds are position bounds."""
     first = max(query.from_position, 1)
     last = store.head().position
-    if query.since is not None:
+    if query.since is not None and query.since > EARLIEST:
         before = store.position_at(query.since - timedelta(microseconds=1))
         first = max(first, before + 1)
     if query.until is not None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import click
 
@@ -10,7 +10,7 @@ TIME_EXAMPLE = "2018-05-01T09:00:00Z"
 
 
 class AwareTime(click.ParamType[datetime]):
-    """An ISO 8601 time with a zone (``Z`` or an offset); a naive or malformed time is refused."""
+    """An ISO 8601 time with a zone (``Z`` or an offset), as UTC; naive or malformed is refused."""
 
     name = "TIME"
 
@@ -29,7 +29,10 @@ class AwareTime(click.ParamType[datetime]):
                 param,
                 ctx,
             )
-        return moment
+        try:
+            return moment.astimezone(UTC)
+        except OverflowError:
+            self.fail(f"{value!r} is out of range in UTC", param, ctx)
 
 
 AWARE_TIME = AwareTime()

@@ -300,6 +300,8 @@ def test_log_lists_the_whole_history_oldest_first(runner: CliRunner, log_url: st
         (["--stream", "bcu-south-west", "--category", "milestone"], []),
         (["--actor", "nobody"], []),
         (["--from-position", "99"], []),
+        (["--since", "0001-01-01T00:00:00Z", "--until", "9999-12-31T23:59:59Z"],
+         [1, 2, 3, 4, 5, 6]),
     ],
 )
 def test_log_filters_and_order(runner: CliRunner, log_url: str, options: list[str],
@@ -348,6 +350,8 @@ def test_log_with_nothing_to_show(runner: CliRunner, log_url: str) -> None:
         (["--since", "yesterday"], "'yesterday' is not an ISO 8601 time"),
         (["--since", "2018-04-05T00:00:00Z", "--until", "2018-04-04T00:00:00Z"],
          "Invalid value for '--until': is before --since"),
+        (["--until", "9999-12-31T23:59:59-01:00"], "is out of range in UTC"),
+        (["--since", "0001-01-01T00:30:00+01:00"], "is out of range in UTC"),
         (["--limit", "0"], "Invalid value for '--limit'"),
         (["--format", "xml"], "Invalid value for '--format'"),
     ],
