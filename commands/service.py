@@ -97,60 +97,14 @@ class CommandService:
         """Record one command (an envelope dict, a `Submission`, or a command and its id)."""
         try:
             submission = self._submission(item, command_id)
+            who = _actor(submission, actor)
         except Refused as refusal:
             return Outcome.refused(refusal, *_names(item))
-        command = submission.command
-        names = (submission.command_id, command.command_type)
-        try:
-            who = check_actor(submission.actor or actor) if (submission.actor or actor) else None
-            if who is None:
-                raise Refused("actor", "is required: say who acts (--actor, OPSLOG_ACTOR "
-                              'or "actor" in the command)')
-        except Refused as refusal:
-            return Outcome.refused(refusal, *names)
-        digest = command_hash(command, who)
+        digest = command_hash(submission.command, who)
         for attempt in range(1, MAX_ATTEMPTS + 1):
-            self.catch_up()
-            earlier = self._earlier(submission, digest, attempt)
-            if earlier is not None:
-                return earlier
-            try:
-                pending, unit = self._decide(submission, who)
-            except Refused as refusal:
-                return Outcome.refused(refusal, *names, attempts=attempt)
-            batch = self._batch(submission, who, unit, digest, pending)
-            if self.dry_run:
-                self._fold(batch, self.state.position + 1)
-                return Outcome(status=Status.VALID, command_id=names[0], command_type=names[1],
-                               event_types=_types(batch), attempts=attempt)
-            try:
-                result = self.store.append_many(
-                    [(stream_id, [p.new_event for p in group], self.state.version(stream_id))
-                     for stream_id, group in batch],
-                    idempotency_key=submission.command_id,
-                )
-            except WrongExpectedVersion:
-                continue
-            except InvalidEvent as error:
-                return Outcome.refused(Refused(error.field, error.reason), *names,
-                                       attempts=attempt)
-            except (IdempotencyConflict, DuplicateEventId):
-                self.catch_up()
-                if submission.command_id in self.state.commits:
-                    continue
-                return Outcome.refused(
-                    Refused("id", "is already the key of a commit that is not a command"),
-                    *names, attempts=attempt)
-            if result.replayed:
-                continue
-            if result.first_position == self.state.position + 1:
-                self._fold(batch, result.first_position)
-            else:
-                self.catch_up()
-            return Outcome(status=Status.ACCEPTED, command_id=names[0], command_type=names[1],
-                           first_position=result.first_position,
-                           last_position=result.last_position,
-                           event_types=_types(batch), attempts=attempt)
+            outcome = self._attempt(submission, who, digest, attempt)
+            if outcome is not None:
+                return outcome
         self.catch_up()
         earlier = self._earlier(submission, digest, MAX_ATTEMPTS)
         if earlier is not None:
@@ -158,7 +112,51 @@ class CommandService:
         return Outcome.refused(
             Refused("id", f"lost the race for its streams {MAX_ATTEMPTS} times; "
                     "nothing was recorded: submit it again"),
-            *names, attempts=MAX_ATTEMPTS)
+            *_names(submission), attempts=MAX_ATTEMPTS)
+
+    def _attempt(self, submission: Submission, actor: str, digest: str,
+                 attempt: int) -> Outcome | None:
+        """Decide on fresh state and append; None when a rival committed first."""
+        names = _names(submission)
+        self.catch_up()
+        earlier = self._earlier(submission, digest, attempt)
+        if earlier is not None:
+            return earlier
+        try:
+            events, unit = self._decide(submission, actor)
+        except Refused as refusal:
+            return Outcome.refused(refusal, *names, attempts=attempt)
+        batch = self._batch(submission, actor, unit, digest, events)
+        if self.dry_run:
+            self._fold(batch, self.state.position + 1)
+            return Outcome(status=Status.VALID, command_id=names[0], command_type=names[1],
+                           event_types=_types(batch), attempts=attempt)
+        try:
+            result = self.store.append_many(
+                [(stream_id, [pending.new_event for pending in group],
+                  self.state.version(stream_id)) for stream_id, group in batch],
+                idempotency_key=submission.command_id,
+            )
+        except WrongExpectedVersion:
+            return None
+        except InvalidEvent as error:
+            return Outcome.refused(Refused(error.field, error.reason), *names, attempts=attempt)
+        except (IdempotencyConflict, DuplicateEventId):
+            self.catch_up()
+            if submission.command_id in self.state.commits:
+                return None
+            return Outcome.refused(
+                Refused("id", "is already the key of a commit that is not a command"),
+                *names, attempts=attempt)
+        if result.replayed:
+            return None
+        if result.first_position == self.state.position + 1:
+            self._fold(batch, result.first_position)
+        else:
+            self.catch_up()
+        return Outcome(status=Status.ACCEPTED, command_id=names[0], command_type=names[1],
+                       first_position=result.first_position, last_position=result.last_position,
+                       event_types=_types(batch), attempts=attempt)
 
     # -- steps ---------------------------------------------------------------------------
 
@@ -262,6 +260,15 @@ class CommandService:
                 evolve(self.state, Logged(pending.event, pending.new_event.event_id, position,
                                           stream_id, version, pending.new_event.metadata or {}))
                 position += 1
+
+
+def _actor(submission: Submission, default: str | None) -> str:
+    """Who acts: the envelope's actor, else the caller's."""
+    actor = submission.actor or default
+    if not actor:
+        raise Refused("actor", "is required: say who acts (--actor, OPSLOG_ACTOR "
+                      'or "actor" in the command)')
+    return check_actor(actor)
 
 
 def _types(batch: list[tuple[str, list[_Pending]]]) -> tuple[str, ...]:

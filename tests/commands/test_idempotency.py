@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 
+from commands.catalogue import Quarter
+from commands.definitions import ReportMilestoneProgress
 from commands.outcome import Status
-from commands.service import MAX_ATTEMPTS, CommandService
+from commands.service import MAX_ATTEMPTS, CommandService, submit
 from eventstore import EventStore
 from tests.commands.helpers import (
     NOW,
@@ -149,3 +151,15 @@ def test_a_dry_run_writes_nothing_yet_sees_the_commands_before_it(
     assert_refused(dry.submit(cmd("DefineTopic", "it.admin", topic_id="violent-crime",
                                   theme=2, title="Again")), "topic_id", "already exists")
     assert head(store) == 0
+
+
+def test_typed_commands_are_submitted_with_an_id(plan: CommandService, store: EventStore) -> None:
+    """The Python API takes a command object and its id; without an id it is refused."""
+    command = ReportMilestoneProgress(milestone_id="vctf", quarter=Quarter(2018, 1),
+                                      status="on_track", narrative="Recruitment under way.",
+                                      as_of=date(2018, 6, 30))
+    assert_refused(plan.submit(command, VCTF_RECORDER), "id", "required")
+    outcome = submit(store, command, VCTF_RECORDER, Clock(), command_id="q1/vctf-progress")
+    assert outcome.status is Status.ACCEPTED
+    again = plan.submit(command, VCTF_RECORDER, command_id="q1/vctf-progress")
+    assert again.status is Status.REPLAYED
