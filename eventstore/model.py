@@ -47,14 +47,15 @@ class RecordedEvent:
     """An event as the log holds it: every field of the envelope, read-only.
 
     `data` and `metadata` are decoded from their stored canonical JSON text on first
-    access, so scanning the log does not pay for payloads nobody looks at.
+    access, and `event_id` from its stored text, so scanning the log does not pay for
+    what nobody looks at.
     """
 
     __slots__ = (
         "_data",
+        "_event_id",
         "_metadata",
         "data_json",
-        "event_id",
         "hash",
         "metadata_json",
         "occurred_at",
@@ -67,8 +68,10 @@ class RecordedEvent:
         "version",
     )
 
+    _data: JSONObject | None
+    _metadata: JSONObject | None
+    _event_id: uuid.UUID | str
     position: int
-    event_id: uuid.UUID
     stream_id: str
     version: int
     type: str
@@ -98,7 +101,7 @@ class RecordedEvent:
     ) -> None:
         setter = object.__setattr__
         setter(self, "position", position)
-        setter(self, "event_id", event_id)
+        setter(self, "_event_id", event_id)
         setter(self, "stream_id", stream_id)
         setter(self, "version", version)
         setter(self, "type", type)
@@ -119,19 +122,30 @@ class RecordedEvent:
         raise AttributeError(f"RecordedEvent is read-only (tried to delete {name!r})")
 
     @property
+    def event_id(self) -> uuid.UUID:
+        """The event's unique id (parsed from the stored text on first access)."""
+        value = self._event_id
+        if isinstance(value, str):
+            value = uuid.UUID(value)
+            object.__setattr__(self, "_event_id", value)
+        return value
+
+    @property
     def data(self) -> JSONObject:
         """The payload, decoded once; treat it as read-only."""
-        if self._data is None:
-            object.__setattr__(self, "_data", json.loads(self.data_json))
-        value: JSONObject = self._data
+        value = self._data
+        if value is None:
+            value = json.loads(self.data_json)
+            object.__setattr__(self, "_data", value)
         return value
 
     @property
     def metadata(self) -> JSONObject:
         """Who and why: actor, unit, command and correlation ids; treat it as read-only."""
-        if self._metadata is None:
-            object.__setattr__(self, "_metadata", json.loads(self.metadata_json))
-        value: JSONObject = self._metadata
+        value = self._metadata
+        if value is None:
+            value = json.loads(self.metadata_json)
+            object.__setattr__(self, "_metadata", value)
         return value
 
     @property
@@ -171,6 +185,58 @@ ENVELOPE_FIELDS = (
     "prev_hash",
     "hash",
 )
+
+
+def _slot_setter(name: str) -> Any:
+    return RecordedEvent.__dict__[name].__set__
+
+
+_RECORDED_SETTERS = tuple(
+    _slot_setter("_event_id" if name == "event_id" else name) for name in ENVELOPE_FIELDS
+)
+_SET_DATA = _slot_setter("_data")
+_SET_METADATA = _slot_setter("_metadata")
+_new_object = object.__new__
+
+
+def recorded_event(
+    position: int,
+    event_id: uuid.UUID | str,
+    stream_id: str,
+    version: int,
+    type: str,
+    schema_version: int,
+    data_json: str,
+    metadata_json: str,
+    occurred_at: datetime,
+    recorded_at: datetime,
+    prev_hash: str,
+    hash: str,
+) -> RecordedEvent:
+    """A `RecordedEvent` from stored values, positionally and without checks.
+
+    The same object the keyword constructor builds, for readers that build thousands a
+    page; `event_id` may be the stored text of a UUID, parsed when first read.
+    """
+    event: RecordedEvent = _new_object(RecordedEvent)
+    (set_position, set_event_id, set_stream_id, set_version, set_type, set_schema_version,
+     set_data_json, set_metadata_json, set_occurred_at, set_recorded_at, set_prev_hash,
+     set_hash) = _RECORDED_SETTERS
+    set_position(event, position)
+    set_event_id(event, event_id)
+    set_stream_id(event, stream_id)
+    set_version(event, version)
+    set_type(event, type)
+    set_schema_version(event, schema_version)
+    set_data_json(event, data_json)
+    set_metadata_json(event, metadata_json)
+    set_occurred_at(event, occurred_at)
+    set_recorded_at(event, recorded_at)
+    set_prev_hash(event, prev_hash)
+    set_hash(event, hash)
+    _SET_DATA(event, None)
+    _SET_METADATA(event, None)
+    return event
 
 
 def category_of(stream_id: str) -> str:
