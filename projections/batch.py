@@ -24,12 +24,14 @@ from commands.catalogue import (
     UnitRegistered,
 )
 from projections.board import BoardRow, board_row
+from projections.bulk import insert_rows
 from projections.cutoff import NOW
 from projections.decoding import Decoded
 from projections.errors import InvalidEvent, ProjectionFailed
 from projections.loading import STRUCTURE, Checkpoint
-from projections.records import Record, keys_of, quarter_number, quarter_of_number
+from projections.records import Record, quarter_number, quarter_of_number, version_keys
 from projections.rows import records_from_rows, version_row
+from projections.spans import write_spans
 from projections.state import PlanState, evolve
 from projections.tables import board, facts
 from projections.views import MilestoneView, PlanView
@@ -75,16 +77,19 @@ def apply_batch(connection: Connection, checkpoint: Checkpoint, events: Sequence
                if record.position > checkpoint.position]
     changed = [state.records[event_id] for event_id in loaded]
     _write_facts(connection, generation, created, changed, loaded)
-    touched = _milestones(created + changed)
+    touched, quarters = _touched(created, changed)
+    changed_spans = set(touched)
     horizon = checkpoint.horizon
-    quarters = [number for record in created + changed for number in _quarters(record)]
     new_horizon = max([*quarters, *([horizon] if horizon is not None else [])], default=None)
     if horizon is not None and new_horizon is not None and new_horizon > horizon:
-        touched |= {row[0] for row in connection.execute(sa.select(board.c.milestone_id).where(
-            board.c.generation == generation, board.c.quarter_number == horizon))}
-    touched |= _under_changed_structure(connection, generation, created + changed)
+        for row in connection.execute(sa.select(board.c.milestone_id).where(
+                board.c.generation == generation, board.c.quarter_number == horizon)):
+            touched[row[0]] = min(touched.get(row[0], horizon + 1), horizon + 1)
+    for milestone_id in _under_changed_structure(connection, generation, created + changed):
+        touched[milestone_id] = 0
     if touched and new_horizon is not None:
-        _load_milestones(connection, generation, state, touched)
+        _load_milestones(connection, generation, state, set(touched))
+        write_spans(connection, generation, state, checkpoint.position, changed_spans)
         _write_board(connection, generation, state, touched, new_horizon)
     return BatchOutcome(
         position=state.position,
@@ -92,6 +97,29 @@ def apply_batch(connection: Connection, checkpoint: Checkpoint, events: Sequence
         structure=[record for record in state.records.values() if record.type in STRUCTURE],
         failure=failure,
     )
+
+
+FROM_THEIR_QUARTER = ("MilestoneProgressReported", "MilestoneWithdrawn")
+"""New facts that change a milestone's board rows only from their own quarter on; any
+other change (a schedule, a move, a correction) may change all of its rows."""
+
+
+def _touched(created: list[Record], changed: list[Record]) -> tuple[dict[str, int], list[int]]:
+    """Milestones whose board rows may change, each with the first quarter that may; and
+    every quarter the batch's facts are about."""
+    touched: dict[str, int] = {}
+    quarters: list[int] = []
+    for record in created + changed:
+        from_own = record.type in FROM_THEIR_QUARTER and len(record.versions) == 1
+        for version in record.versions:
+            keys = version_keys(record, version)
+            numbers = [number for number in (keys.quarter, keys.from_quarter)
+                       if number is not None]
+            quarters += numbers
+            if keys.milestone_id is not None:
+                first = min(numbers) if from_own and numbers else 0
+                touched[keys.milestone_id] = min(touched.get(keys.milestone_id, first), first)
+    return touched, quarters
 
 
 def _load_targets(connection: Connection, generation: int, state: PlanState,
@@ -129,26 +157,7 @@ def _write_facts(connection: Connection, generation: int, created: list[Record],
                 .where(facts.c.generation == generation, facts.c.event_id == record.event_id,
                        facts.c.known_from == version.known_from)
                 .values(known_to=row["known_to"], retraction=row["retraction"]))
-    if inserts:
-        connection.execute(sa.insert(facts), inserts)
-
-
-def _milestones(records: Iterable[Record]) -> set[str]:
-    found = set()
-    for record in records:
-        for version in record.versions:
-            milestone_id = keys_of(version.event, record.occurred_at).milestone_id
-            if milestone_id is not None:
-                found.add(milestone_id)
-    return found
-
-
-def _quarters(record: Record) -> list[int]:
-    numbers = []
-    for version in record.versions:
-        keys = keys_of(version.event, record.occurred_at)
-        numbers += [number for number in (keys.quarter, keys.from_quarter) if number is not None]
-    return numbers
+    insert_rows(connection, facts, inserts)
 
 
 def _under_changed_structure(connection: Connection, generation: int,
@@ -185,24 +194,33 @@ def _load_milestones(connection: Connection, generation: int, state: PlanState,
 
 
 def _write_board(connection: Connection, generation: int, state: PlanState,
-                 milestone_ids: set[str], horizon: int) -> None:
-    view = PlanView.build(state.sorted(), NOW)
-    ordered = sorted(milestone_ids)
-    for start in range(0, len(ordered), CHUNK):
-        connection.execute(sa.delete(board).where(
-            board.c.generation == generation,
-            board.c.milestone_id.in_(ordered[start:start + CHUNK])))
+                 milestone_ids: dict[str, int], horizon: int) -> None:
+    """Replace each milestone's board rows from its first changed quarter to the horizon."""
+    relevant = PlanState(state.position)
+    for record in state.records.values():
+        if record.type in STRUCTURE or any(
+                version_keys(record, version).milestone_id in milestone_ids
+                for version in record.versions):
+            relevant.add(record)
+    view = PlanView.build(relevant.sorted(), NOW)
+    by_first: dict[int, list[str]] = {}
+    for milestone_id, first in sorted(milestone_ids.items()):
+        by_first.setdefault(first, []).append(milestone_id)
+    for first, ids in sorted(by_first.items()):
+        for start in range(0, len(ids), CHUNK):
+            connection.execute(sa.delete(board).where(
+                board.c.generation == generation, board.c.quarter_number >= first,
+                board.c.milestone_id.in_(ids[start:start + CHUNK])))
     rows = []
-    for milestone_id in ordered:
+    for milestone_id, first in sorted(milestone_ids.items()):
         milestone = view.milestones.get(milestone_id)
         if milestone is None or milestone.schedule is None:
             continue
-        for number in range(_first_quarter(milestone), horizon + 1):
+        for number in range(max(_first_quarter(milestone), first), horizon + 1):
             row = board_row(view, milestone, quarter_of_number(number))
             if row is not None:
                 rows.append(board_values(generation, row))
-    if rows:
-        connection.execute(sa.insert(board), rows)
+    insert_rows(connection, board, rows)
 
 
 def _first_quarter(milestone: MilestoneView) -> int:

@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection
 from commands.catalogue import Quarter
 from projections.records import quarter_number
 from projections.rows import records_from_rows
+from projections.spans import covering
 from projections.state import PlanState
 from projections.tables import checkpoints, facts
 
@@ -90,10 +91,14 @@ def milestone_ids(connection: Connection, generation: int, quarter: Quarter, pos
                   effective: date | None) -> set[str]:
     """The milestones that can be on `quarter`'s board at this cut-off (a safe superset).
 
-    Due in the quarter or moved from or to it; or due before it, unless the latest report
-    visible for an earlier quarter says delivered (then it cannot be carried over).
+    Without an effective date, the milestones whose span covers the quarter. With one
+    (spans are kept for the latest effective date only): those due in the quarter or moved
+    from or to it, or due before it, unless the latest report visible for an earlier
+    quarter says delivered (then it cannot be carried over).
     """
     number = quarter_number(quarter)
+    if effective is None:
+        return covering(connection, generation, number, position)
     known = _known(generation, position)
     due_here = sa.select(facts.c.milestone_id).where(
         *known,

@@ -70,6 +70,8 @@ class Version:
     known_to: int | None = None
     notes: tuple[Note, ...] = ()
     """Every correction up to and including the one that made this version."""
+    keys: Keys | None = field(default=None, compare=False, repr=False)
+    """Its lookup keys, once asked for (see `version_keys`)."""
 
     def known_at(self, position: int) -> bool:
         return self.known_from <= position and (self.known_to is None or position < self.known_to)
@@ -153,6 +155,13 @@ class Keys:
     from_quarter: int | None = None
     status: str | None = None
     effective_on: date | None = None
+
+
+def version_keys(record: Record, version: Version) -> Keys:
+    """The version's lookup keys, computed once."""
+    if version.keys is None:
+        version.keys = keys_of(version.event, record.occurred_at)
+    return version.keys
 
 
 def keys_of(event: DomainEvent, occurred_at: datetime) -> Keys:

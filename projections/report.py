@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from commands.catalogue import (
     STATUSES,
+    FinancialYear,
     OperationalUpdate,
     Quarter,
     parse_period,
@@ -213,11 +214,16 @@ def _themes(view: PlanView, quarter: Quarter, board: Board) -> tuple[ThemeSectio
     return tuple(themes)
 
 
+CHART_YEARS = 3
+"""Charts show the financial years before the quarter's own, and the quarter's year."""
+
+
 def _charts(view: PlanView, quarter: Quarter) -> tuple[Chart, ...]:
     points: dict[str, list[ChartPoint]] = {}
+    since = FinancialYear(quarter.start_year - CHART_YEARS).first_day
     for (indicator_id, period_text), seen_values in view.values.items():
         period = parse_period(period_text)
-        if period.first_day >= quarter.end_day:
+        if not since <= period.first_day < quarter.end_day:
             continue
         latest = seen_values[-1]
         points.setdefault(indicator_id, []).append(ChartPoint(

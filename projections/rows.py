@@ -9,7 +9,7 @@ from typing import Any
 from commands.catalogue import CATALOGUE, decode
 from eventstore import canonical_json
 from eventstore.canonical import format_time, parse_time
-from projections.records import Note, Record, Version, keys_of
+from projections.records import Note, Record, Version, version_keys
 
 
 def note_json(note: Note) -> dict[str, Any]:
@@ -47,7 +47,7 @@ def _notes_text(notes: tuple[Note, ...]) -> str | None:
 
 def version_row(generation: int, record: Record, version: Version) -> dict[str, Any]:
     """The table row of one version of a record."""
-    keys = keys_of(version.event, record.occurred_at)
+    keys = version_keys(record, version)
     last = version is record.versions[-1]
     return {
         "generation": generation,

@@ -12,7 +12,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import gc
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -25,7 +27,7 @@ from projections.decoding import Decoded, DecodeError, decode_event
 from projections.errors import Conflict, NotBuilt, ProjectionFailed
 from projections.loading import PROJECTION, Checkpoint, checkpoint
 from projections.records import Record
-from projections.tables import board, checkpoints, facts
+from projections.tables import board, checkpoints, facts, spans
 
 Clock = Callable[[], datetime]
 Progress = Callable[[int, int], None]
@@ -98,17 +100,19 @@ class Runner:
             if current.position >= head:
                 return current
             limit = min(self.batch_size, head - current.position)
-            events = list(self.store.read_all(from_position=current.position + 1, limit=limit))
-            if not events:
-                return current
-            decoded, failure = _decode(events)
             try:
-                with self.store.engine.begin() as connection:
-                    self._claim(connection, current)
-                    if structure is None:
-                        structure = load_structure(connection, current.generation)
-                    outcome = apply_batch(connection, current, decoded, structure)
-                    self._advance(connection, current, outcome)
+                with _collector_paused():
+                    events = list(self.store.read_all(from_position=current.position + 1,
+                                                      limit=limit))
+                    if not events:
+                        return current
+                    decoded, failure = _decode(events)
+                    with self.store.engine.begin() as connection:
+                        self._claim(connection, current)
+                        if structure is None:
+                            structure = load_structure(connection, current.generation)
+                        outcome = apply_batch(connection, current, decoded, structure)
+                        self._advance(connection, current, outcome)
             except Conflict:
                 structure = None  # another runner moved on: start again from where it is
                 continue
@@ -219,9 +223,22 @@ class Runner:
         return self.store.engine.connect()
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection during a batch: its many short-lived objects are freed
+    by reference counting, and collection passes over them cost a sixth of a rebuild."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _delete_generations(connection: Connection, keep: Sequence[int]) -> None:
     """Remove the rows of every generation not in `keep` (a retired or abandoned build)."""
-    for table in (facts, board):
+    for table in (facts, board, spans):
         connection.execute(sa.delete(table).where(table.c.generation.not_in(list(keep))))
 
 

@@ -89,3 +89,19 @@ board = sa.Table(
     sa.Column("sort_milestone", sa.BigInteger(), nullable=False),
     sa.Index(None, "generation", "milestone_id"),
 )
+
+spans = sa.Table(
+    "milestone_spans",
+    metadata,
+    sa.Column("generation", sa.Integer(), primary_key=True),
+    sa.Column("milestone_id", sa.String(80), primary_key=True),
+    sa.Column("known_from", sa.BigInteger(), primary_key=True),
+    sa.Column("known_to", sa.BigInteger(), nullable=True),
+    sa.Column("first_quarter", sa.Integer(), nullable=False),
+    sa.Column("last_quarter", sa.Integer(), nullable=True),
+    sa.Index(None, "generation", "last_quarter"),
+)
+"""The quarters each milestone is on the board in, as known from one position to another:
+from `first_quarter` to `last_quarter` (None: every quarter after too). A quarter's board
+at any position reads the few milestones whose span covers it, not every milestone ever
+scheduled."""

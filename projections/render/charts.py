@@ -21,7 +21,7 @@ from projections.report import Chart
 
 STYLE: Any = {
     "svg.hashsalt": "opslog",
-    "svg.fonttype": "path",
+    "svg.fonttype": "none",
     "font.family": "DejaVu Sans",
     "font.size": 9,
     "axes.spines.top": False,
@@ -29,6 +29,8 @@ STYLE: Any = {
 }
 SERIES = (("year", "financial years", "#1b5e20"), ("quarter", "quarters", "#0d47a1"),
           ("month", "months", "#8d6e63"))
+LABELLED = 12
+"""Series with this many points or fewer have each value written by its point."""
 XML_PROLOGUE = re.compile(r"^.*?(?=<svg)", re.DOTALL)
 
 
@@ -43,10 +45,12 @@ def chart_svg(chart: Chart) -> str:
                 continue
             xs = [point.starts.toordinal() for point in points]
             ys = [float(point.value) for point in points]
-            axes.plot(xs, ys, marker="o", color=colour, label=label)
-            for x, y, point in zip(xs, ys, points, strict=True):
-                axes.annotate(number(point.value), (x, y), textcoords="offset points",
-                              xytext=(0, 6), ha="center", fontsize=8)
+            axes.plot(xs, ys, marker="o", markersize=4 if len(points) > LABELLED else 6,
+                      color=colour, label=label)
+            if len(points) <= LABELLED:
+                for x, y, point in zip(xs, ys, points, strict=True):
+                    axes.annotate(number(point.value), (x, y), textcoords="offset points",
+                                  xytext=(0, 6), ha="center", fontsize=8)
         axes.set_title(chart.name, loc="left", fontsize=10)
         axes.set_ylabel(chart.measure)
         axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.0f}"))
@@ -58,7 +62,7 @@ def chart_svg(chart: Chart) -> str:
         axes.margins(x=0.15, y=0.25)
         if len({point.kind for point in chart.points}) > 1:
             axes.legend(frameon=False, fontsize=8)
-        figure.tight_layout()
+        figure.subplots_adjust(left=0.14, right=0.97, top=0.88, bottom=0.12)
         buffer = io.StringIO()
         figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     return XML_PROLOGUE.sub("", buffer.getvalue(), count=1)

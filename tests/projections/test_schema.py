@@ -33,6 +33,8 @@ def test_the_read_models_are_a_branch_on_the_store_history() -> None:
     from alembic.script import ScriptDirectory
 
     scripts = ScriptDirectory.from_config(alembic_config())
-    revision = scripts.get_revision("projections@head")
-    assert revision is not None
-    assert revision.dependencies == "es0001"
+    base = scripts.get_revision("pj0001")
+    assert base is not None
+    assert (base.down_revision, base.dependencies, base.branch_labels) == (
+        None, "es0001", {"projections"})
+    assert scripts.get_revision("projections@head") is not None
