@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from pathlib import Path
+
 from alembic.config import Config
 
 from eventstore import schema
 from projections.migrations import versions_path
+from projections.snapshots.tables import metadata as snapshot_metadata
 from projections.tables import metadata
 
 
-def alembic_config() -> Config:
-    """One Alembic history: the store's revisions and the read models' branch."""
-    return schema.alembic_config(version_locations=[versions_path()], target_metadata=[metadata])
+def alembic_config(extra_version_locations: Sequence[Path] = ()) -> Config:
+    """One Alembic history: the store's revisions, the read models' branch (snapshots
+    included) and any branches the caller adds (the shell's scheduler table)."""
+    return schema.alembic_config(
+        version_locations=[versions_path(), *extra_version_locations],
+        target_metadata=[metadata, snapshot_metadata],
+    )
