@@ -5,16 +5,15 @@ store's own append API, then runs each operation in a fresh child process and re
 
 * events per second of wall time, and per second of the process's CPU time (steadier on
   a busy machine; on PostgreSQL it leaves out the server's share);
-* peak resident memory of the child (``ru_maxrss``) and how much the operation added to
-  it after start-up and imports;
+* peak resident memory of the child and how far the operation took it above its
+  resident memory after start-up and imports;
 * with ``--tracemalloc``, the peak of Python's own allocations during the operation (from
   a second run, as tracing slows it down).
 
 Both memory figures should be the same for both lengths (memory flat in the log's length):
-every operation streams a page of the log or a line of the file at a time. A growth of
-``+0.0`` means the operation never rose above the peak the interpreter reached while
-loading its modules. Checking a file keeps one entry per stream (its last version), so
-its traced peak grows with the number of streams, not of events.
+every operation streams a page of the log or a line of the file at a time. Checking a
+file keeps one entry per stream (its last version), so its traced peak grows with the
+number of streams, not of events.
 
 Run from the repository root::
 
@@ -67,7 +66,7 @@ def child(op: str, url: str, path: Path, target_url: str | None,
 
     With `trace`, Python's allocations are traced (slower; only the peak is reported).
     """
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    before, _ = memory()
     store = EventStore.open(url)
     store.head()  # connect before the clock starts
     if trace:
@@ -94,11 +93,24 @@ def child(op: str, url: str, path: Path, target_url: str | None,
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     if trace:
         return {"python_peak_mib": tracemalloc.get_traced_memory()[1] / MIB}
-    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    _, after = memory()
     return {"op": op, "events": count, "ok": ok, "seconds": elapsed,
             "events_per_second": count / elapsed if elapsed else 0.0,
             "events_per_cpu_second": count / cpu if cpu else 0.0,
-            "peak_rss_mib": after / MIB, "rss_growth_mib": after / MIB - before / 1024}
+            "peak_rss_mib": after / MIB, "rss_growth_mib": (after - before) / MIB}
+
+
+def memory() -> tuple[int, int]:
+    """This process's resident memory now and at its peak, in bytes.
+
+    Linux's VmHWM starts afresh at exec; ``ru_maxrss`` would carry over the parent's peak.
+    """
+    status = Path("/proc/self/status")
+    if status.exists():
+        fields = dict(line.split(":", 1) for line in status.read_text().splitlines())
+        return (int(fields["VmRSS"].split()[0]) * 1024, int(fields["VmHWM"].split()[0]) * 1024)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kB on Linux, bytes on macOS
+    return peak, peak
 
 
 def populate(url: str, count: int) -> None:
