@@ -82,8 +82,10 @@ def apply_batch(connection: Connection, checkpoint: Checkpoint, events: Sequence
     horizon = checkpoint.horizon
     new_horizon = max([*quarters, *([horizon] if horizon is not None else [])], default=None)
     if horizon is not None and new_horizon is not None and new_horizon > horizon:
+        # Only a milestone still open at the old horizon goes on to later quarters' boards.
         for row in connection.execute(sa.select(board.c.milestone_id).where(
-                board.c.generation == generation, board.c.quarter_number == horizon)):
+                board.c.generation == generation, board.c.quarter_number == horizon,
+                board.c.status.not_in(("delivered", "withdrawn")))):
             touched[row[0]] = min(touched.get(row[0], horizon + 1), horizon + 1)
     for milestone_id in _under_changed_structure(connection, generation, created + changed):
         touched[milestone_id] = 0
@@ -115,7 +117,8 @@ def _touched(created: list[Record], changed: list[Record]) -> tuple[dict[str, in
             keys = version_keys(record, version)
             numbers = [number for number in (keys.quarter, keys.from_quarter)
                        if number is not None]
-            quarters += numbers
+            if record.type != "IndicatorValueRecorded":  # a value's period sets no horizon
+                quarters += numbers
             if keys.milestone_id is not None:
                 first = min(numbers) if from_own and numbers else 0
                 touched[keys.milestone_id] = min(touched.get(keys.milestone_id, first), first)

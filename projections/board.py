@@ -118,26 +118,45 @@ def due_quarter(milestone: MilestoneView) -> Quarter | None:
     return milestone.schedule.event.due_quarter
 
 
-def board_row(view: PlanView, milestone: MilestoneView, quarter: Quarter) -> BoardRow | None:
-    """The milestone's row on `quarter`'s board, or None when it is not on it."""
-    schedule = milestone.schedule
+def on_board(milestone: MilestoneView, quarter: Quarter) -> bool:
+    """Whether the milestone is on `quarter`'s board (the first half of `board_row`)."""
+    return _placed(milestone, quarter) is not None
+
+
+def _placed(milestone: MilestoneView, quarter: Quarter) -> bool | None:
+    """None when the milestone is not on `quarter`'s board, else whether it is carried."""
     due = due_quarter(milestone)
-    if schedule is None or due is None:
+    if milestone.schedule is None or due is None:
         return None
-    moved_away = [seen for seen in milestone.reschedules
-                  if seen.event.from_quarter == quarter and due != quarter]
-    earlier = [seen for seen in milestone.reports if seen.event.quarter < quarter]
-    delivered_before = bool(earlier) and earlier[-1].event.status == "delivered"
-    if due == quarter or moved_away:
+    if due == quarter or any(seen.event.from_quarter == quarter
+                             for seen in milestone.reschedules):
         carried = False
-    elif due < quarter and not delivered_before:
+    elif due < quarter:
+        earlier = [seen for seen in milestone.reports if seen.event.quarter < quarter]
+        if earlier and earlier[-1].event.status == "delivered":
+            return None
         carried = True
     else:
         return None
+    if milestone.withdrawals:
+        withdrawal = min(milestone.withdrawals, key=lambda seen: seen.position)
+        withdrawn_in = _withdrawn_in(withdrawal)
+        if withdrawn_in is not None and quarter > max(withdrawn_in, due):
+            return None
+    return carried
+
+
+def board_row(view: PlanView, milestone: MilestoneView, quarter: Quarter) -> BoardRow | None:
+    """The milestone's row on `quarter`'s board, or None when it is not on it."""
+    carried = _placed(milestone, quarter)
+    schedule = milestone.schedule
+    due = due_quarter(milestone)
+    if carried is None or schedule is None or due is None:
+        return None
+    moved_away = [seen for seen in milestone.reschedules
+                  if seen.event.from_quarter == quarter and due != quarter]
     withdrawal = min(milestone.withdrawals, key=lambda seen: seen.position, default=None)
     withdrawn_in = _withdrawn_in(withdrawal)
-    if withdrawn_in is not None and quarter > max(withdrawn_in, due):
-        return None
     reports = [seen for seen in milestone.reports if seen.event.quarter <= quarter]
     latest = reports[-1] if reports else None
     status: str

@@ -16,8 +16,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from commands.catalogue import Quarter
-from projections.records import quarter_number
+from commands.catalogue import Quarter, QuarterOverviewWritten
+from projections.records import chart_window, period_quarter, quarter_number
 from projections.rows import records_from_rows
 from projections.spans import covering
 from projections.state import PlanState
@@ -26,12 +26,12 @@ from projections.tables import checkpoints, facts
 PROJECTION = "board"
 CHUNK = 500
 STRUCTURE = ("ThemeDefined", "TopicDefined", "UnitRegistered")
-INDICATORS = ("IndicatorDefined", "IndicatorValueRecorded")
 UPDATES = ("OperationalUpdateRecorded", "TaskforceFormed", "UnitWentLive", "AssetAcquired",
            "RolloutCompleted")
 SCHEDULES = ("MilestoneScheduled", "MilestoneRescheduled")
 REPORTED = "MilestoneProgressReported"
 OVERVIEW = "QuarterOverviewWritten"
+VALUE = "IndicatorValueRecorded"
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,11 +154,29 @@ def load_report_state(connection: Connection, generation: int, quarter: Quarter,
     number = quarter_number(quarter)
     ids = milestone_ids(connection, generation, quarter, position, effective)
     known = _known(generation, position)
-    rows = _rows(connection, *known, facts.c.type.in_(STRUCTURE + INDICATORS))
+    rows = _rows(connection, *known, facts.c.type.in_((*STRUCTURE, "IndicatorDefined")))
     rows += _rows(connection, *known, facts.c.type.in_((*UPDATES, OVERVIEW)),
                   facts.c.quarter == number)
+    first, last = chart_window(quarter)
+    cited = {period_quarter(period) for record in records_from_rows(
+        row for row in rows if row["type"] == OVERVIEW) for version in record.versions
+        if isinstance(version.event, QuarterOverviewWritten)
+        for paragraph in version.event.paragraphs for figure in paragraph.figures
+        for period in (figure.from_period, figure.to_period)}
+    rows += _rows(connection, *known, facts.c.type == VALUE, facts.c.quarter.between(first, last))
+    rows += load_values(connection, generation, position,
+                        {number for number in cited if not first <= number <= last})
     rows += load_milestones(connection, generation, ids, position)
     return _state(rows, position)
+
+
+def load_values(connection: Connection, generation: int, position: int,
+                quarters: Collection[int]) -> list[Any]:
+    """Indicator values for periods starting in these quarters, known at `position`."""
+    if not quarters:
+        return []
+    return _rows(connection, *_known(generation, position), facts.c.type == VALUE,
+                 facts.c.quarter.in_(sorted(quarters)))
 
 
 def load_records(connection: Connection, generation: int, event_ids: Collection[str],

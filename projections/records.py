@@ -24,6 +24,7 @@ from commands.catalogue import (
     OperationalUpdate,
     Quarter,
     QuarterOverviewWritten,
+    parse_period,
 )
 from commands.catalogue.periods import LONDON
 
@@ -183,4 +184,20 @@ def keys_of(event: DomainEvent, occurred_at: datetime) -> Keys:
                     effective_on=on)
     if isinstance(event, QuarterOverviewWritten):
         return Keys(quarter=quarter_number(event.quarter))
+    if isinstance(event, IndicatorValueRecorded):
+        return Keys(quarter=period_quarter(event.period), effective_on=on)
     return Keys(effective_on=on)
+
+
+def period_quarter(period: str) -> int:
+    """The number of the quarter a period (a year, quarter or month) starts in."""
+    return quarter_number(Quarter.containing(parse_period(period).first_day))
+
+
+def chart_window(quarter: Quarter) -> tuple[int, int]:
+    """The quarters (first, last) whose periods a quarter's charts show: the three financial
+    years before the quarter's own, up to the quarter itself."""
+    return quarter_number(Quarter(quarter.start_year - CHART_YEARS, 1)), quarter_number(quarter)
+
+
+CHART_YEARS = 3

@@ -16,7 +16,6 @@ from decimal import Decimal
 
 from commands.catalogue import (
     STATUSES,
-    FinancialYear,
     OperationalUpdate,
     Quarter,
     parse_period,
@@ -25,7 +24,7 @@ from commands.catalogue.periods import period_sort_key
 from projections.board import LABELS, SYMBOLS, Board, BoardRow, board_from_view
 from projections.cutoff import Cutoff
 from projections.overview import OverviewParagraph, overview_paragraphs
-from projections.records import Note, Source
+from projections.records import Note, Source, chart_window, period_quarter
 from projections.state import PlanState
 from projections.updates import UpdateItem, update_item
 from projections.views import PlanView
@@ -214,17 +213,13 @@ def _themes(view: PlanView, quarter: Quarter, board: Board) -> tuple[ThemeSectio
     return tuple(themes)
 
 
-CHART_YEARS = 3
-"""Charts show the financial years before the quarter's own, and the quarter's year."""
-
-
 def _charts(view: PlanView, quarter: Quarter) -> tuple[Chart, ...]:
     points: dict[str, list[ChartPoint]] = {}
-    since = FinancialYear(quarter.start_year - CHART_YEARS).first_day
+    first, last = chart_window(quarter)
     for (indicator_id, period_text), seen_values in view.values.items():
-        period = parse_period(period_text)
-        if not since <= period.first_day < quarter.end_day:
+        if not first <= period_quarter(period_text) <= last:
             continue
+        period = parse_period(period_text)
         latest = seen_values[-1]
         points.setdefault(indicator_id, []).append(ChartPoint(
             period=period_text,

@@ -95,10 +95,13 @@ class Runner:
     def _run(self, role: str, progress: Progress | None, to_position: int | None) -> Checkpoint:
         head = self.store.head().position if to_position is None else to_position
         structure: list[Record] | None = None
+        cached_at = -1  # the position our copy of the structure is true at
         while True:
             current = self._checkpoint(role)
             if current.position >= head:
                 return current
+            if current.position != cached_at:
+                structure = None  # another runner moved the checkpoint: read it again
             limit = min(self.batch_size, head - current.position)
             try:
                 with _collector_paused():
@@ -108,6 +111,7 @@ class Runner:
                         return current
                     decoded, failure = _decode(events)
                     with self.store.engine.begin() as connection:
+                        _roomy(connection)
                         self._claim(connection, current)
                         if structure is None:
                             structure = load_structure(connection, current.generation)
@@ -116,7 +120,7 @@ class Runner:
             except Conflict:
                 structure = None  # another runner moved on: start again from where it is
                 continue
-            structure = outcome.structure
+            structure, cached_at = outcome.structure, outcome.position
             failure = outcome.failure or failure
             if failure is not None:
                 self._record_failure(role, failure)
@@ -221,6 +225,15 @@ class Runner:
 
     def _reading(self) -> Connection:
         return self.store.engine.connect()
+
+
+SQLITE_CACHE_KIB = 256 * 1024
+
+
+def _roomy(connection: Connection) -> None:
+    """A SQLite page cache big enough for the indexes a batch writes to (256 MiB)."""
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
 
 
 @contextmanager

@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from projections.board import board_row
+from projections.board import on_board
 from projections.bulk import insert_rows
 from projections.cutoff import Cutoff
 from projections.records import Record, quarter_number, quarter_of_number, version_keys
@@ -38,7 +38,7 @@ def span_of(view: PlanView, milestone: MilestoneView) -> Span | None:
                  for seen in milestone.withdrawals]
     beyond = quarter_number(max(quarters)) + 1
     present = [number for number in range(first, beyond + 1)
-               if board_row(view, milestone, quarter_of_number(number)) is not None]
+               if on_board(milestone, quarter_of_number(number))]
     if not present:
         return None
     # Past every quarter its facts name, a milestone's place on the board no longer changes.
@@ -71,6 +71,7 @@ def write_spans(connection: Connection, generation: int, state: PlanState, since
                 by_milestone[milestone_id].append(record)
     current = _current(connection, generation, wanted)
     inserts: list[dict[str, Any]] = []
+    closes: list[dict[str, Any]] = []
     for milestone_id in wanted:
         records = sorted(by_milestone[milestone_id], key=lambda record: record.position)
         milestone_state = PlanState(state.position, {record.event_id: record
@@ -87,9 +88,7 @@ def write_spans(connection: Connection, generation: int, state: PlanState, since
             if opened is not None:
                 opened["known_to"] = position
             elif known is not None:
-                connection.execute(sa.update(spans).where(
-                    spans.c.generation == generation, spans.c.milestone_id == milestone_id,
-                    spans.c.known_from == known[0]).values(known_to=position))
+                closes.append({"m": milestone_id, "f": known[0], "t": position})
             opened = None
             if now is not None:
                 opened = {"generation": generation, "milestone_id": milestone_id,
@@ -97,6 +96,12 @@ def write_spans(connection: Connection, generation: int, state: PlanState, since
                           "first_quarter": now[0], "last_quarter": now[1]}
                 inserts.append(opened)
             previous = now
+    if closes:
+        connection.execute(
+            sa.update(spans).where(spans.c.generation == generation,
+                                   spans.c.milestone_id == sa.bindparam("m"),
+                                   spans.c.known_from == sa.bindparam("f"))
+            .values(known_to=sa.bindparam("t")), closes)
     insert_rows(connection, spans, inserts)
 
 

@@ -49,6 +49,8 @@ def write_random_log(writer: LogWriter, seed: int, steps: int = 90) -> None:
         UnitRegistered(unit_id="u2", name="Unit two", kind="team"),
         IndicatorDefined(indicator_id="crime", name="Crime", measure="offences",
                          better="lower", change_decimals=1),
+        IndicatorValueRecorded(indicator_id="crime", period="2012-13", value=Decimal(1500),
+                               source="stats", released_on=date(2013, 4, 20)),
         when="2018-04-01T08:00",
     )
     clock = writer.clock.now
@@ -92,7 +94,8 @@ def write_random_log(writer: LogWriter, seed: int, steps: int = 90) -> None:
         elif roll < 0.86:
             writer.one(QuarterOverviewWritten(quarter=quarter, paragraphs=[Paragraph(
                 text=f"Overview {step}: {{1}}.", figures=[FigureRef(
-                    indicator_id="crime", from_period="2016-17", to_period="2017-18")])]),
+                    indicator_id="crime", from_period=rng.choice(("2012-13", "2016-17")),
+                    to_period="2017-18")])]),
                 when=when)
         elif roll < 0.95 and facts:
             target = rng.choice(facts)
