@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from alembic.config import Config
+
 from eventstore import EventStore, schema
-from projections.schema import alembic_config
+from opslog.migrations import versions_path
+from projections.schema import alembic_config as projections_config
+
+
+def alembic_config() -> Config:
+    """The whole history: the log's, the read models' and the shell's (scheduler jobs)."""
+    return projections_config(extra_version_locations=[versions_path()])
 
 
 def initialise(store: EventStore) -> None:
-    """Create or migrate every table: the log and the read models, in one transaction."""
+    """Create or migrate every table: the log, the read models and the scheduler's job
+    store, in one transaction."""
     schema.upgrade(store.engine, alembic_config())
 
 

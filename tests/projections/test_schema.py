@@ -5,8 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from eventstore import EventStore, schema
-from opslog.database import check, initialise
-from projections.schema import alembic_config
+from opslog.database import alembic_config, check, initialise
 from projections.tables import metadata
 
 

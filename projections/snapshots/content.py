@@ -1,0 +1,72 @@
+"""What a snapshot holds, made from the fold's state at its cut-off.
+
+Pure: the same events up to the same position give the same bytes, which is what
+`projections.snapshots.verify` relies on. The version of the code that made a snapshot is
+stored beside it, never inside the renderings.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+
+from commands.catalogue import Quarter
+from projections.cutoff import Cutoff
+from projections.render.html import render_html
+from projections.render.markdown import render_markdown
+from projections.report import build_report
+from projections.snapshot import state_to_json
+from projections.snapshots.parts import quarter_parts
+from projections.state import PlanState
+
+
+def digest(text: str) -> str:
+    """The SHA-256 of `text` as UTF-8, in hex."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def snapshot_cutoff(position: int, cutoff_at: datetime) -> Cutoff:
+    """The question a snapshot answers: the log up to `position`, named by its time."""
+    return Cutoff(position, None, cutoff_at)
+
+
+@dataclass(frozen=True, slots=True)
+class Content:
+    """A quarter at a cut-off: its renderings and the state to continue folding from."""
+
+    quarter: Quarter
+    cutoff_at: datetime
+    position: int
+    head_hash: str
+    board_state: str
+    narrative_state: str
+    markdown: str
+    html: str
+
+    @property
+    def hashes(self) -> dict[str, str]:
+        """The SHA-256 of each stored text, by column stem."""
+        return {
+            "board_state": digest(self.board_state),
+            "narrative_state": digest(self.narrative_state),
+            "markdown": digest(self.markdown),
+            "html": digest(self.html),
+        }
+
+
+def snapshot_content(state: PlanState, quarter: Quarter, cutoff_at: datetime,
+                     head_hash: str) -> Content:
+    """Render `quarter` from `state` (folded exactly to the cut-off's position)."""
+    report = build_report(state, quarter, snapshot_cutoff(state.position, cutoff_at))
+    parts = quarter_parts(state, quarter)
+    return Content(
+        quarter=quarter,
+        cutoff_at=cutoff_at,
+        position=state.position,
+        head_hash=head_hash,
+        board_state=state_to_json(parts.board),
+        narrative_state=state_to_json(parts.narrative),
+        markdown=render_markdown(report),
+        html=render_html(report),
+    )

@@ -1,0 +1,117 @@
+"""As-of questions from the nearest snapshot: load its part of the state, fold what came after.
+
+The cost is the snapshot's part (one quarter's share) plus the events since the snapshot,
+not the whole log. A later event on a stream the part does not hold brings that stream's
+history, read back from the log up to the snapshot, before it is folded (see
+`projections.snapshots.parts` for why whole streams make that enough). A board question
+folds only the events a board can depend on.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.engine import Connection
+
+from commands.catalogue import EventCorrected, EventRetracted, Quarter
+from eventstore import EventStore, RecordedEvent
+from projections.decoding import Decoded, DecodeError, decode_event
+from projections.errors import InvalidEvent, ProjectionError, ProjectionFailed
+from projections.snapshot import state_from_json
+from projections.snapshots.content import digest
+from projections.snapshots.parts import AMENDMENTS, BOARD_TYPES, merged, streams_of
+from projections.snapshots.registry import has_snapshot_tables, nearest
+from projections.state import PlanState, evolve, fold
+
+
+class SnapshotCorrupt(ProjectionError):
+    """A stored state that no longer matches its recorded SHA-256."""
+
+
+def start_from_snapshot(store: EventStore, connection: Connection, quarter: Quarter,
+                        position: int, *, after: int, narrative: bool) -> PlanState | None:
+    """`quarter`'s state at `position`, from its latest snapshot after position `after`.
+
+    None when there is no such snapshot, or its state is in a form this code cannot read
+    (the caller then starts from elsewhere). Raises `SnapshotCorrupt` when a stored state
+    does not match its hash, rather than answer from altered data.
+    """
+    if not has_snapshot_tables(connection):
+        return None
+    stems = ("board_state", "narrative_state") if narrative else ("board_state",)
+    found = nearest(connection, quarter, position, after=after, stems=stems)
+    if found is None:
+        return None
+    snapshot_id, base, texts = found
+    for stem, (text, recorded) in texts.items():
+        if digest(text) != recorded:
+            raise SnapshotCorrupt(
+                f"snapshot {snapshot_id}: its stored {stem.replace('_', ' ')} does not match "
+                f"its SHA-256; run `opslog snapshot verify {snapshot_id}`")
+    try:
+        state = merged(*(state_from_json(text) for text, _ in texts.values()))
+    except (ValueError, KeyError, TypeError):
+        return None
+    state.position = base
+    continue_fold(store, state, position, board_only=not narrative)
+    return state
+
+
+def continue_fold(store: EventStore, state: PlanState, to_position: int, *,
+                  board_only: bool = False) -> PlanState:
+    """Fold the events after `state.position` up to `to_position` into `state`."""
+    base = state.position
+    if to_position <= base:
+        return state
+    types = sorted(BOARD_TYPES | AMENDMENTS) if board_only else None
+    tail: list[Decoded] = []
+    first_versions: dict[str, int] = {}
+    for recorded in store.read_all(from_position=base + 1, to_position=to_position,
+                                   types=types):
+        item = _decoded(recorded)
+        if board_only and not _concerns_board(item):
+            continue
+        tail.append(item)
+        first_versions.setdefault(item.stream_id, recorded.version)
+    _load_histories(store, state, first_versions, base)
+    for item in tail:
+        try:
+            evolve(state, item)
+        except InvalidEvent as error:
+            raise ProjectionFailed(position=item.position, event_id=item.event_id,
+                                   type=item.type, reason=str(error),
+                                   last_good=state.position) from error
+    state.position = to_position
+    return state
+
+
+def _decoded(recorded: RecordedEvent) -> Decoded:
+    try:
+        return decode_event(recorded)
+    except DecodeError as error:
+        raise ProjectionFailed(position=recorded.position, event_id=str(recorded.event_id),
+                               type=recorded.type, reason=str(error),
+                               last_good=recorded.position - 1) from error
+
+
+def _concerns_board(item: Decoded) -> bool:
+    event = item.event
+    if isinstance(event, EventCorrected | EventRetracted):
+        return event.target_type in BOARD_TYPES
+    return True
+
+
+def _load_histories(store: EventStore, state: PlanState, first_versions: dict[str, int],
+                    base: int) -> None:
+    """Bring in, as of `base`, the history of every stream the tail continues but the
+    state does not hold. A stream whose first event in the tail is its version 1 had no
+    history; any other had its earlier versions at or before `base`."""
+    held = streams_of(state)
+    histories = []
+    for stream_id, version in first_versions.items():
+        if version == 1 or stream_id in held:
+            continue
+        events = [recorded for recorded in store.read_stream(stream_id, to_version=version - 1)
+                  if recorded.position <= base]
+        if events:
+            histories.append(fold(events))
+    if histories:
+        state.records = merged(state, *histories).records
