@@ -107,7 +107,7 @@ def to_entry(event: RecordedEvent, summariser: Summariser = summarise,
         summary=summariser(event),
         data=event.data,
         metadata=metadata,
-        note=annotate(event) if annotate is not None else None,
+        note=(annotate(event) or None) if annotate is not None else None,
     )
 
 

@@ -21,9 +21,10 @@ from opslog.audit.log_view import LogEntry
 
 FORMATS = ("table", "json", "jsonl")
 LOG_COLUMNS = (
-    "position", "recorded", "effective", "stream", "version", "type", "actor", "unit", "summary"
+    "position", "recorded", "effective", "stream", "version", "type", "actor", "unit", "summary",
+    "note",
 )
-HISTORY_COLUMNS = ("version", "recorded", "effective", "type", "actor", "summary")
+HISTORY_COLUMNS = ("version", "recorded", "effective", "type", "actor", "summary", "note")
 CHUNK = 500
 
 _CELLS: dict[str, Callable[[LogEntry], str]] = {

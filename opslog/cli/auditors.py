@@ -10,7 +10,7 @@ import click
 
 from eventstore.export import export_log, verify_export
 from eventstore.importer import import_log
-from opslog.audit.log_view import LogEntry, LogQuery, log_entries, stream_history
+from opslog.audit.log_view import LogEntry, LogQuery, log_entries, stream_history, summarise
 from opslog.audit.render import (
     FORMATS,
     HISTORY_COLUMNS,
@@ -23,6 +23,7 @@ from opslog.audit.reports import export_check_lines, export_lines, verify_lines
 from opslog.cli.base import Context, UserError, pass_context
 from opslog.cli.output import progress_bar, stdout_console
 from opslog.cli.params import AWARE_TIME
+from projections.lineage import Lineage, catalogue_summary
 
 EXISTING_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 FORMAT_OPTION = click.option(
@@ -143,7 +144,10 @@ def log(context: Context, stream: str | None, category: str | None, type_: str |
     query = LogQuery(stream=stream, category=category, type=type_, unit=unit, actor=actor,
                      since=since, until=until, from_position=from_position, limit=limit,
                      reverse=reverse)
-    shown = _show(log_entries(context.store(), query), format_, LOG_COLUMNS)
+    store = context.store()
+    lineage = Lineage.of(store)
+    entries = log_entries(store, query, SUMMARISE, lineage.note)
+    shown = _show(entries, format_, LOG_COLUMNS)
     if shown == 0 and format_ == "table":
         click.echo("no events match", err=True)
 
@@ -157,10 +161,14 @@ def history(context: Context, stream: str, format_: str) -> None:
 
     Each event of STREAM: version, recorded and effective times, type, actor, summary.
     """
-    entries = stream_history(context.store(), stream)
+    store = context.store()
+    entries = stream_history(store, stream, SUMMARISE, Lineage.of(store).note)
     if not entries:
         raise UserError(f"stream {stream!r} has no events")
     _show(entries, format_, HISTORY_COLUMNS)
+
+
+SUMMARISE = catalogue_summary(summarise)
 
 
 def _show(entries: Iterable[LogEntry], format_: str, columns: Sequence[str]) -> int:

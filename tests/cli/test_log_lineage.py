@@ -1,0 +1,68 @@
+"""`opslog log` and `opslog history` show what a correction answers, and what was answered."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from eventstore import EventStore
+from opslog.cli import main
+
+
+def _run(*args: str) -> str:
+    result = CliRunner().invoke(main, list(args))
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def _demo_with_a_correction(url: str) -> tuple[int, int]:
+    """The sample plus a correction of the ESB acquisition's price."""
+    _run("--db", url, "demo")
+    with EventStore.open(url) as store:
+        (acquired,) = list(store.read_all(types=["AssetAcquired"]))
+    commands = [
+        {"command": "CorrectEvent", "id": "fix/esb-price", "actor": "recorder.estates",
+         "data": {"event_id": str(acquired.event_id), "changes": {"price": "251000000"},
+                  "reason": "price as completed"}},
+    ]
+    lines = "\n".join(json.dumps(command) for command in commands) + "\n"
+    result = CliRunner().invoke(main, ["--db", url, "submit", "-"], input=lines)
+    assert result.exit_code == 0, result.output
+    with EventStore.open(url) as store:
+        head = store.head().position
+    return acquired.position, head
+
+
+def test_log_marks_corrections_and_what_they_correct(database_url: str) -> None:
+    """The correction's line names the position it corrects; the original says by whom."""
+    original, correction = _demo_with_a_correction(database_url)
+    entries = [
+        json.loads(line)
+        for line in _run("--db", database_url, "log", "--format", "jsonl").splitlines()
+    ]
+    notes = {entry["position"]: entry.get("note") for entry in entries}
+    assert notes[correction] == f"corrects #{original}"
+    assert notes[original] == f"corrected by #{correction}"
+    assert sum(1 for note in notes.values() if note) == 2
+
+
+def test_log_summaries_come_from_the_catalogue(database_url: str) -> None:
+    """Each line's summary is the event type's own one-line description."""
+    _run("--db", database_url, "demo")
+    entries = [
+        json.loads(line)
+        for line in _run("--db", database_url, "log", "--type", "ThemeDefined",
+                         "--format", "jsonl").splitlines()
+    ]
+    assert entries[0]["summary"] == "theme 1: Introduction"
+
+
+def test_history_shows_the_correction_beside_the_original(database_url: str) -> None:
+    """A stream's history lists the original and its correction with their cross-references."""
+    original, correction = _demo_with_a_correction(database_url)
+    output = _run("--db", database_url, "history", "update-esb-acquired", "--format", "json")
+    entries = json.loads(output)
+    assert [entry.get("note") for entry in entries] == [
+        f"corrected by #{correction}", f"corrects #{original}"
+    ]
