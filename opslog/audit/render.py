@@ -21,10 +21,9 @@ from opslog.audit.log_view import LogEntry
 
 FORMATS = ("table", "json", "jsonl")
 LOG_COLUMNS = (
-    "position", "recorded", "effective", "stream", "version", "type", "actor", "unit", "summary",
-    "note",
+    "position", "recorded", "effective", "stream", "version", "type", "actor", "unit", "summary"
 )
-HISTORY_COLUMNS = ("version", "recorded", "effective", "type", "actor", "summary", "note")
+HISTORY_COLUMNS = ("version", "recorded", "effective", "type", "actor", "summary")
 CHUNK = 500
 
 _CELLS: dict[str, Callable[[LogEntry], str]] = {

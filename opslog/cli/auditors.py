@@ -147,7 +147,7 @@ def log(context: Context, stream: str | None, category: str | None, type_: str |
     store = context.store()
     lineage = Lineage.of(store)
     entries = log_entries(store, query, SUMMARISE, lineage.note)
-    shown = _show(entries, format_, LOG_COLUMNS)
+    shown = _show(entries, format_, _with_notes(LOG_COLUMNS, lineage))
     if shown == 0 and format_ == "table":
         click.echo("no events match", err=True)
 
@@ -162,13 +162,19 @@ def history(context: Context, stream: str, format_: str) -> None:
     Each event of STREAM: version, recorded and effective times, type, actor, summary.
     """
     store = context.store()
-    entries = stream_history(store, stream, SUMMARISE, Lineage.of(store).note)
+    lineage = Lineage.of(store)
+    entries = stream_history(store, stream, SUMMARISE, lineage.note)
     if not entries:
         raise UserError(f"stream {stream!r} has no events")
-    _show(entries, format_, HISTORY_COLUMNS)
+    _show(entries, format_, _with_notes(HISTORY_COLUMNS, lineage))
 
 
 SUMMARISE = catalogue_summary(summarise)
+
+
+def _with_notes(columns: Sequence[str], lineage: Lineage) -> Sequence[str]:
+    """A ``note`` column only when the log holds corrections to cross-reference."""
+    return (*columns, "note") if lineage.points_at else columns
 
 
 def _show(entries: Iterable[LogEntry], format_: str, columns: Sequence[str]) -> int:

@@ -326,7 +326,7 @@ def test_log_table(runner: CliRunner, log_url: str) -> None:
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     assert lines[0].split() == ["position", "recorded", "effective", "stream", "version",
-                                "type", "actor", "unit", "summary", "note"]
+                                "type", "actor", "unit", "summary"]
     body = [line.split() for line in lines[2:] if line.strip()]
     assert [row[0] for row in body] == ["1", "2", "3", "4", "5", "6"]
     assert body[1][:9] == ["2", "2018-04-03", "09:00:00Z", "2018-05-01", "10:00:00Z",
@@ -376,8 +376,7 @@ def test_history_of_one_stream(runner: CliRunner, log_url: str) -> None:
         (1, "MilestoneScheduled", "perf.team"), (2, "MilestoneProgressReported", "vctf.lead")]
     table = opslog(runner, log_url, "history", "milestone-2018-19-q1-vctf")
     lines = table.stdout.splitlines()
-    assert lines[0].split() == ["version", "recorded", "effective", "type", "actor", "summary",
-                                "note"]
+    assert lines[0].split() == ["version", "recorded", "effective", "type", "actor", "summary"]
     assert lines[2].split()[:7] == ["1", "2018-04-02", "09:00:00Z", "2018-04-01", "00:00:00Z",
                                     "MilestoneScheduled", "perf.team"]
     assert "status=delivered" in lines[3]

@@ -66,3 +66,13 @@ def test_history_shows_the_correction_beside_the_original(database_url: str) -> 
     assert [entry.get("note") for entry in entries] == [
         f"corrected by #{correction}", f"corrects #{original}"
     ]
+
+
+def test_log_table_has_a_note_column_only_with_corrections(database_url: str) -> None:
+    """Tables gain a ``note`` column once the log holds a correction, and show the markers."""
+    _run("--db", database_url, "demo")
+    assert "note" not in _run("--db", database_url, "log", "--limit", "1").splitlines()[0]
+    original, correction = _demo_with_a_correction(database_url)
+    table = _run("--db", database_url, "log", "--from-position", str(original), "--limit", "1")
+    assert table.splitlines()[0].split()[-1] == "note"
+    assert f"corrected by #{correction}" in table
