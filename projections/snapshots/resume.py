@@ -9,6 +9,8 @@ folds only the events a board can depend on.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from sqlalchemy.engine import Connection
 
 from commands.catalogue import EventCorrected, EventRetracted, Quarter
@@ -41,6 +43,20 @@ def start_from_snapshot(store: EventStore, connection: Connection, quarter: Quar
     if found is None:
         return None
     snapshot_id, base, texts = found
+    state = stored_state(snapshot_id, base, texts)
+    if state is None:
+        return None
+    continue_fold(store, state, position, board_only=not narrative)
+    return state
+
+
+def stored_state(snapshot_id: int, position: int,
+                 texts: Mapping[str, tuple[str, str]]) -> PlanState | None:
+    """A snapshot's state from its stored parts, each as (text, recorded SHA-256).
+
+    Raises `SnapshotCorrupt` when a part does not match its hash; None when the parts are
+    in a form this code cannot read (written by a version with another event schema).
+    """
     for stem, (text, recorded) in texts.items():
         if digest(text) != recorded:
             raise SnapshotCorrupt(
@@ -50,8 +66,7 @@ def start_from_snapshot(store: EventStore, connection: Connection, quarter: Quar
         state = merged(*(state_from_json(text) for text, _ in texts.values()))
     except (ValueError, KeyError, TypeError):
         return None
-    state.position = base
-    continue_fold(store, state, position, board_only=not narrative)
+    state.position = position
     return state
 
 
