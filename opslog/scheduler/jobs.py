@@ -1,0 +1,55 @@
+"""The scheduler's jobs: module-level functions of the database URL only.
+
+APScheduler stores a job as a reference to its function and its arguments, pickled into the
+job table; a URL is all a job needs, and nothing that holds a connection ever goes there.
+Each run opens the store, does its work, logs what it did, and closes the store.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import UTC, datetime
+
+from eventstore import EventStore
+from opslog import __version__
+from projections.runner import Runner
+from projections.snapshots.taking import CatchUp, Maker, Taken, take_closed_quarters
+
+log = logging.getLogger("opslog.scheduler.jobs")
+
+QUARTER_CLOSE = "job:quarter-close"
+"""Who the quarter-close job's snapshots are made by."""
+
+
+def _log_taken(taken: Taken) -> None:
+    info = taken.info
+    log.info("quarter-close: snapshot %d of %s at position %d (cut-off %s)", info.id,
+             info.quarter, info.position, info.cutoff_at.isoformat())
+
+
+def close_quarters(url: str) -> CatchUp:
+    """Make every missing snapshot of every closed quarter (self-healing: a late or repeated
+    run makes exactly what an on-time run would have)."""
+    with EventStore.open(url) as store:
+        maker = Maker(QUARTER_CLOSE, __version__, datetime.now(UTC))
+        outcome = take_closed_quarters(store, maker, on_taken=_log_taken)
+    made = ", ".join(str(taken.info.quarter) for taken in outcome.created) or "none"
+    log.info("quarter-close: %d closed quarters, %d snapshotted (%s), %d events folded, "
+             "%.2f s", len(outcome.closed), len(outcome.created), made, outcome.events_folded,
+             outcome.seconds)
+    return outcome
+
+
+def catch_up_read_models(url: str) -> int:
+    """Apply the events recorded since the read models' checkpoint; the events folded."""
+    started = time.perf_counter()
+    with EventStore.open(url) as store:
+        runner = Runner(store)
+        live = runner.status().live
+        before = 0 if live is None else live.position
+        reached = runner.catch_up()
+    folded = reached.position - before
+    log.info("read-model catch-up: %d events folded (position %d to %d), %.2f s", folded,
+             before, reached.position, time.perf_counter() - started)
+    return folded

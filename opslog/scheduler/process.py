@@ -1,0 +1,147 @@
+"""The one scheduler a database may have: its jobs, its lease, its start and stop.
+
+Jobs live in APScheduler's SQLAlchemyJobStore in the same database, with fixed ids and
+``replace_existing=True`` so restarts never add copies. Replacing a job recomputes its next
+run from now, so a quarter close missed while the scheduler was down would be lost: the
+process therefore also runs the quarter-close work once as it starts, and that work is
+self-healing (it makes every missing snapshot of every closed quarter).
+
+APScheduler 3 has no notion of a second scheduler on the same job store and would run every
+job twice, so the process holds a named lease (`eventstore.leases`) for as long as it runs:
+a PostgreSQL advisory lock, or on SQLite a row it renews well within the lease's time to
+live. A second process on the same database is refused at start; one that loses its lease
+stops.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.events import EVENT_JOB_ERROR, JobExecutionEvent
+from apscheduler.jobstores.memory import MemoryJobStore
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.base import BaseTrigger
+
+from commands.catalogue.periods import LONDON
+from eventstore import EventStore
+from eventstore.leases import Lease, LeaseLost
+from opslog.scheduler import jobs
+from opslog.scheduler.triggers import every, quarter_close_trigger
+
+log = logging.getLogger("opslog.scheduler")
+
+LEASE_NAME = "opslog-scheduler"
+LEASE_TTL = timedelta(seconds=60)
+RENEW_SECONDS = 15.0
+"""Renewed four times per time to live: a slow database does not cost the lease."""
+DEFAULT_CATCH_UP_SECONDS = 60.0
+QUARTER_CLOSE_JOB = "quarter-close"
+CATCH_UP_JOB = "read-model-catch-up"
+STARTUP_JOB = "quarter-close-on-start"
+RENEW_JOB = "lease-renewal"
+LOCAL = "local"
+"""The in-memory job store: jobs that belong to this process only (never stored)."""
+
+
+@dataclass(frozen=True, slots=True)
+class JobSpec:
+    """A stored job: fixed id, module-level function, trigger."""
+
+    id: str
+    func: Callable[[str], object]
+    trigger: BaseTrigger
+
+
+def job_specs(catch_up_seconds: float) -> list[JobSpec]:
+    """Every job kept in the database's job store."""
+    return [
+        JobSpec(QUARTER_CLOSE_JOB, jobs.close_quarters, quarter_close_trigger()),
+        JobSpec(CATCH_UP_JOB, jobs.catch_up_read_models, every(catch_up_seconds)),
+    ]
+
+
+def holder_name() -> str:
+    """Who holds the lease, for the refused process's message: host and process id."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+class SchedulerProcess:
+    """Holds the lease, runs the scheduler, and stops if the lease is ever lost."""
+
+    def __init__(self, url: str, *, catch_up_seconds: float = DEFAULT_CATCH_UP_SECONDS,
+                 blocking: bool = True, holder: str | None = None) -> None:
+        if catch_up_seconds <= 0:
+            raise ValueError("catch_up_seconds must be positive")
+        self.url = url
+        self.catch_up_seconds = catch_up_seconds
+        self.store = EventStore.open(url)
+        self.lease = Lease(self.store.engine, LEASE_NAME, holder or holder_name(), ttl=LEASE_TTL)
+        self.blocking = blocking
+        scheduler_class = BlockingScheduler if blocking else BackgroundScheduler
+        self.scheduler: BaseScheduler = scheduler_class(
+            jobstores={"default": SQLAlchemyJobStore(engine=self.store.engine),
+                       LOCAL: MemoryJobStore()},
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+            timezone=LONDON,
+        )
+        self.scheduler.add_listener(_log_failure, EVENT_JOB_ERROR)
+
+    def _add_jobs(self) -> None:
+        for spec in job_specs(self.catch_up_seconds):
+            self.scheduler.add_job(spec.func, spec.trigger, args=[self.url], id=spec.id,
+                                   name=spec.id, replace_existing=True)
+        self.scheduler.add_job(jobs.close_quarters, "date", run_date=datetime.now(UTC),
+                               args=[self.url], id=STARTUP_JOB, name=STARTUP_JOB,
+                               jobstore=LOCAL, replace_existing=True)
+        self.scheduler.add_job(self._renew, every(RENEW_SECONDS), id=RENEW_JOB, name=RENEW_JOB,
+                               jobstore=LOCAL, replace_existing=True)
+
+    def start(self, *, paused: bool = False) -> None:
+        """Take the lease (or raise `LeaseHeld`), then start the jobs.
+
+        A blocking scheduler returns only when it is shut down; the lease is then given up.
+        """
+        self.lease.acquire()
+        log.info("scheduler started by %s: quarter-close at 00:30 London on each quarter's "
+                 "first day, read-model catch-up every %g s", self.lease.holder,
+                 self.catch_up_seconds)
+        try:
+            self._add_jobs()
+            self.scheduler.start(paused=paused)
+        except BaseException:
+            self._release()
+            raise
+        if self.blocking:  # returns once shut down (a BackgroundScheduler is a subclass)
+            self._release()
+
+    def _renew(self) -> None:
+        try:
+            self.lease.renew()
+        except LeaseLost:
+            log.error("scheduler lease lost: stopping, so that no job runs twice")
+            self.scheduler.shutdown(wait=False)
+
+    def stop(self) -> None:
+        """Shut the scheduler down (waiting for running jobs) and give the lease up."""
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=True)
+        self._release()
+
+    def _release(self) -> None:
+        if self.lease.held:
+            self.lease.release()
+        self.store.close()
+
+
+def _log_failure(event: JobExecutionEvent) -> None:
+    """A failed run is retried at the job's next run; the work is self-healing."""
+    log.error("job %s failed: %s (it runs again at its next time)", event.job_id,
+              event.exception)

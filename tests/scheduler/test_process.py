@@ -1,0 +1,159 @@
+"""The scheduler process: one per database, jobs stored with fixed ids, and a real run."""
+
+from __future__ import annotations
+
+import pickle
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+import time_machine
+from click.testing import CliRunner
+
+from commands.catalogue import MilestoneScheduled, Quarter, ThemeDefined
+from eventstore import EventStore
+from eventstore.leases import LeaseHeld
+from eventstore.tables import leases
+from opslog.cli import main
+from opslog.scheduler.process import (
+    CATCH_UP_JOB,
+    LEASE_NAME,
+    QUARTER_CLOSE_JOB,
+    SchedulerProcess,
+)
+from projections.runner import Runner
+from projections.snapshots.registry import snapshot_infos
+from tests.projections.builders import open_writer
+
+STARTED = datetime(2018, 7, 2, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def started(url: str) -> Iterator[SchedulerProcess]:
+    """A background scheduler on `url` holding the database, started paused (nothing runs)."""
+    process = SchedulerProcess(url, catch_up_seconds=30, blocking=False, holder="first:1")
+    process.start(paused=True)
+    try:
+        yield process
+    finally:
+        process.stop()
+
+
+def stored_jobs(url: str) -> dict[str, dict[str, object]]:
+    """The job table as APScheduler left it: each job's pickled state, by id."""
+    with EventStore.open(url) as store, store.engine.connect() as connection:
+        rows = connection.execute(sa.text("SELECT id, next_run_time, job_state "
+                                          "FROM apscheduler_jobs")).all()
+    return {row.id: {**pickle.loads(row.job_state), "next": row.next_run_time}
+            for row in rows}
+
+
+def test_jobs_are_stored_with_fixed_ids_functions_and_urls(url: str) -> None:
+    """Started paused on 2 July 2018: two jobs, by reference to module-level functions,
+    with the database URL as their only argument; the quarter close next fires at
+    October's close."""
+    process = SchedulerProcess(url, catch_up_seconds=30, blocking=False)
+    with time_machine.travel(STARTED, tick=False):
+        process.start(paused=True)
+        process.stop()
+    found = stored_jobs(url)
+    assert set(found) == {QUARTER_CLOSE_JOB, CATCH_UP_JOB}
+    assert found[QUARTER_CLOSE_JOB]["func"] == "opslog.scheduler.jobs:close_quarters"
+    assert found[CATCH_UP_JOB]["func"] == "opslog.scheduler.jobs:catch_up_read_models"
+    assert all(job["args"] == (url,) for job in found.values())
+    october = Quarter(2018, 2).closes_at + timedelta(minutes=30)
+    assert found[QUARTER_CLOSE_JOB]["next"] == october.timestamp()
+    assert found[CATCH_UP_JOB]["next"] == (STARTED + timedelta(seconds=30)).timestamp()
+
+
+def test_a_restart_replaces_the_jobs_instead_of_adding_copies(url: str) -> None:
+    """Started three times, the job table still holds the two jobs."""
+    for _ in range(3):
+        process = SchedulerProcess(url, blocking=False)
+        process.start(paused=True)
+        process.stop()
+    assert set(stored_jobs(url)) == {QUARTER_CLOSE_JOB, CATCH_UP_JOB}
+
+
+def test_a_second_scheduler_on_the_same_database_is_refused(url: str,
+                                                            started: SchedulerProcess) -> None:
+    """While one runs, another cannot start and is told who holds the database; once the
+    first stops, the next can start."""
+    second = SchedulerProcess(url, blocking=False, holder="second:2")
+    with pytest.raises(LeaseHeld, match="held by first:1"):
+        second.start(paused=True)
+    assert not second.scheduler.running
+    started.stop()
+    second = SchedulerProcess(url, blocking=False, holder="second:2")
+    second.start(paused=True)
+    second.stop()
+
+
+def test_the_command_refuses_a_second_scheduler_in_one_line(url: str,
+                                                            started: SchedulerProcess) -> None:
+    """`opslog scheduler run` exits 1 naming the holder and why, with no traceback."""
+    result = CliRunner().invoke(main, ["--db", url, "scheduler", "run"])
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: another scheduler is running on this database: "
+                                    "'opslog-scheduler' is held by first:1")
+    assert "APScheduler would run every job twice" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_sqlite_scheduler_that_loses_its_lease_stops(sqlite_url: str) -> None:
+    """Its lease lapsed and taken over, the renewal finds out and shuts the scheduler down."""
+    with EventStore.open(sqlite_url) as store:
+        from opslog.database import initialise
+
+        initialise(store)
+    process = SchedulerProcess(sqlite_url, blocking=False, holder="first:1")
+    process.start(paused=True)
+    with EventStore.open(sqlite_url) as store, store.engine.begin() as connection:
+        connection.execute(sa.update(leases).where(leases.c.name == LEASE_NAME).values(
+            holder="usurper:9", expires_at=datetime.now(UTC) + timedelta(minutes=5)))
+    process._renew()
+    assert not process.scheduler.running
+    process.stop()
+
+
+def wait_for(condition: Callable[[], bool], seconds: float = 20.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("the scheduler did not do it in time")
+        time.sleep(0.05)
+
+
+def test_a_running_scheduler_catches_up_and_snapshots(url: str) -> None:
+    """A real background scheduler, catch-up every 0.2 s: the read models reach the head,
+    new events are folded on the next run, and the quarters closed since the log began are
+    snapshotted by the run at start."""
+    began = datetime.now(UTC) - timedelta(days=200)
+    writer = open_writer(url, start=began.isoformat(), create=False)
+    writer.record(ThemeDefined(number=2, title="Violence"))
+    process = SchedulerProcess(url, catch_up_seconds=0.2, blocking=False)
+    process.start()
+    try:
+        runner = Runner(writer.store)
+
+        def live_at_head() -> bool:
+            live = runner.status().live
+            return live is not None and live.position == writer.store.head().position
+
+        wait_for(live_at_head)
+        writer.record(MilestoneScheduled(milestone_id="m", title="M", topic_id="t",
+                                         due_quarter=Quarter.at(began), owner_unit="u"))
+        wait_for(live_at_head)
+
+        def snapshotted() -> list[str]:
+            with writer.store.engine.connect() as connection:
+                return [str(info.quarter) for info in snapshot_infos(connection)]
+
+        first = str(Quarter.at(began))
+        wait_for(lambda: first in snapshotted())
+        assert snapshotted()[0] == first
+    finally:
+        process.stop()
+        writer.store.close()
