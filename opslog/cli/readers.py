@@ -18,6 +18,7 @@ from commands.catalogue import PeriodError, Quarter
 from opslog.cli.base import Context, UserError, pass_context
 from opslog.cli.output import progress_bar, stdout_console
 from opslog.cli.params import AWARE_TIME
+from opslog.cli.snapshots import published_lines
 from projections import forms, query
 from projections.board import Board
 from projections.cutoff import Cutoff
@@ -128,7 +129,11 @@ def _print_board(board: Board) -> None:
 @pass_context
 def report(context: Context, quarter: Quarter, as_of: datetime | None, at_position: int | None,
            effective_at: date | None, output: str, output_file: Path | None) -> None:
-    """The quarterly progress update, as Markdown, one HTML page, or JSON."""
+    """The quarterly progress update, as Markdown, one HTML page, or JSON.
+
+    When the quarter has a published update (`opslog publish`), says on standard error
+    whether this view differs from it, and where: milestones, figures and updates.
+    """
     cutoff = _cutoff(context, as_of, at_position, effective_at)
     try:
         built = query.report(context.store(), quarter, cutoff)
@@ -142,12 +147,15 @@ def report(context: Context, quarter: Quarter, as_of: datetime | None, at_positi
         text = render_markdown(built)
     if output_file is None:
         click.echo(text, nl=False)
-        return
-    try:
-        output_file.write_text(text, encoding="utf-8")
-    except OSError as error:
-        raise UserError(f"-o: cannot write {output_file}: {error.strerror}") from error
-    click.echo(f"wrote {output_file} ({built.quarter}, position {built.position})", err=True)
+    else:
+        try:
+            output_file.write_text(text, encoding="utf-8")
+        except OSError as error:
+            raise UserError(f"-o: cannot write {output_file}: {error.strerror}") from error
+        click.echo(f"wrote {output_file} ({built.quarter}, position {built.position})", err=True)
+    if effective_at is None:
+        for line in published_lines(context.store(), quarter, built):
+            click.echo(line, err=True)
 
 
 @click.group()

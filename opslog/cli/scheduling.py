@@ -1,0 +1,69 @@
+"""Operators' scheduler command: the long-running process that makes quarterly snapshots
+and keeps the read models current."""
+
+from __future__ import annotations
+
+import logging
+import signal
+from types import FrameType
+
+import click
+
+from eventstore import EventStoreError, schema
+from eventstore.leases import LeaseHeld
+from opslog.cli.base import Context, UserError, pass_context
+from opslog.database import alembic_config
+from opslog.scheduler.process import DEFAULT_CATCH_UP_SECONDS, SchedulerProcess
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+@click.group()
+def scheduler() -> None:
+    """The scheduler process: quarterly snapshots and read models kept current."""
+
+
+def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(0)
+
+
+@scheduler.command()
+@click.option("--catch-up-seconds", type=click.FloatRange(min=0, min_open=True),
+              default=DEFAULT_CATCH_UP_SECONDS, show_default=True, metavar="N",
+              help="Bring the read models up to the log's head every N seconds.")
+@pass_context
+def run(context: Context, catch_up_seconds: float) -> None:
+    """Run this database's one scheduler until stopped (Ctrl-C or SIGTERM).
+
+    Jobs are kept in the database: the quarter-close job (00:30 London time on 1 January,
+    April, July and October, and once at start) makes every missing snapshot of every
+    closed quarter, cut off at the quarter's close; the catch-up job folds new events into
+    the read models. A second scheduler on the same database refuses to start.
+    """
+    store = context.store()
+    try:
+        current, expected = schema.current_heads(store.engine), schema.expected_heads(
+            alembic_config())
+    except EventStoreError as error:
+        raise UserError(f"--db: {error}") from error
+    if current != expected:
+        raise UserError("the database is not at this version's schema: run `opslog init`")
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+    process = SchedulerProcess(context.url, catch_up_seconds=catch_up_seconds)
+    previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    try:
+        process.start()
+    except LeaseHeld as error:
+        raise UserError(
+            f"another scheduler is running on this database: {error}. APScheduler would run "
+            "every job twice, so this one does not start") from error
+    except (KeyboardInterrupt, SystemExit):
+        click.echo("scheduler stopped", err=True)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        process.stop()
+
+
+def register(group: click.Group) -> None:
+    """Add the scheduler commands to `group`."""
+    group.add_command(scheduler)
