@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import click
 
+from commands.catalogue import Quarter
 from eventstore.export import export_log, verify_export
 from eventstore.importer import import_log
 from opslog.audit.log_view import LogEntry, LogQuery, log_entries, stream_history, summarise
@@ -22,8 +26,10 @@ from opslog.audit.render import (
 from opslog.audit.reports import export_check_lines, export_lines, verify_lines
 from opslog.cli.base import Context, UserError, pass_context
 from opslog.cli.output import progress_bar, stdout_console
-from opslog.cli.params import AWARE_TIME
+from opslog.cli.params import AWARE_TIME, quarter_option
+from projections.diff import QuarterDiff, diff_quarter
 from projections.lineage import Lineage, catalogue_summary
+from projections.query import resolve_cutoff
 
 EXISTING_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 FORMAT_OPTION = click.option(
@@ -194,7 +200,56 @@ def _echo(lines: Iterable[str]) -> None:
         click.echo(line)
 
 
+@click.command()
+@click.option("--quarter", required=True, callback=quarter_option, metavar="QUARTER",
+              help="The quarter whose board and report to compare, like 2018-19-Q1.")
+@click.option("--from", "from_", type=AWARE_TIME, required=True, metavar="TIME",
+              help="The earlier knowledge cut-off (ISO 8601 with a zone).")
+@click.option("--to", type=AWARE_TIME, default=None, metavar="TIME",
+              help="The later knowledge cut-off (default: now).")
+@click.option("--format", "format_", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@pass_context
+def diff(context: Context, quarter: Quarter, from_: datetime, to: datetime | None,
+         format_: str) -> None:
+    """What changed in a quarter's board and report between two moments, and why.
+
+    Lists each changed status, figure, update and text, with the events recorded in
+    between that caused it.
+    """
+    if to is not None and to < from_:
+        raise click.BadParameter("is before --from", param_hint="'--to'")
+    store = context.store()
+    before = resolve_cutoff(store, as_of=from_)
+    after = resolve_cutoff(store, as_of=to) if to is not None else resolve_cutoff(store)
+    result = diff_quarter(store, quarter, before, after)
+    if format_ == "json":
+        click.echo(json.dumps(diff_as_json(result), indent=2, ensure_ascii=False))
+        return
+    click.echo(f"{result.quarter}: positions {result.from_position} → {result.to_position}, "
+               f"{len(result.changes)} change(s)")
+    for traced in result.changes:
+        click.echo(f"- {traced.change}")
+        for cause in traced.causes:
+            click.echo(f"    #{cause.position} {cause.type} by {cause.actor or '?'} "
+                       f"at {cause.recorded_at}")
+
+
+def diff_as_json(result: QuarterDiff) -> dict[str, Any]:
+    return {
+        "quarter": str(result.quarter),
+        "from_position": result.from_position,
+        "to_position": result.to_position,
+        "changes": [
+            {"kind": t.change.kind, "key": t.change.key, "what": t.change.what,
+             "before": t.change.before, "after": t.change.after,
+             "causes": [dataclasses.asdict(cause) for cause in t.causes]}
+            for t in result.changes
+        ],
+    }
+
+
 def register(group: click.Group) -> None:
     """Add the auditors' commands to `group`."""
-    for command in (verify, verify_export_command, export, import_command, log, history):
+    for command in (verify, verify_export_command, export, import_command, log, history, diff):
         group.add_command(command)

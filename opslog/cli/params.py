@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 
 import click
 
+from commands.catalogue import PeriodError, Quarter
+
 TIME_EXAMPLE = "2018-05-01T09:00:00Z"
 
 
@@ -36,3 +38,14 @@ class AwareTime(click.ParamType[datetime]):
 
 
 AWARE_TIME = AwareTime()
+
+
+def quarter_option(ctx: click.Context, param: click.Parameter,
+                   value: str | None) -> Quarter | None:
+    """A click callback reading ``2018-19-Q1`` (or ``2018-19 Q1``, ``2018/19 Q1``)."""
+    if value is None:
+        return None
+    try:
+        return Quarter.parse(value)
+    except PeriodError as error:
+        raise click.BadParameter(str(error), ctx=ctx, param=param) from error
