@@ -34,6 +34,9 @@ Progress = Callable[[int, int], None]
 """Called after each committed batch with (position reached, head position)."""
 
 BATCH_SIZE = 5_000
+"""Events per transaction when catching up: short write transactions beside live appends."""
+REBUILD_BATCH_SIZE = 20_000
+"""Events per transaction when rebuilding: fewer, larger batches go faster."""
 
 
 def utc_now() -> datetime:
@@ -54,7 +57,7 @@ class RunnerStatus:
 class Runner:
     """Folds the log into the read model tables, batch by batch."""
 
-    def __init__(self, store: EventStore, *, batch_size: int = BATCH_SIZE,
+    def __init__(self, store: EventStore, *, batch_size: int | None = None,
                  clock: Clock = utc_now) -> None:
         self.store = store
         self.batch_size = batch_size
@@ -76,13 +79,13 @@ class Runner:
                  to_position: int | None = None) -> Checkpoint:
         """Apply every event after the live checkpoint (up to `to_position`, if given)."""
         self._ensure_live()
-        return self._run("live", progress, to_position)
+        return self._run("live", progress, to_position, self.batch_size or BATCH_SIZE)
 
     def rebuild(self, progress: Progress | None = None) -> Checkpoint:
         """Build a fresh generation from position 1 beside the live one, then swap it in."""
         self._ensure_live()
         generation = self._start_building()
-        self._run("building", progress, None)
+        self._run("building", progress, None, self.batch_size or REBUILD_BATCH_SIZE)
         self._swap(generation)
         self._drop_retired()
         with self._reading() as connection:
@@ -92,7 +95,8 @@ class Runner:
 
     # -- the loop --------------------------------------------------------------------------
 
-    def _run(self, role: str, progress: Progress | None, to_position: int | None) -> Checkpoint:
+    def _run(self, role: str, progress: Progress | None, to_position: int | None,
+             batch_size: int) -> Checkpoint:
         head = self.store.head().position if to_position is None else to_position
         structure: list[Record] | None = None
         cached_at = -1  # the position our copy of the structure is true at
@@ -102,7 +106,7 @@ class Runner:
                 return current
             if current.position != cached_at:
                 structure = None  # another runner moved the checkpoint: read it again
-            limit = min(self.batch_size, head - current.position)
+            limit = min(batch_size, head - current.position)
             try:
                 with _collector_paused():
                     events = list(self.store.read_all(from_position=current.position + 1,

@@ -12,7 +12,7 @@ from projections.batch import board_values
 from projections.board import build_board
 from projections.cutoff import Cutoff
 from projections.loading import checkpoint
-from projections.records import quarter_of_number
+from projections.records import quarter_of_number, version_keys
 from projections.state import fold
 from projections.tables import board, facts
 
@@ -45,13 +45,14 @@ def facts_table(store: EventStore, generation: int) -> list[dict[str, Any]]:
 def folded_board_rows(store: EventStore, horizon: int | None,
                       position: int | None = None) -> list[dict[str, Any]]:
     """What the board table should hold: every quarter's board up to the horizon."""
-    state = fold(store.read_all(to_position=position))
     if horizon is None:
         return []
+    state = fold(store.read_all(to_position=position))
+    quarters = [version_keys(record, version).quarter for record in state.records.values()
+                for version in record.versions]
+    first = min(number for number in quarters if number is not None)
     rows = []
-    first = min((record.position for record in state.records.values()), default=0)
-    del first
-    for number in range(horizon - 40, horizon + 1):
+    for number in range(first, horizon + 1):
         quarter: Quarter = quarter_of_number(number)
         for row in build_board(state, quarter, Cutoff()).rows:
             values = board_values(0, row)
