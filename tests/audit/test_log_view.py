@@ -35,7 +35,7 @@ def test_annotations_fill_a_note_column(store: EventStore) -> None:
         return "corrects position 1" if event.type == "Corrected" else ""
 
     entries = list(log_entries(store, LogQuery(), annotate=annotate))
-    assert [entry.note for entry in entries] == ["", "corrects position 1"]
+    assert [entry.note for entry in entries] == [None, "corrects position 1"]
     assert stream_history(store, "unit-a")[1].note is None
     out = io.StringIO()
     print_table(entries, Console(file=out, width=200), (*LOG_COLUMNS, "note"))
