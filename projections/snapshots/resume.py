@@ -9,11 +9,21 @@ folds only the events a board can depend on.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import gc
+from collections import Counter, defaultdict
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 
 from sqlalchemy.engine import Connection
 
-from commands.catalogue import EventCorrected, EventRetracted, Quarter
+from commands.catalogue import (
+    EventCorrected,
+    EventRetracted,
+    MilestoneProgressReported,
+    MilestoneScheduled,
+    MilestoneWithdrawn,
+    Quarter,
+)
 from eventstore import EventStore, RecordedEvent
 from projections.decoding import Decoded, DecodeError, decode_event
 from projections.errors import InvalidEvent, ProjectionError, ProjectionFailed
@@ -43,11 +53,26 @@ def start_from_snapshot(store: EventStore, connection: Connection, quarter: Quar
     if found is None:
         return None
     snapshot_id, base, texts = found
-    state = stored_state(snapshot_id, base, texts)
-    if state is None:
-        return None
-    continue_fold(store, state, position, board_only=not narrative)
+    with _collector_paused():
+        state = stored_state(snapshot_id, base, texts)
+        if state is None:
+            return None
+        continue_fold(store, state, position, board_of=None if narrative else quarter)
     return state
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while the state is built: its objects are freed by
+    reference counting, and collection passes over thousands of new records cost more
+    than the building itself."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def stored_state(snapshot_id: int, position: int,
@@ -71,18 +96,23 @@ def stored_state(snapshot_id: int, position: int,
 
 
 def continue_fold(store: EventStore, state: PlanState, to_position: int, *,
-                  board_only: bool = False) -> PlanState:
-    """Fold the events after `state.position` up to `to_position` into `state`."""
+                  board_of: Quarter | None = None) -> PlanState:
+    """Fold the events after `state.position` up to `to_position` into `state`; for the
+    board of one quarter (`board_of`), only the events that board can depend on."""
     base = state.position
     if to_position <= base:
         return state
-    types = sorted(BOARD_TYPES | AMENDMENTS) if board_only else None
+    types = sorted(BOARD_TYPES | AMENDMENTS) if board_of is not None else None
+    events = list(store.read_all(from_position=base + 1, to_position=to_position,
+                                 types=types))
+    beyond = set() if board_of is None else _born_beyond(events, board_of)
     tail: list[Decoded] = []
     first_versions: dict[str, int] = {}
-    for recorded in store.read_all(from_position=base + 1, to_position=to_position,
-                                   types=types):
+    for recorded in events:
+        if recorded.stream_id in beyond:
+            continue
         item = _decoded(recorded)
-        if board_only and not _concerns_board(item):
+        if board_of is not None and not _concerns_board(item):
             continue
         tail.append(item)
         first_versions.setdefault(item.stream_id, recorded.version)
@@ -105,6 +135,30 @@ def _decoded(recorded: RecordedEvent) -> Decoded:
         raise ProjectionFailed(position=recorded.position, event_id=str(recorded.event_id),
                                type=recorded.type, reason=str(error),
                                last_good=recorded.position - 1) from error
+
+
+UNMOVING = frozenset((MilestoneScheduled.type_name, MilestoneProgressReported.type_name,
+                      MilestoneWithdrawn.type_name))
+
+
+def _born_beyond(events: list[RecordedEvent], quarter: Quarter) -> set[str]:
+    """Milestone streams begun after the snapshot, due after `quarter`, and only reported on
+    or withdrawn since: nothing moves them, so they cannot be on `quarter`'s board, and
+    their events need not even be decoded."""
+    kinds: dict[str, Counter[str]] = defaultdict(Counter)
+    births: dict[str, RecordedEvent] = {}
+    for recorded in events:
+        kinds[recorded.stream_id][recorded.type] += 1
+        if recorded.type == MilestoneScheduled.type_name and recorded.version == 1:
+            births[recorded.stream_id] = recorded
+    beyond = set()
+    for stream_id, birth in births.items():
+        seen = kinds[stream_id]
+        if set(seen) <= UNMOVING and seen[MilestoneScheduled.type_name] == 1:
+            event = _decoded(birth).event
+            if isinstance(event, MilestoneScheduled) and event.due_quarter > quarter:
+                beyond.add(stream_id)
+    return beyond
 
 
 def _concerns_board(item: Decoded) -> bool:

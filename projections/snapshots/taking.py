@@ -72,7 +72,9 @@ def settle(store: EventStore, times: Sequence[datetime], now: datetime) -> list[
         if moment > now:
             raise CutoffNotPassed(f"{moment.isoformat()} has not passed yet (now is "
                                   f"{now.isoformat()}): a snapshot's cut-off must be in the past")
-    found = []
+    found: list[tuple[int, str]] = []
+    if not times:
+        return found
     with store.engine.begin() as connection:
         lock_log(connection)
         for moment in times:
