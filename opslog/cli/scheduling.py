@@ -49,6 +49,7 @@ def run(context: Context, catch_up_seconds: float) -> None:
     if current != expected:
         raise UserError("the database is not at this version's schema: run `opslog init`")
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # each job logs what it did
     process = SchedulerProcess(context.url, catch_up_seconds=catch_up_seconds)
     previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import pickle
+import signal
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -116,6 +120,32 @@ def test_a_sqlite_scheduler_that_loses_its_lease_stops(sqlite_url: str) -> None:
     process._renew()
     assert not process.scheduler.running
     process.stop()
+
+
+def test_the_command_runs_until_terminated(url: str) -> None:
+    """`opslog scheduler run` as its own process: logs what its jobs did, refuses a second
+    process, and on SIGTERM stops cleanly and frees the database for the next one."""
+    opslog = Path(sys.executable).with_name("opslog")
+    command = [str(opslog), "--db", url, "scheduler", "run", "--catch-up-seconds", "0.2"]
+    first = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    try:
+        assert first.stderr is not None
+        lines = []
+        while not any("read-model catch-up:" in line for line in lines):
+            line = first.stderr.readline()
+            assert line, "".join(lines)
+            lines.append(line)
+        assert any("quarter-close: 0 closed quarters" in line for line in lines)
+        second = subprocess.run(command, capture_output=True, text=True, timeout=60)
+        assert second.returncode == 1
+        assert "another scheduler is running on this database" in second.stderr
+    finally:
+        first.send_signal(signal.SIGTERM)
+        _, rest = first.communicate(timeout=60)
+    assert first.returncode == 0
+    assert "scheduler stopped" in rest
+    with EventStore.open(url) as store, store.engine.connect() as connection:
+        assert connection.execute(sa.select(leases)).all() == []
 
 
 def wait_for(condition: Callable[[], bool], seconds: float = 20.0) -> None:
