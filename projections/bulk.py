@@ -45,6 +45,17 @@ def _sqlite_converter(column: sa.Column[Any]) -> Callable[[Any], Any] | None:
     return None
 
 
+def _copy(connection: Connection, table: sa.Table, names: list[str],
+          rows: Sequence[Mapping[str, Any]]) -> None:
+    """PostgreSQL's fast path for many rows: COPY, through psycopg's own adaptation."""
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    statement = f"COPY {table.name} ({', '.join(names)}) FROM STDIN"
+    getter = itemgetter(*names)
+    with cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(getter(row))
+
+
 def insert_rows(connection: Connection, table: sa.Table,
                 rows: Sequence[Mapping[str, Any]]) -> None:
     """INSERT `rows` (dicts keyed by column name) in one driver call."""
@@ -52,8 +63,8 @@ def insert_rows(connection: Connection, table: sa.Table,
         return
     names = [column.name for column in table.columns]
     compiled = table.insert().compile(dialect=connection.dialect, column_keys=names)
-    if connection.dialect.name != "sqlite":
-        connection.exec_driver_sql(str(compiled), [dict(row) for row in rows])
+    if connection.dialect.name == "postgresql":
+        _copy(connection, table, names, rows)
         return
     order = list(compiled.positiontup or names)
     getter = itemgetter(*order)

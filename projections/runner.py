@@ -35,6 +35,8 @@ Progress = Callable[[int, int], None]
 
 BATCH_SIZE = 5_000
 """Events per transaction when catching up: short write transactions beside live appends."""
+ANALYZE_AFTER = 50_000
+"""A catch-up that applies this many events refreshes the planner's statistics."""
 REBUILD_BATCH_SIZE = 20_000
 """Events per transaction when rebuilding: fewer, larger batches go faster."""
 
@@ -79,7 +81,11 @@ class Runner:
                  to_position: int | None = None) -> Checkpoint:
         """Apply every event after the live checkpoint (up to `to_position`, if given)."""
         self._ensure_live()
-        return self._run("live", progress, to_position, self.batch_size or BATCH_SIZE)
+        start = self._checkpoint("live").position
+        reached = self._run("live", progress, to_position, self.batch_size or BATCH_SIZE)
+        if reached.position - start >= ANALYZE_AFTER:
+            self._analyze()
+        return reached
 
     def rebuild(self, progress: Progress | None = None) -> Checkpoint:
         """Build a fresh generation from position 1 beside the live one, then swap it in."""
@@ -88,6 +94,7 @@ class Runner:
         self._run("building", progress, None, self.batch_size or REBUILD_BATCH_SIZE)
         self._swap(generation)
         self._drop_retired()
+        self._analyze()
         with self._reading() as connection:
             live = checkpoint(connection, "live")
         assert live is not None
@@ -226,6 +233,17 @@ class Runner:
             kept = [row[0] for row in connection.execute(
                 sa.select(checkpoints.c.generation).where(checkpoints.c.projection == PROJECTION))]
             _delete_generations(connection, keep=kept)
+
+    def _analyze(self) -> None:
+        """Refresh the planner's statistics after a bulk load (PostgreSQL plans the read
+        models' queries by them, and picks table scans without them)."""
+        with self.store.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.exec_driver_sql(
+                    "ANALYZE projection_facts, milestone_board, milestone_spans")
+            else:
+                connection.exec_driver_sql("PRAGMA analysis_limit = 1000")
+                connection.exec_driver_sql("ANALYZE")
 
     def _reading(self) -> Connection:
         return self.store.engine.connect()
