@@ -92,7 +92,7 @@ def _typed(kind: type) -> Convert:
 def _converter(field_: fields.Field[Any], name: str) -> Convert:
     """A conversion with the field's null rule and validators, raising on doubt."""
     kind = type(field_)
-    if field_.pre_load:  # type: ignore[attr-defined]
+    if field_.pre_load:
         return _per_field(field_, name)
     if kind is fields.String:
         convert: Convert = _typed(str)
@@ -235,7 +235,7 @@ def _field(source: _Source, field_: fields.Field[Any], name: str) -> None:
     else:
         call = "()" if callable(default) else ""
         source.add(2, f"data[{attribute!r}] = {source.name(default)}{call}")
-    kind = INLINE_TYPES.get(type(field_)) if not field_.pre_load else None  # type: ignore[attr-defined]
+    kind = INLINE_TYPES.get(type(field_)) if not field_.pre_load else None
     if kind is None:
         source.add(1, "else:")
         source.add(2, f"data[{attribute!r}] = {source.name(_converter(field_, name))}(v)")
