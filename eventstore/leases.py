@@ -12,6 +12,7 @@ import hashlib
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+import sqlalchemy.exc as sa_exc
 from sqlalchemy.engine import Connection, Engine
 
 from eventstore.errors import EventStoreError
@@ -96,6 +97,7 @@ class Lease:
     def renew(self) -> None:
         """Extend the lease; raise `LeaseLost` if it is no longer ours."""
         if self._session is not None:
+            self._check_session()
             self._write_row()
             return
         now = self._clock()
@@ -126,6 +128,26 @@ class Lease:
             finally:
                 self._session.close()
                 self._session = None
+
+    def _check_session(self) -> None:
+        """The advisory lock lives exactly as long as its connection: prove it is alive."""
+        assert self._session is not None
+        try:
+            held = self._session.execute(
+                sa.text(
+                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+                    "AND pid = pg_backend_pid() AND granted"
+                )
+            ).scalar()
+            self._session.commit()
+        except sa_exc.DBAPIError as error:
+            self._session.invalidate()
+            self._session = None
+            raise LeaseLost(f"lease {self.name!r} lost with its connection") from error
+        if not held:
+            self._session.close()
+            self._session = None
+            raise LeaseLost(f"lease {self.name!r} is no longer held")
 
     def _write_row(self) -> None:
         with self.engine.begin() as connection:

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from eventstore import EventStore
-from eventstore.leases import Lease, LeaseHeld, LeaseLost
+from eventstore.leases import Lease, LeaseHeld, LeaseLost, advisory_key
 
 
 class Clock:
@@ -85,3 +85,21 @@ def test_lease_survives_holder_crash(database_url: str) -> None:
                 assert datetime.now(UTC) < deadline, "lease of a dead holder never freed"
                 time.sleep(0.1)
         lease.release()
+
+
+def test_postgres_lease_lost_with_its_connection(postgres_url: str) -> None:
+    """When the server ends the lock's session, renew() says the lease is lost."""
+    with EventStore.open(postgres_url, create=True) as store:
+        lease = Lease(store.engine, "scheduler", "a")
+        lease.acquire()
+        key = advisory_key("scheduler") & 0xFFFFFFFFFFFFFFFF
+        with store.engine.begin() as connection:
+            connection.exec_driver_sql(
+                "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' "
+                f"AND classid = {key >> 32} AND objid = {key & 0xFFFFFFFF} AND objsubid = 1"
+            )
+        with pytest.raises(LeaseLost):
+            lease.renew()
+        other = Lease(store.engine, "scheduler", "b")
+        other.acquire()
+        other.release()
