@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 import click
 
+from commands.catalogue import Quarter
 from commands.errors import Refused
 from commands.outcome import Outcome, Status
 from commands.sample import SAMPLE_FILE, sample_commands
 from commands.service import CommandService
-from opslog.cli.base import Context, pass_context
+from opslog.cli.base import Context, UserError, pass_context
+from opslog.cli.board_table import print_board
 from opslog.database import initialise
+from projections import query
+from projections.render.html import render_html
+from projections.render.markdown import render_markdown
+
+SAMPLE_QUARTER = Quarter(2018, 1)
 
 
 @click.command()
@@ -43,13 +51,39 @@ WHAT = (
 
 
 @click.command()
+@click.option("--html", "html_file", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path("opslog-report-2018-19-Q1.html"), show_default=True,
+              help="Where to write the report as one HTML page.")
+@click.option("--no-report", is_flag=True, help="Only record the sample.")
 @pass_context
-def demo(context: Context) -> None:
-    """Create the database and record the 2018-19 Quarter 1 report as sample data.
+def demo(context: Context, html_file: Path, no_report: bool) -> None:
+    """Record the 2018-19 Quarter 1 report as sample data, then show the board and report.
 
-    Running it again records nothing new: every sample command has an id, and a command
-    already recorded answers with its first result.
+    Creates the database if needed, submits the sample commands, prints the milestone
+    board and the Markdown report rebuilt from the log, and writes the HTML page. Running
+    it again records nothing new: every sample command has an id, and a command already
+    recorded answers with its first result.
     """
+    _record_sample(context)
+    if not no_report:
+        _show_sample_report(context, html_file)
+
+
+def _show_sample_report(context: Context, html_file: Path) -> None:
+    store = context.store()
+    built = query.report(store, SAMPLE_QUARTER, query.resolve_cutoff(store))
+    click.echo()
+    print_board(built.board)
+    click.echo()
+    click.echo(render_markdown(built), nl=False)
+    try:
+        html_file.write_text(render_html(built), encoding="utf-8")
+    except OSError as error:
+        raise UserError(f"--html: cannot write {html_file}: {error.strerror}") from error
+    click.echo(f"\nwrote the report as one HTML page: {html_file}")
+
+
+def _record_sample(context: Context) -> None:
     store = context.store()
     initialise(store)
     service = CommandService(store)

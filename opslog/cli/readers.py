@@ -12,15 +12,14 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rich.table import Table
 
 from commands.catalogue import PeriodError, Quarter
 from opslog.cli.base import Context, UserError, pass_context
-from opslog.cli.output import progress_bar, stdout_console
+from opslog.cli.board_table import print_board
+from opslog.cli.output import progress_bar
 from opslog.cli.params import AWARE_TIME
 from opslog.cli.snapshots import published_lines
 from projections import forms, query
-from projections.board import Board
 from projections.cutoff import Cutoff
 from projections.errors import ProjectionError
 from projections.render.html import render_html
@@ -95,27 +94,7 @@ def status(context: Context, quarter: Quarter | None, as_of: datetime | None,
     elif output == "csv":
         click.echo(forms.board_csv(board), nl=False)
     else:
-        _print_board(board)
-
-
-def _print_board(board: Board) -> None:
-    console = stdout_console()
-    table = Table(title=f"Milestones, {board.quarter.label}", title_justify="left")
-    for heading in ("milestone", "title", "theme / topic", "owner", "due", "status",
-                    "last report"):
-        table.add_column(heading)
-    for row in board.rows:
-        theme = f"{row.theme_number}- {row.theme_title}" if row.theme_number else ""
-        due = f"{row.due_quarter} (carried)" if row.carried_over else str(row.due_quarter)
-        last = (f"{row.last_report_quarter} {row.last_report_date}"
-                if row.last_report_quarter else "")
-        status_text = f"{row.symbol} {row.label}".strip()
-        if row.notes:
-            status_text += " (corrected)"
-        table.add_row(row.milestone_id, row.title, f"{theme} / {row.topic_title or row.topic_id}",
-                      row.owner_name or row.owner_unit, due, status_text, last)
-    console.print(table)
-    console.print(board.summary, highlight=False)
+        print_board(board)
 
 
 @click.command()

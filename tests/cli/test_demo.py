@@ -18,7 +18,7 @@ SAMPLE_SIZE = len(list(sample_commands()))
 
 def test_demo_records_the_sample_and_a_second_run_records_nothing(database_url: str) -> None:
     """The first run says what it recorded; the second finds it all recorded already."""
-    first = CliRunner().invoke(main, ["--db", database_url, "demo"])
+    first = CliRunner().invoke(main, ["--db", database_url, "demo", "--no-report"])
     assert first.exit_code == 0, first.output
     assert first.output.startswith(
         f"recorded the 2018-19 Quarter 1 report: {SAMPLE_SIZE} commands as")
@@ -27,7 +27,7 @@ def test_demo_records_the_sample_and_a_second_run_records_nothing(database_url: 
     with EventStore.open(database_url) as store:
         head = store.head().position
         assert store.verify().ok
-    second = CliRunner().invoke(main, ["--db", database_url, "demo"])
+    second = CliRunner().invoke(main, ["--db", database_url, "demo", "--no-report"])
     assert second.exit_code == 0, second.output
     assert second.output.startswith(
         f"nothing new: all {SAMPLE_SIZE} sample commands were already recorded")
@@ -54,3 +54,17 @@ def test_demo_in_a_real_process_defaults_to_opslog_db(tmp_path: Path) -> None:
     again = subprocess.run([str(opslog), "demo"], cwd=tmp_path, capture_output=True, text=True,
                            check=False, env=env)
     assert again.returncode == 0 and again.stdout.startswith("nothing new")
+
+
+def test_demo_prints_the_board_and_the_report_and_writes_html(database_url: str,
+                                                             tmp_path: Path) -> None:
+    """After recording, the demo shows the board and the Markdown report and writes the page."""
+    page = tmp_path / "q1.html"
+    result = CliRunner().invoke(main, ["--db", database_url, "demo", "--html", str(page)])
+    assert result.exit_code == 0, result.output
+    assert "6 milestones: 6 delivered, 0 on track, 0 some delay" in result.output
+    assert "# Metropolitan Police Service Business Plan progress update" in result.output
+    assert "increased by 6.4 per cent (777,458 to 827,225 offences)" in result.output
+    assert page.read_text(encoding="utf-8").lstrip().lower().startswith("<!doctype html")
+    quiet = CliRunner().invoke(main, ["--db", database_url, "demo", "--no-report"])
+    assert quiet.exit_code == 0 and "Milestones" not in quiet.output

@@ -30,7 +30,7 @@ def _submit(url: str, *commands: dict[str, object]) -> None:
 def _history(url: str) -> tuple[int, int]:
     """The sample in July 2018, a status correction in August, a restatement in September."""
     with time_machine.travel(LOADED, tick=False):
-        _invoke("--db", url, "demo")
+        _invoke("--db", url, "demo", "--no-report")
     with EventStore.open(url) as store:
         (progress,) = [e for e in store.read_stream("milestone-charing-cross")
                        if e.type == "MilestoneProgressReported"]

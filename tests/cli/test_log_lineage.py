@@ -18,7 +18,7 @@ def _run(*args: str) -> str:
 
 def _demo_with_a_correction(url: str) -> tuple[int, int]:
     """The sample plus a correction of the ESB acquisition's price."""
-    _run("--db", url, "demo")
+    _run("--db", url, "demo", "--no-report")
     with EventStore.open(url) as store:
         (acquired,) = list(store.read_all(types=["AssetAcquired"]))
     commands = [
@@ -49,7 +49,7 @@ def test_log_marks_corrections_and_what_they_correct(database_url: str) -> None:
 
 def test_log_summaries_come_from_the_catalogue(database_url: str) -> None:
     """Each line's summary is the event type's own one-line description."""
-    _run("--db", database_url, "demo")
+    _run("--db", database_url, "demo", "--no-report")
     entries = [
         json.loads(line)
         for line in _run("--db", database_url, "log", "--type", "ThemeDefined",
@@ -70,7 +70,7 @@ def test_history_shows_the_correction_beside_the_original(database_url: str) -> 
 
 def test_log_table_has_a_note_column_only_with_corrections(database_url: str) -> None:
     """Tables gain a ``note`` column once the log holds a correction, and show the markers."""
-    _run("--db", database_url, "demo")
+    _run("--db", database_url, "demo", "--no-report")
     assert "note" not in _run("--db", database_url, "log", "--limit", "1").splitlines()[0]
     original, correction = _demo_with_a_correction(database_url)
     table = _run("--db", database_url, "log", "--from-position", str(original), "--limit", "1")

@@ -1,0 +1,29 @@
+"""The milestone board as a terminal table, for `status` and the demo."""
+
+from __future__ import annotations
+
+from rich.table import Table
+
+from opslog.cli.output import stdout_console
+from projections.board import Board
+
+
+def print_board(board: Board) -> None:
+    """The board as a rich table with its summary line."""
+    console = stdout_console()
+    table = Table(title=f"Milestones, {board.quarter.label}", title_justify="left")
+    for heading in ("milestone", "title", "theme / topic", "owner", "due", "status",
+                    "last report"):
+        table.add_column(heading)
+    for row in board.rows:
+        theme = f"{row.theme_number}- {row.theme_title}" if row.theme_number else ""
+        due = f"{row.due_quarter} (carried)" if row.carried_over else str(row.due_quarter)
+        last = (f"{row.last_report_quarter} {row.last_report_date}"
+                if row.last_report_quarter else "")
+        status_text = f"{row.symbol} {row.label}".strip()
+        if row.notes:
+            status_text += " (corrected)"
+        table.add_row(row.milestone_id, row.title, f"{theme} / {row.topic_title or row.topic_id}",
+                      row.owner_name or row.owner_unit, due, status_text, last)
+    console.print(table)
+    console.print(board.summary, highlight=False)
