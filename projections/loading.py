@@ -28,8 +28,9 @@ CHUNK = 500
 STRUCTURE = ("ThemeDefined", "TopicDefined", "UnitRegistered")
 UPDATES = ("OperationalUpdateRecorded", "TaskforceFormed", "UnitWentLive", "AssetAcquired",
            "RolloutCompleted")
-SCHEDULES = ("MilestoneScheduled", "MilestoneRescheduled")
 REPORTED = "MilestoneProgressReported"
+WITHDRAWN = "MilestoneWithdrawn"
+RESCHEDULED = "MilestoneRescheduled"
 OVERVIEW = "QuarterOverviewWritten"
 VALUE = "IndicatorValueRecorded"
 
@@ -67,13 +68,6 @@ def _known(generation: int, position: int) -> list[Any]:
     return [facts.c.generation == generation, facts.c.known_from <= position]
 
 
-def _visible(position: int, effective: date | None) -> list[Any]:
-    conditions = [sa.or_(facts.c.known_to.is_(None), facts.c.known_to > position)]
-    if effective is not None:
-        conditions.append(facts.c.effective_on <= effective)
-    return conditions
-
-
 def _state(rows: Iterable[Any], position: int) -> PlanState:
     state = PlanState(position)
     for record in records_from_rows(rows):
@@ -91,43 +85,24 @@ def milestone_ids(connection: Connection, generation: int, quarter: Quarter, pos
                   effective: date | None) -> set[str]:
     """The milestones that can be on `quarter`'s board at this cut-off (a safe superset).
 
-    Without an effective date, the milestones whose span covers the quarter. With one
-    (spans are kept for the latest effective date only): those due in the quarter or moved
-    from or to it, or due before it, unless the latest report visible for an earlier
-    quarter says delivered (then it cannot be carried over).
+    Those whose span at the position covers the quarter; with an effective date, also
+    those with a fact known then that takes effect after that date and could have changed
+    their place on the quarter's board (a report or withdrawal for the quarter or before,
+    or any move): without it they may stay on, or come back to, the board.
     """
     number = quarter_number(quarter)
+    found = covering(connection, generation, number, position)
     if effective is None:
-        return covering(connection, generation, number, position)
-    known = _known(generation, position)
-    due_here = sa.select(facts.c.milestone_id).where(
-        *known,
-        sa.or_(
-            sa.and_(facts.c.type == "MilestoneScheduled", facts.c.quarter == number),
-            sa.and_(facts.c.type == "MilestoneRescheduled",
-                    sa.or_(facts.c.quarter == number, facts.c.from_quarter == number)),
-        ),
-    )
-    found = {row[0] for row in connection.execute(due_here)}
-    earlier = sa.select(facts.c.milestone_id).where(
-        *known, facts.c.type.in_(SCHEDULES), facts.c.quarter < number)
-    candidates = {row[0] for row in connection.execute(earlier)} - found
-    if not candidates:
         return found
-    ranked = sa.select(
-        facts.c.milestone_id,
-        facts.c.status,
-        sa.func.row_number().over(
-            partition_by=facts.c.milestone_id,
-            order_by=(facts.c.quarter.desc(), facts.c.effective_on.desc(),
-                      facts.c.position.desc()),
-        ).label("rank"),
-    ).where(*known, *_visible(position, effective), facts.c.type == REPORTED,
-            facts.c.quarter < number).subquery()
-    settled = sa.select(ranked.c.milestone_id).where(ranked.c.rank == 1,
-                                                      ranked.c.status == "delivered")
-    delivered = {row[0] for row in connection.execute(settled)}
-    return found | (candidates - delivered)
+    known = [*_known(generation, position),
+             sa.or_(facts.c.known_to.is_(None), facts.c.known_to > position)]
+    later = facts.c.effective_on > effective
+    for condition in (sa.and_(facts.c.type.in_((REPORTED, WITHDRAWN)),
+                              facts.c.quarter <= number, later),
+                      sa.and_(facts.c.type == RESCHEDULED, later)):
+        found |= {row[0] for row in connection.execute(
+            sa.select(facts.c.milestone_id).distinct().where(*known, condition))}
+    return found
 
 
 def load_milestones(connection: Connection, generation: int, ids: Collection[str],

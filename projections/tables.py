@@ -57,7 +57,7 @@ facts = sa.Table(
     sa.Column("notes", sa.Text(), nullable=True),
     sa.Column("retraction", sa.Text(), nullable=True),
     sa.Index(None, "generation", "milestone_id"),
-    sa.Index(None, "generation", "type", "quarter"),
+    sa.Index(None, "generation", "type", "quarter", "effective_on"),
 )
 
 board = sa.Table(
