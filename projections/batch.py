@@ -82,10 +82,16 @@ def apply_batch(connection: Connection, checkpoint: Checkpoint, events: Sequence
     horizon = checkpoint.horizon
     new_horizon = max([*quarters, *([horizon] if horizon is not None else [])], default=None)
     if horizon is not None and new_horizon is not None and new_horizon > horizon:
-        # Only a milestone still open at the old horizon goes on to later quarters' boards.
-        for row in connection.execute(sa.select(board.c.milestone_id).where(
-                board.c.generation == generation, board.c.quarter_number == horizon,
-                board.c.status.not_in(("delivered", "withdrawn")))):
+        # Only a milestone still open at the old horizon goes on to later quarters' boards,
+        # or one reported on in that quarter: a report there counts from the next quarter
+        # on, so it may bring back one that was off the old horizon's board as delivered.
+        open_there = sa.select(board.c.milestone_id).where(
+            board.c.generation == generation, board.c.quarter_number == horizon,
+            board.c.status.not_in(("delivered", "withdrawn")))
+        reported_there = sa.select(facts.c.milestone_id).where(
+            facts.c.generation == generation, facts.c.type == "MilestoneProgressReported",
+            facts.c.quarter == horizon, facts.c.known_to.is_(None))
+        for row in connection.execute(sa.union(open_there, reported_there)):
             touched[row[0]] = min(touched.get(row[0], horizon + 1), horizon + 1)
     for milestone_id in _under_changed_structure(connection, generation, created + changed):
         touched[milestone_id] = 0

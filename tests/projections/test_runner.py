@@ -196,3 +196,35 @@ def test_the_checkpoint_moves_with_the_rows(writer: LogWriter, q1: Q1Log) -> Non
 
     Runner(writer.store, batch_size=20).catch_up(check)
     assert positions == [20, 40, 60, writer.store.head().position]
+
+
+def test_a_report_off_the_horizon_board_carries_the_milestone_on(writer: LogWriter) -> None:
+    """Delivered in Q1, then reported some delay for Q2 (off Q2's board): when a Q3 fact
+    moves the horizon, the milestone is carried into Q3 in the table as in the fold."""
+    from datetime import date
+
+    from commands.catalogue import (
+        MilestoneScheduled,
+        OperationalUpdateRecorded,
+        ThemeDefined,
+        TopicDefined,
+    )
+
+    q1, q2, q3 = Quarter(2018, 1), Quarter(2018, 2), Quarter(2018, 3)
+    writer.record(ThemeDefined(number=2, title="T"), TopicDefined(topic_id="t", theme=2,
+                                                                  title="Topic"))
+    writer.one(MilestoneScheduled(milestone_id="m", title="M", topic_id="t", due_quarter=q1,
+                                  owner_unit="u"))
+    for quarter, status in ((q1, "delivered"), (q2, "some_delay")):
+        writer.one(MilestoneProgressReported(milestone_id="m", quarter=quarter, status=status,
+                                             narrative="", as_of=quarter.last_day))
+    writer.one(OperationalUpdateRecorded(update_id="later", topic_id="t", unit_id="u",
+                                         title="Later", effective_date=date(2018, 10, 2),
+                                         kind="other"))
+    Runner(writer.store, batch_size=1).catch_up()
+    generation, _, horizon = live_generation(writer.store)
+    assert horizon == 8074
+    rows = board_table(writer.store, generation)
+    assert [(row["quarter"], row["status"]) for row in rows] == [
+        (str(q1), "delivered"), (str(q3), "some_delay")]
+    assert rows == folded_board_rows(writer.store, horizon)
