@@ -53,8 +53,15 @@ class EventStore:
         return store
 
     def migrate(self) -> None:
-        """Bring the store's own tables to the newest revision (one transaction)."""
+        """Bring the store's own tables to the newest revision (one transaction).
+
+        A database whose history also holds other packages' branches (``opslog init``)
+        and whose store branch is already at head is left alone: this code does not know
+        those branches' revisions, and there is nothing of its own to do.
+        """
         try:
+            if schema.expected_heads() <= schema.current_heads(self.engine):
+                return
             schema.upgrade(self.engine, revision="eventstore@head")
         except sa_exc.DBAPIError as error:
             raise translate(error) from error

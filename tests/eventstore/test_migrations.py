@@ -208,3 +208,4 @@ def test_never_migrated_database_raises_schema_error(database_url: str, call: st
     """Using a store whose database was never migrated raises SchemaError, not a driver error."""
     with EventStore.open(database_url) as store, pytest.raises(SchemaError, match="init"):
         UNMIGRATED_CALLS[call](store)
+
