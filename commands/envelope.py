@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -20,11 +21,14 @@ from marshmallow import ValidationError
 from commands.definitions import COMMANDS, Command, spec_of
 from commands.errors import Refused, problems_from
 from eventstore import canonical_json
+from eventstore.limits import MAX_NESTING_DEPTH
 
 COMMAND_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/@+#=-]{0,199}$")
 ACTOR_ID = re.compile(r"^[a-z0-9][a-z0-9._@-]{0,79}$")
 """The catalogue's actor id: what RoleGranted accepts."""
 ENVELOPE_KEYS = ("command", "id", "actor", "correlation_id", "data")
+MAX_INTEGER_BITS = 12_000
+"""Integers up to about 3,600 digits: below what Python will write out as text (4,300)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -43,7 +47,8 @@ def parse(raw: object) -> Submission:
         raise Refused("command", 'must be a JSON object: {"command": …, "id": …, "data": {…}}')
     for key in raw:
         if key not in ENVELOPE_KEYS:
-            raise Refused(str(key), f"is not part of a command (use {', '.join(ENVELOPE_KEYS)})")
+            raise Refused(_printable(str(key)),
+                          f"is not part of a command (use {', '.join(ENVELOPE_KEYS)})")
     name = raw.get("command")
     if not isinstance(name, str) or not name:
         raise Refused("command", "is required: the name of a command (see `opslog commands`)")
@@ -62,6 +67,7 @@ def parse(raw: object) -> Submission:
     data = raw.get("data")
     if not isinstance(data, Mapping):
         raise Refused("data", f"is required: an object of {name}'s fields")
+    _check_values(data)
     try:
         command = spec.schema.load(data)
     except ValidationError as error:
@@ -69,6 +75,53 @@ def parse(raw: object) -> Submission:
     assert isinstance(command, Command)
     return Submission(command_id=command_id, command=command, actor=actor,
                       correlation_id=correlation_id)
+
+
+def _check_values(data: Mapping[str, object]) -> None:
+    """Refuse what has no JSON text, naming where it is, before anything hashes, stores
+    or prints it: text with a lone surrogate (JSON's ``\\ud800`` escape makes one), a
+    NaN or infinite number, an integer too long to write out, nesting deeper than the
+    log stores."""
+    stack: list[tuple[tuple[object, ...], object, int]] = [((), data, 1)]
+    while stack:
+        path, value, depth = stack.pop()
+        if isinstance(value, Mapping | list | tuple) and depth > MAX_NESTING_DEPTH:
+            raise Refused(_field(path), f"is nested more than {MAX_NESTING_DEPTH} levels deep")
+        children: list[tuple[object, object]] = []
+        if isinstance(value, Mapping):
+            children = list(value.items())
+        elif isinstance(value, list | tuple):
+            children = list(enumerate(value))
+        elif isinstance(value, str) and not _encodable(value):
+            raise Refused(_field(path), "is not valid Unicode text (it holds a lone surrogate, "
+                          "such as \\ud800)")
+        elif isinstance(value, float) and not math.isfinite(value):
+            raise Refused(_field(path), "must be a finite number")
+        elif isinstance(value, int) and value.bit_length() > MAX_INTEGER_BITS:
+            raise Refused(_field(path), "is too large a number")
+        for key, child in children:
+            if isinstance(key, str) and not _encodable(key):
+                raise Refused(_field(path), f"has a field name that is not valid Unicode text "
+                              f"({_printable(key)})")
+            stack.append(((*path, key), child, depth + 1))
+
+
+def _field(path: tuple[object, ...]) -> str:
+    """A path into the data as refusals name it: ``facts.0.value``."""
+    return ".".join(str(step) for step in path) if path else "data"
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _printable(text: str) -> str:
+    """`text`, or its escaped form when it cannot be written out as UTF-8."""
+    return text if _encodable(text) else ascii(text)[1:-1]
 
 
 def check_id(field: str, value: object) -> str:
