@@ -9,6 +9,7 @@ retried against fresh state a bounded number of times.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -140,7 +141,8 @@ class CommandService:
         except WrongExpectedVersion:
             return None
         except InvalidEvent as error:
-            return Outcome.refused(Refused(error.field, error.reason), *names, attempts=attempt)
+            return Outcome.refused(Refused(_command_field(error.field), error.reason), *names,
+                                   attempts=attempt)
         except (IdempotencyConflict, DuplicateEventId):
             self.catch_up()
             if submission.command_id in self.state.commits:
@@ -269,6 +271,19 @@ def _actor(submission: Submission, default: str | None) -> str:
         raise Refused("actor", "is required: say who acts (--actor, OPSLOG_ACTOR "
                       'or "actor" in the command)')
     return check_actor(actor)
+
+
+_EVENT_DATA = re.compile(r"^streams\[\d+\]\.events\[\d+\]\.data(?:\.(?P<inside>.+))?$")
+
+
+def _command_field(store_field: str) -> str:
+    """The command's field for a store refusal: an event's data holds the command's fields
+    (``streams[0].events[0].data.changes`` is ``changes``); anything else about the
+    commit, such as its size, is about the command's data as a whole."""
+    match = _EVENT_DATA.match(store_field)
+    if match is None:
+        return "id" if store_field == "idempotency_key" else "data"
+    return match["inside"] or "data"
 
 
 def _types(batch: list[tuple[str, list[_Pending]]]) -> tuple[str, ...]:
