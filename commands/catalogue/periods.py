@@ -154,6 +154,8 @@ class Month:
         match = _MONTH_RE.match(text.strip())
         if not match or not 1 <= int(match["m"]) <= 12:
             raise PeriodError(f"{text!r} is not a month like 2018-06")
+        if not 1900 <= int(match["y"]) <= 2999:  # as for financial years
+            raise PeriodError(f"{text!r}: year out of range")
         return cls(int(match["y"]), int(match["m"]))
 
     @property
