@@ -1,13 +1,20 @@
 """Command files: one JSON command, or JSON Lines of them, read with their line numbers.
 
 A line that is not a JSON object is answered with a refusal for that line; the others
-still go through. Duplicate keys and NaN are refused rather than silently resolved.
+still go through. Duplicate keys, NaN, numbers too large to hold and nesting too deep to
+decode are refused rather than silently resolved.
+
+JSON Lines are read one line at a time, so a file of any length is read in the memory
+of its longest line. Lines end at ``\\n`` only: JSON allows U+2028, U+2029 and U+0085
+inside strings, so they do not end a line. A file whose first line is not a JSON value
+on its own may be a single command spread over several lines, and is read whole.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import math
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from commands.errors import Refused
@@ -32,31 +39,99 @@ def _constant(name: str) -> Any:
     raise _BadJSON(f"{name} is not a number JSON allows")
 
 
+def _float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise _BadJSON(f"{text[:40]} is too large a number")
+    return value
+
+
 def loads(text: str) -> Any:
-    """Strict JSON: no duplicate keys, no NaN or Infinity."""
-    return json.loads(text, object_pairs_hook=_object, parse_constant=_constant)
-
-
-def read_commands(text: str) -> Iterator[tuple[int, Item]]:
-    """(line number, envelope dict or refusal) for each command in `text`."""
-    text = text.removeprefix("\ufeff")
-    if not text.strip():
-        return
+    """Strict JSON: no duplicate keys, no NaN or Infinity, no number that overflows."""
     try:
-        whole = loads(text)
-    except (json.JSONDecodeError, _BadJSON):
-        pass
-    else:
-        leading = text[: len(text) - len(text.lstrip())]
-        yield leading.count("\n") + 1, _checked(whole)
+        return json.loads(text, object_pairs_hook=_object, parse_constant=_constant,
+                          parse_float=_float)
+    except json.JSONDecodeError:
+        raise
+    except RecursionError:
+        raise _BadJSON("it is nested too deeply") from None
+    except _BadJSON:
+        raise
+    except ValueError as error:  # an integer with more digits than Python converts
+        raise _BadJSON(str(error).split(";")[0]) from None
+
+
+def read_commands(source: str | Iterable[bytes]) -> Iterator[tuple[int, Item]]:
+    """(line number, envelope dict or refusal) for each command in `source`.
+
+    `source` is the file's text, or its lines as bytes (a file opened in binary mode),
+    which are then read and decoded one at a time.
+    """
+    lines = _text_lines(source)
+    for number, line in lines:
+        if isinstance(line, Refused):
+            yield number, line
+            continue
+        if number == 1:
+            line = line.removeprefix("\ufeff")
+        if not line.strip():
+            continue
+        try:
+            first = loads(line)
+        except (json.JSONDecodeError, _BadJSON):
+            yield from _document(number, line, lines)
+            return
+        yield number, _checked(first)
+        break
+    for number, line in lines:
+        if isinstance(line, Refused):
+            yield number, line
+        elif line.strip():
+            yield number, _parse_line(line)
+
+
+def _text_lines(source: str | Iterable[bytes]) -> Iterator[tuple[int, str | Refused]]:
+    """Each line's number and text (without its line break), or why it is not text."""
+    if isinstance(source, str):
+        for number, line in enumerate(source.split("\n"), start=1):
+            yield number, line.removesuffix("\r")
         return
-    lines = text.splitlines()
-    first_line = next(index for index, line in enumerate(lines) if line.strip())
-    if _is_fragment(lines[first_line]):
-        yield _whole_document_error(text)
-        return
-    for number, line in enumerate(lines, start=1):
-        if line.strip():
+    for number, raw in enumerate(source, start=1):
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            yield number, Refused("json", f"not UTF-8 text (byte {error.start + 1} of the line)")
+            continue
+        yield number, text.removesuffix("\n").removesuffix("\r")
+
+
+def _document(start: int, first: str,
+              rest: Iterator[tuple[int, str | Refused]]) -> Iterator[tuple[int, Item]]:
+    """The file from line `start` on, whose first line does not parse alone: one command
+    spread over lines, one broken document, or JSON Lines with a bad first line."""
+    lines: list[str | Refused] = [first, *(line for _number, line in rest)]
+    texts = [line for line in lines if isinstance(line, str)]
+    if len(texts) == len(lines):
+        text = "\n".join(texts)
+        try:
+            whole = loads(text)
+        except (json.JSONDecodeError, _BadJSON):
+            pass
+        else:
+            yield start, _checked(whole)
+            return
+        if _is_fragment(first):
+            line, refusal = _whole_document_error(text)
+            yield start + line - 1, refusal
+            return
+    yield from _each_line(start, lines)
+
+
+def _each_line(start: int, lines: list[str | Refused]) -> Iterator[tuple[int, Item]]:
+    for number, line in enumerate(lines, start=start):
+        if isinstance(line, Refused):
+            yield number, line
+        elif line.strip():
             yield number, _parse_line(line)
 
 

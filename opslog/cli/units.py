@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import click
@@ -44,42 +45,35 @@ dates are YYYY-MM-DD; quarters are financial-year quarters (2018-19-Q1 = April-J
 def submit(context: Context, file: str, dry_run: bool, actor: str | None) -> None:
     """Record the commands in FILE (- for stdin): one JSON command or JSON Lines of them.
 
-    Prints one line per command: accepted with its positions, already recorded, or
-    refused with the field and the reason (nothing is written for a refused command).
-    Exits 1 if any command was refused. See `opslog commands` for the format.
+    Prints one line per command as it goes: accepted with its positions, already
+    recorded, or refused with the field and the reason (nothing is written for a refused
+    command). The file is read a line at a time, however long it is. Exits 1 if any
+    command was refused. See `opslog commands` for the format.
     """
     if actor is not None:
         try:
             check_actor(actor)
         except Refused as refusal:
             raise UserError(f"--actor: {refusal.reason}") from None
-    text = _read(file)
-    items = list(read_commands(text))
-    if not items:
-        raise UserError(f"{file}: holds no commands")
-    service = CommandService(context.store(), dry_run=dry_run)
-    counts = dict.fromkeys(Status, 0)
-    for line, item in items:
-        outcome = Outcome.refused(item) if isinstance(item, Refused) else service.submit(
-            item, actor)
-        counts[outcome.status] += 1
-        click.echo(f"line {line}: {outcome.describe()}")
+    try:
+        stream = click.open_file(file, "rb")
+    except OSError as error:
+        raise UserError(f"{file}: {error.strerror}") from None
+    with stream:
+        items = read_commands(stream)
+        first = next(items, None)
+        if first is None:
+            raise UserError(f"{file}: holds no commands")
+        service = CommandService(context.store(), dry_run=dry_run)
+        counts = dict.fromkeys(Status, 0)
+        for line, item in itertools.chain([first], items):
+            outcome = Outcome.refused(item) if isinstance(item, Refused) else service.submit(
+                item, actor)
+            counts[outcome.status] += 1
+            click.echo(f"line {line}: {outcome.describe()}")
     click.echo(_summary(counts, dry_run), err=True)
     if counts[Status.REFUSED]:
         raise SystemExit(1)
-
-
-def _read(file: str) -> str:
-    """The file's text (stdin for ``-``), refusing what is not UTF-8."""
-    try:
-        with click.open_file(file, "rb") as stream:
-            data: bytes = stream.read()
-    except OSError as error:
-        raise UserError(f"{file}: {error.strerror}") from None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise UserError(f"{file}: not UTF-8 text (byte {error.start})") from None
 
 
 def _summary(counts: dict[Status, int], dry_run: bool) -> str:
