@@ -57,7 +57,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from commands.catalogue import (
+from catalogue import (
     AssetAcquired,
     DomainEvent,
     EventCorrected,

@@ -4,6 +4,6 @@
     outcome = CommandService(store).submit(
         {"command": "ReportMilestoneProgress", "id": "q1/vctf", "data": {...}}, actor="…")
 
-`commands.catalogue` is the event vocabulary shared with the read side; importing it does
+`catalogue` is the event vocabulary shared with the read side; importing it does
 not load the write side, so this package's own modules are imported by name.
 """

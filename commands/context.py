@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from commands.catalogue import DomainEvent
-from commands.catalogue.periods import LONDON
+from catalogue import DomainEvent
+from catalogue.periods import LONDON
 
 
 @dataclass(frozen=True, slots=True)

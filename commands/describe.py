@@ -11,7 +11,7 @@ from typing import Any
 
 from marshmallow import Schema, fields, missing, validate
 
-from commands.catalogue.fields import IDENTIFIER, ExactDecimal, Money, PeriodField, QuarterField
+from catalogue.fields import IDENTIFIER, ExactDecimal, Money, PeriodField, QuarterField
 from commands.definitions import COMMANDS, CommandSpec
 from commands.permissions import describe as who_may
 

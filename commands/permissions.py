@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from commands.catalogue import (
+from catalogue import (
     AssetAcquired,
     DomainEvent,
     IndicatorDefined,

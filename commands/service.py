@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from commands.catalogue import (
+from catalogue import (
     DomainEvent,
     EventCorrected,
     EventRetracted,

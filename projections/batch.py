@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from commands.catalogue import (
+from catalogue import (
     EventCorrected,
     EventRetracted,
     Quarter,

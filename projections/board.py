@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from commands.catalogue import STATUS_LABELS, STATUS_SYMBOLS, STATUSES, MilestoneWithdrawn, Quarter
+from catalogue import STATUS_LABELS, STATUS_SYMBOLS, STATUSES, MilestoneWithdrawn, Quarter
 from projections.cutoff import Cutoff
 from projections.records import Note, Source, effective_date
 from projections.state import PlanState

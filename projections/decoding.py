@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from commands.catalogue import CATALOGUE, DomainEvent, UnknownEventType, decode, upcast
+from catalogue import CATALOGUE, DomainEvent, UnknownEventType, decode, upcast
 from eventstore import RecordedEvent, canonical_json
 
 

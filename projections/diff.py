@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from commands.catalogue import Quarter
-from commands.catalogue.streams import (
+from catalogue import Quarter
+from catalogue.streams import (
     indicator_stream,
     milestone_stream,
     overview_stream,

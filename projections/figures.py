@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from commands.catalogue import IndicatorDefined
+from catalogue import IndicatorDefined
 
 HUNDRED = Decimal(100)
 MILLION = Decimal(1_000_000)

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from commands.catalogue import Quarter
+from catalogue import Quarter
 from eventstore.canonical import format_time
 from projections.board import Board, BoardRow
 from projections.cutoff import Cutoff

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from commands.catalogue import EventCorrected, EventRetracted, UnknownEventType, decode
+from catalogue import EventCorrected, EventRetracted, UnknownEventType, decode
 from eventstore import EventStore, RecordedEvent
 
 ANSWER_TYPES = (EventCorrected.type_name, EventRetracted.type_name)

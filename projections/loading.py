@@ -16,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from commands.catalogue import Quarter, QuarterOverviewWritten
+from catalogue import Quarter, QuarterOverviewWritten
 from projections.records import chart_window, period_quarter, quarter_number
 from projections.rows import records_from_rows
 from projections.spans import covering

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from commands.catalogue import FigureRef, Paragraph
+from catalogue import FigureRef, Paragraph
 from projections.figures import Change, change, change_phrase
 from projections.records import Note, Source
 from projections.views import PlanView

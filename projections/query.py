@@ -17,7 +17,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from commands.catalogue import EventCorrected, EventRetracted, Quarter, QuarterOverviewWritten
+from catalogue import EventCorrected, EventRetracted, Quarter, QuarterOverviewWritten
 from eventstore import EventStore
 from projections.board import Board, board_from_view
 from projections.cutoff import Cutoff

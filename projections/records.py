@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from commands.catalogue import (
+from catalogue import (
     DomainEvent,
     IndicatorValueRecorded,
     MilestoneProgressReported,
@@ -26,7 +26,7 @@ from commands.catalogue import (
     QuarterOverviewWritten,
     parse_period,
 )
-from commands.catalogue.periods import LONDON
+from catalogue.periods import LONDON
 
 
 @dataclass(frozen=True, slots=True)

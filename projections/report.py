@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from commands.catalogue import (
+from catalogue import (
     STATUSES,
     OperationalUpdate,
     Quarter,
     parse_period,
 )
-from commands.catalogue.periods import period_sort_key
+from catalogue.periods import period_sort_key
 from projections.board import LABELS, SYMBOLS, Board, BoardRow, board_from_view
 from projections.cutoff import Cutoff
 from projections.overview import OverviewParagraph, overview_paragraphs

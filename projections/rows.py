@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from commands.catalogue import CATALOGUE, decode
+from catalogue import CATALOGUE, decode
 from eventstore import canonical_json
 from eventstore.canonical import format_time, parse_time
 from projections.records import Note, Record, Version, version_keys

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from commands.catalogue import CATALOGUE, decode
+from catalogue import CATALOGUE, decode
 from eventstore import canonical_json
 from eventstore.canonical import format_time, parse_time
 from projections.records import Record, Version

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from commands.catalogue import EventCorrected, EventRetracted, decode
+from catalogue import EventCorrected, EventRetracted, decode
 from eventstore import RecordedEvent, canonical_json
 from projections.decoding import Decoded, DecodeError, decode_event
 from projections.errors import InvalidEvent, ProjectionFailed

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from commands.catalogue import (
+from catalogue import (
     AssetAcquired,
     Fact,
     OperationalUpdate,

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from commands.catalogue import (
+from catalogue import (
     DomainEvent,
     IndicatorDefined,
     IndicatorValueRecorded,

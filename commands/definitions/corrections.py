@@ -9,7 +9,7 @@ from typing import Any
 
 from marshmallow import fields, validate
 
-from commands.catalogue.fields import title
+from catalogue.fields import title
 from commands.definitions.base import Command, CommandSchema, about, command
 
 GROUP = "Corrections"

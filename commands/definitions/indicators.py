@@ -8,8 +8,8 @@ from decimal import Decimal
 
 from marshmallow import fields, validate
 
-from commands.catalogue.fields import ExactDecimal, PeriodField, identifier, title
-from commands.catalogue.indicators import DIRECTIONS
+from catalogue.fields import ExactDecimal, PeriodField, identifier, title
+from catalogue.indicators import DIRECTIONS
 from commands.definitions.base import Command, CommandSchema, about, command
 
 GROUP = "Indicators"

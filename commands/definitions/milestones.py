@@ -7,9 +7,9 @@ from datetime import date
 
 from marshmallow import fields, validate
 
-from commands.catalogue.fields import QuarterField, identifier, text, title
-from commands.catalogue.milestones import STATUSES
-from commands.catalogue.periods import Quarter
+from catalogue.fields import QuarterField, identifier, text, title
+from catalogue.milestones import STATUSES
+from catalogue.periods import Quarter
 from commands.definitions.base import Command, CommandSchema, about, command
 
 GROUP = "Milestones"

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from marshmallow import fields, validate
 
-from commands.catalogue.fields import QuarterField, text
-from commands.catalogue.overview import Paragraph, ParagraphSchema
-from commands.catalogue.periods import Quarter
+from catalogue.fields import QuarterField, text
+from catalogue.overview import Paragraph, ParagraphSchema
+from catalogue.periods import Quarter
 from commands.definitions.base import Command, CommandSchema, about, command
 
 GROUP = "Overview"

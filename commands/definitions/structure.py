@@ -7,8 +7,8 @@ from typing import Any
 
 from marshmallow import fields, validate
 
-from commands.catalogue.fields import identifier, title
-from commands.catalogue.structure import ACTOR, ROLES, UNIT_KINDS
+from catalogue.fields import identifier, title
+from catalogue.structure import ACTOR, ROLES, UNIT_KINDS
 from commands.definitions.base import Command, CommandSchema, about, command
 
 GROUP = "Plan structure"

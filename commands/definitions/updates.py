@@ -13,7 +13,7 @@ from typing import Any
 
 from marshmallow import fields, post_load, validate
 
-from commands.catalogue.fields import (
+from catalogue.fields import (
     FACT_KINDS,
     FactSchema,
     Money,
@@ -22,7 +22,7 @@ from commands.catalogue.fields import (
     text,
     title,
 )
-from commands.catalogue.updates import UPDATE_KINDS, Fact
+from catalogue.updates import UPDATE_KINDS, Fact
 from commands.definitions.base import Command, CommandSchema, about, command
 
 GROUP = "Operational updates"

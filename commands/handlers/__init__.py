@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from commands.catalogue import DomainEvent
+from catalogue import DomainEvent
 from commands.context import Context
 from commands.definitions import (
     Command,

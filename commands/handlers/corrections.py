@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from commands.catalogue import DomainEvent, EventCorrected, EventRetracted
+from catalogue import DomainEvent, EventCorrected, EventRetracted
 from commands.context import Context
 from commands.definitions import CorrectEvent, RetractEvent
 from commands.rules.corrections import corrected, live_target, retractable

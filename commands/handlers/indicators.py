@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from commands.catalogue import DomainEvent, IndicatorDefined, IndicatorValueRecorded
-from commands.catalogue.streams import indicator_stream
+from catalogue import DomainEvent, IndicatorDefined, IndicatorValueRecorded
+from catalogue.streams import indicator_stream
 from commands.context import Context
 from commands.definitions import DefineIndicator, RecordIndicatorValue
 from commands.errors import Refused

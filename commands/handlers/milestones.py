@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from commands.catalogue import (
+from catalogue import (
     DomainEvent,
     MilestoneProgressReported,
     MilestoneRescheduled,
     MilestoneScheduled,
     MilestoneWithdrawn,
 )
-from commands.catalogue.streams import milestone_stream
+from catalogue.streams import milestone_stream
 from commands.context import Context
 from commands.definitions import (
     ReportMilestoneProgress,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from commands.catalogue import DomainEvent, QuarterOverviewWritten
+from catalogue import DomainEvent, QuarterOverviewWritten
 from commands.context import Context
 from commands.definitions import WriteQuarterOverview
 from commands.rules.overview import check_overview

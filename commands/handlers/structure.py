@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from commands.catalogue import DomainEvent, RoleGranted, ThemeDefined, TopicDefined, UnitRegistered
-from commands.catalogue.streams import theme_stream, topic_stream, unit_stream
+from catalogue import DomainEvent, RoleGranted, ThemeDefined, TopicDefined, UnitRegistered
+from catalogue.streams import theme_stream, topic_stream, unit_stream
 from commands.context import Context
 from commands.definitions import DefineTheme, DefineTopic, GrantRole, RegisterUnit
 from commands.errors import Refused

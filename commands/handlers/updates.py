@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from commands.catalogue import (
+from catalogue import (
     AssetAcquired,
     DomainEvent,
     OperationalUpdate,
@@ -14,7 +14,7 @@ from commands.catalogue import (
     TaskforceFormed,
     UnitWentLive,
 )
-from commands.catalogue.streams import update_stream
+from catalogue.streams import update_stream
 from commands.context import Context
 from commands.definitions import (
     RecordAssetAcquired,

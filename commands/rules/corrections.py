@@ -12,7 +12,7 @@ from typing import Any
 
 from marshmallow import ValidationError
 
-from commands.catalogue import (
+from catalogue import (
     AssetAcquired,
     DomainEvent,
     IndicatorDefined,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from commands.catalogue.periods import Quarter
+from catalogue.periods import Quarter
 from commands.context import Context
 from commands.errors import Refused
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from commands.catalogue.updates import Fact
+from catalogue.updates import Fact
 from commands.errors import Refused
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from commands.catalogue import IndicatorValueRecorded
-from commands.catalogue.periods import parse_period
+from catalogue import IndicatorValueRecorded
+from catalogue.periods import parse_period
 from commands.context import Context
 from commands.errors import Refused
 from commands.rules import references

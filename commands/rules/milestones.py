@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from commands.catalogue import MilestoneProgressReported, MilestoneScheduled
+from catalogue import MilestoneProgressReported, MilestoneScheduled
 from commands.context import Context
 from commands.errors import Refused
 from commands.rules import references

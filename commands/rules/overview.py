@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 
-from commands.catalogue import QuarterOverviewWritten
-from commands.catalogue.periods import parse_period, period_sort_key
+from catalogue import QuarterOverviewWritten
+from catalogue.periods import parse_period, period_sort_key
 from commands.context import Context
 from commands.errors import Refused
 from commands.rules import references

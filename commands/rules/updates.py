@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from commands.catalogue import AssetAcquired, OperationalUpdate, TaskforceFormed, UnitWentLive
+from catalogue import AssetAcquired, OperationalUpdate, TaskforceFormed, UnitWentLive
 from commands.context import Context
 from commands.errors import Refused
 from commands.rules import references

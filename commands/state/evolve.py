@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from commands.catalogue import (
+from catalogue import (
     AssetAcquired,
     DomainEvent,
     EventCorrected,

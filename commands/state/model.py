@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from commands.catalogue.base import DomainEvent
-from commands.catalogue.periods import Quarter
+from catalogue.base import DomainEvent
+from catalogue.periods import Quarter
 
 
 @dataclass(slots=True)

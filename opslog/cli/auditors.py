@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from commands.catalogue import Quarter
+from catalogue import Quarter
 from eventstore.export import export_log, verify_export
 from eventstore.importer import import_log
 from opslog.audit.log_view import LogEntry, LogQuery, log_entries, stream_history, summarise

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from commands.catalogue import Quarter
+from catalogue import Quarter
 from commands.errors import Refused
 from commands.outcome import Outcome, Status
 from commands.sample import SAMPLE_FILE, sample_commands

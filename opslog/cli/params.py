@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import click
 
-from commands.catalogue import PeriodError, Quarter
+from catalogue import PeriodError, Quarter
 
 TIME_EXAMPLE = "2018-05-01T09:00:00Z"
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from commands.catalogue import PeriodError, Quarter
+from catalogue import PeriodError, Quarter
 from opslog.cli.base import Context, UserError, pass_context
 from opslog.cli.board_table import print_board
 from opslog.cli.output import progress_bar

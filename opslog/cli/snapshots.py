@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 import click
 from rich.table import Table
 
-from commands.catalogue import PeriodError, Quarter
+from catalogue import PeriodError, Quarter
 from commands.envelope import check_actor
 from commands.errors import Refused
 from eventstore import EventStore

@@ -30,7 +30,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.base import BaseTrigger
 
-from commands.catalogue.periods import LONDON
+from catalogue.periods import LONDON
 from eventstore import EventStore
 from eventstore.leases import Lease, LeaseLost
 from opslog.scheduler import jobs

@@ -13,7 +13,7 @@ from datetime import UTC
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from commands.catalogue.periods import LONDON
+from catalogue.periods import LONDON
 
 
 def quarter_close_trigger() -> CronTrigger:

@@ -6,7 +6,7 @@ import json
 from datetime import date
 from typing import Any
 
-from commands.catalogue.periods import LONDON
+from catalogue.periods import LONDON
 from projections.board import BoardRow
 from projections.cutoff import Cutoff
 from projections.figures import long_date, number

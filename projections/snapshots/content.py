@@ -11,7 +11,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from commands.catalogue import Quarter
+from catalogue import Quarter
 from projections.cutoff import Cutoff
 from projections.render.html import render_html
 from projections.render.markdown import render_markdown

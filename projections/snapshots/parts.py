@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from commands.catalogue import (
+from catalogue import (
     EventCorrected,
     EventRetracted,
     IndicatorDefined,

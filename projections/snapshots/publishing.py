@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from commands.catalogue import Quarter
+from catalogue import Quarter
 from eventstore import EventStore
 from projections.errors import ProjectionError
 from projections.report import Report, build_report

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
-from commands.catalogue import Quarter
+from catalogue import Quarter
 from projections.snapshots.content import Content
 from projections.snapshots.tables import publications, snapshots
 

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 
 from sqlalchemy.engine import Connection
 
-from commands.catalogue import (
+from catalogue import (
     EventCorrected,
     EventRetracted,
     MilestoneProgressReported,

@@ -15,7 +15,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from commands.catalogue import Quarter
+from catalogue import Quarter
 from eventstore import GENESIS_HASH, EventStore
 from eventstore.tables import events
 from eventstore.writer import lock_log

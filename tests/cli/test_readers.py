@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from commands.catalogue import EventCorrected
+from catalogue import EventCorrected
 from opslog.cli import main
 from projections.state import fold
 from tests.projections.builders import open_writer

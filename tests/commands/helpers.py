@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from commands.catalogue import DomainEvent, from_recorded
+from catalogue import DomainEvent, from_recorded
 from commands.outcome import Outcome
 from commands.service import CommandService
 from eventstore import EventStore

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from marshmallow import ValidationError
 
-from commands.catalogue import (
+from catalogue import (
     IndicatorDefined,
     IndicatorValueRecorded,
     TopicDefined,

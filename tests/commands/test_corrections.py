@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from commands.catalogue import EventCorrected, EventRetracted, from_recorded
+from catalogue import EventCorrected, EventRetracted, from_recorded
 from commands.service import CommandService
 from eventstore import EventStore
 from tests.commands.helpers import (

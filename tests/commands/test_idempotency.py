@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 
-from commands.catalogue import Quarter
+from catalogue import Quarter
 from commands.definitions import ReportMilestoneProgress
 from commands.outcome import Status
 from commands.service import MAX_ATTEMPTS, CommandService, submit

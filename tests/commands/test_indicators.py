@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from commands.catalogue import (
+from catalogue import (
     FigureRef,
     IndicatorDefined,
     IndicatorValueRecorded,

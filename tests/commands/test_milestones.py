@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from commands.catalogue import (
+from catalogue import (
     MilestoneProgressReported,
     MilestoneRescheduled,
     MilestoneScheduled,

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from commands.catalogue import (
+from catalogue import (
     AssetAcquired,
     DomainEvent,
     IndicatorDefined,

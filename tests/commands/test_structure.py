@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from commands.catalogue import RoleGranted, ThemeDefined, TopicDefined, UnitRegistered
+from catalogue import RoleGranted, ThemeDefined, TopicDefined, UnitRegistered
 from commands.outcome import Status
 from commands.service import CommandService
 from eventstore import EventStore

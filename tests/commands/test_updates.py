@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from commands.catalogue import (
+from catalogue import (
     AssetAcquired,
     Fact,
     OperationalUpdateRecorded,

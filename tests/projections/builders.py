@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from commands.catalogue import (
+from catalogue import (
     DomainEvent,
     EventCorrected,
     EventRetracted,

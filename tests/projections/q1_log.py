@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from commands.catalogue import (
+from catalogue import (
     AssetAcquired,
     Fact,
     FigureRef,

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from commands.catalogue import (
+from catalogue import (
     FigureRef,
     IndicatorDefined,
     IndicatorValueRecorded,

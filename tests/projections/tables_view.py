@@ -6,7 +6,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from commands.catalogue import Quarter
+from catalogue import Quarter
 from eventstore import EventStore
 from projections.batch import board_values
 from projections.board import build_board

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from marshmallow import EXCLUDE
 
-from commands.catalogue import CATALOGUE, UnknownEventType, decode, encode
+from catalogue import CATALOGUE, UnknownEventType, decode, encode
 from tests.projections.builders import open_writer
 from tests.projections.q1_log import load_q1
 

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from commands.catalogue import Quarter
+from catalogue import Quarter
 from eventstore import EventStore
 from projections import query
 from projections.board import build_board

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from commands.catalogue import Quarter
+from catalogue import Quarter
 from projections import query
 from projections.cutoff import Cutoff
 from projections.forms import report_form, to_json
@@ -89,7 +89,7 @@ def test_narrative_text_is_escaped(writer: LogWriter) -> None:
     """Markup typed into a narrative is shown as text, never run."""
     from datetime import date
 
-    from commands.catalogue import OperationalUpdateRecorded, ThemeDefined, TopicDefined
+    from catalogue import OperationalUpdateRecorded, ThemeDefined, TopicDefined
 
     writer.record(ThemeDefined(number=2, title="T"), TopicDefined(topic_id="t", theme=2,
                                                                   title="Topic"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from commands.catalogue import IndicatorValueRecorded, Quarter
+from catalogue import IndicatorValueRecorded, Quarter
 from projections.cutoff import Cutoff
 from projections.forms import report_form
 from projections.overview import Figure

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from commands.catalogue import MilestoneProgressReported, Quarter
+from catalogue import MilestoneProgressReported, Quarter
 from eventstore import NewEvent
 from projections import query
 from projections.cutoff import Cutoff
@@ -203,7 +203,7 @@ def test_a_report_off_the_horizon_board_carries_the_milestone_on(writer: LogWrit
     moves the horizon, the milestone is carried into Q3 in the table as in the fold."""
     from datetime import date
 
-    from commands.catalogue import (
+    from catalogue import (
         MilestoneScheduled,
         OperationalUpdateRecorded,
         ThemeDefined,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from commands.catalogue import Quarter
+from catalogue import Quarter
 from eventstore import EventStore
 from projections import query
 from projections.cutoff import Cutoff

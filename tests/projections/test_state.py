@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from commands.catalogue import MilestoneProgressReported, Quarter
+from catalogue import MilestoneProgressReported, Quarter
 from projections.cutoff import Cutoff
 from projections.decoding import decode_event
 from projections.errors import InvalidEvent, ProjectionFailed

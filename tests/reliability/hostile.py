@@ -8,7 +8,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from commands.catalogue.fields import MAX_TEXT, MAX_TITLE
+from catalogue.fields import MAX_TEXT, MAX_TITLE
 
 INJECTIONS = (
     "'; DROP TABLE events; --",

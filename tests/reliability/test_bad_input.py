@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from commands.catalogue import from_recorded, load
+from catalogue import from_recorded, load
 from commands.definitions import COMMANDS
 from commands.envelope import ENVELOPE_KEYS
 from commands.outcome import Outcome, Status

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from commands.catalogue.periods import PeriodError, parse_period
+from catalogue.periods import PeriodError, parse_period
 from commands.service import CommandService
 from eventstore import EventStore
 from tests.reliability.examples import example

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 import sqlalchemy.exc as sa_exc
 import time_machine
 
-from commands.catalogue import Quarter
+from catalogue import Quarter
 from eventstore import EventStore
 from opslog.scheduler import jobs
 from projections.snapshots.tables import snapshots

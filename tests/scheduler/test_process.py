@@ -16,7 +16,7 @@ import sqlalchemy as sa
 import time_machine
 from click.testing import CliRunner
 
-from commands.catalogue import MilestoneScheduled, Quarter, ThemeDefined
+from catalogue import MilestoneScheduled, Quarter, ThemeDefined
 from eventstore import EventStore
 from eventstore.leases import LeaseHeld
 from eventstore.tables import leases

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
-from commands.catalogue import Quarter
-from commands.catalogue.periods import LONDON
+from catalogue import Quarter
+from catalogue.periods import LONDON
 from opslog.scheduler.triggers import every, quarter_close_trigger
 
 

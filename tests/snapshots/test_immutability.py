@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 import sqlalchemy.exc as sa_exc
 
-from commands.catalogue import Quarter
+from catalogue import Quarter
 from eventstore import schema
 from opslog.database import alembic_config
 from projections.snapshots.publishing import publish

@@ -8,7 +8,7 @@ import threading
 import pytest
 import sqlalchemy as sa
 
-from commands.catalogue import Quarter
+from catalogue import Quarter
 from projections import query
 from projections.cutoff import Cutoff
 from projections.render.html import render_html

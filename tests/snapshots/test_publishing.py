@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from commands.catalogue import IndicatorValueRecorded, MilestoneScheduled, Quarter
+from catalogue import IndicatorValueRecorded, MilestoneScheduled, Quarter
 from projections import query
 from projections.compare import compare_reports
 from projections.cutoff import Cutoff

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from commands.catalogue import MilestoneProgressReported, MilestoneScheduled, Quarter
+from catalogue import MilestoneProgressReported, MilestoneScheduled, Quarter
 from eventstore import EventStore, RecordedEvent, schema
 from opslog.database import alembic_config
 from projections import query

@@ -7,7 +7,7 @@ import hashlib
 import pytest
 import sqlalchemy as sa
 
-from commands.catalogue import Quarter
+from catalogue import Quarter
 from eventstore.tables import events
 from projections import query
 from projections.cutoff import Cutoff

@@ -16,7 +16,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, post_load
 
-from commands.catalogue.fastload import compile_loader
+from catalogue.fastload import compile_loader
 from eventstore import NewEvent, RecordedEvent
 
 Payload = dict[str, Any]

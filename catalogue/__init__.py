@@ -3,7 +3,7 @@
 Importing this package registers every event type.
 """
 
-from commands.catalogue.base import (
+from catalogue.base import (
     CATALOGUE,
     DomainEvent,
     Metadata,
@@ -16,9 +16,9 @@ from commands.catalogue.base import (
     to_new_event,
     upcast,
 )
-from commands.catalogue.corrections import EventCorrected, EventRetracted
-from commands.catalogue.indicators import IndicatorDefined, IndicatorValueRecorded
-from commands.catalogue.milestones import (
+from catalogue.corrections import EventCorrected, EventRetracted
+from catalogue.indicators import IndicatorDefined, IndicatorValueRecorded
+from catalogue.milestones import (
     STATUS_LABELS,
     STATUS_SYMBOLS,
     STATUSES,
@@ -27,8 +27,8 @@ from commands.catalogue.milestones import (
     MilestoneScheduled,
     MilestoneWithdrawn,
 )
-from commands.catalogue.overview import FigureRef, Paragraph, QuarterOverviewWritten
-from commands.catalogue.periods import (
+from catalogue.overview import FigureRef, Paragraph, QuarterOverviewWritten
+from catalogue.periods import (
     FinancialYear,
     Month,
     Period,
@@ -36,8 +36,8 @@ from commands.catalogue.periods import (
     Quarter,
     parse_period,
 )
-from commands.catalogue.structure import RoleGranted, ThemeDefined, TopicDefined, UnitRegistered
-from commands.catalogue.updates import (
+from catalogue.structure import RoleGranted, ThemeDefined, TopicDefined, UnitRegistered
+from catalogue.updates import (
     AssetAcquired,
     Fact,
     OperationalUpdate,

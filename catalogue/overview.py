@@ -11,10 +11,10 @@ from typing import Any
 
 from marshmallow import Schema, fields, post_load, validate
 
-from commands.catalogue.base import DomainEvent, EventSchema, event_type
-from commands.catalogue.fields import PeriodField, QuarterField, identifier, text, title
-from commands.catalogue.periods import Quarter
-from commands.catalogue.streams import overview_stream
+from catalogue.base import DomainEvent, EventSchema, event_type
+from catalogue.fields import PeriodField, QuarterField, identifier, text, title
+from catalogue.periods import Quarter
+from catalogue.streams import overview_stream
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -8,7 +8,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from commands.catalogue.periods import PeriodError, Quarter, parse_period
+from catalogue.periods import PeriodError, Quarter, parse_period
 
 IDENTIFIER = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
 MAX_TEXT = 20_000

@@ -7,10 +7,10 @@ from datetime import date, datetime
 
 from marshmallow import fields, validate
 
-from commands.catalogue.base import DomainEvent, EventSchema, event_type
-from commands.catalogue.fields import QuarterField, identifier, text, title
-from commands.catalogue.periods import Quarter, london_midnight
-from commands.catalogue.streams import milestone_stream
+from catalogue.base import DomainEvent, EventSchema, event_type
+from catalogue.fields import QuarterField, identifier, text, title
+from catalogue.periods import Quarter, london_midnight
+from catalogue.streams import milestone_stream
 
 STATUSES = ("delivered", "on_track", "some_delay")
 STATUS_SYMBOLS = {"delivered": "✓", "on_track": "📅", "some_delay": "🔧"}

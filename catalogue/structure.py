@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 
 from marshmallow import fields, validate
 
-from commands.catalogue.base import DomainEvent, EventSchema, event_type
-from commands.catalogue.fields import identifier, title
-from commands.catalogue.streams import actor_stream, theme_stream, topic_stream, unit_stream
+from catalogue.base import DomainEvent, EventSchema, event_type
+from catalogue.fields import identifier, title
+from catalogue.streams import actor_stream, theme_stream, topic_stream, unit_stream
 
 UNIT_KINDS = ("bcu", "taskforce", "command", "programme", "partner", "team")
 ROLES = ("admin", "performance", "recorder", "auditor")

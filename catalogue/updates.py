@@ -14,10 +14,10 @@ from typing import Any
 
 from marshmallow import fields, post_load, validate
 
-from commands.catalogue.base import DomainEvent, EventSchema, event_type
-from commands.catalogue.fields import FactSchema, Money, count, identifier, text, title
-from commands.catalogue.periods import london_midnight
-from commands.catalogue.streams import update_stream
+from catalogue.base import DomainEvent, EventSchema, event_type
+from catalogue.fields import FactSchema, Money, count, identifier, text, title
+from catalogue.periods import london_midnight
+from catalogue.streams import update_stream
 
 UPDATE_KINDS = (
     "campaign_launched",

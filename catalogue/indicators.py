@@ -14,9 +14,9 @@ from decimal import Decimal
 
 from marshmallow import fields, validate
 
-from commands.catalogue.base import DomainEvent, EventSchema, Payload, event_type
-from commands.catalogue.fields import ExactDecimal, PeriodField, identifier, title
-from commands.catalogue.streams import indicator_stream
+from catalogue.base import DomainEvent, EventSchema, Payload, event_type
+from catalogue.fields import ExactDecimal, PeriodField, identifier, title
+from catalogue.streams import indicator_stream
 
 DIRECTIONS = ("lower", "higher")
 

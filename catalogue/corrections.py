@@ -13,8 +13,8 @@ from typing import Any
 
 from marshmallow import fields, validate
 
-from commands.catalogue.base import DomainEvent, EventSchema, event_type
-from commands.catalogue.fields import title
+from catalogue.base import DomainEvent, EventSchema, event_type
+from catalogue.fields import title
 
 
 class EventCorrectedSchema(EventSchema):
