@@ -85,10 +85,10 @@ from catalogue import (
 from eventstore import ANY, EventStore, NewEvent, schema
 from opslog.database import initialise
 from projections import query
-from projections.cutoff import Cutoff
+from projections.fold.cutoff import Cutoff
+from projections.readmodels.runner import Runner
 from projections.render.html import render_html
 from projections.render.markdown import render_markdown
-from projections.runner import Runner
 
 BACKENDS = ("sqlite", "postgresql")
 EVENTS_PER_QUARTER = 2_000
@@ -528,10 +528,10 @@ def _closed_quarters_between(store: EventStore) -> list[Quarter]:
 def snapshot_measure(url: str, seed: int, replay: bool = True) -> dict[str, Any]:
     """Snapshot random closed quarters; time boards at distances after each snapshot."""
     from opslog.database import alembic_config as opslog_config
-    from projections.board import build_board
+    from projections.fold.state import fold
+    from projections.quarter.board import build_board
     from projections.snapshots.resume import start_from_snapshot
     from projections.snapshots.taking import Maker, take_snapshot
-    from projections.state import fold
 
     rng = random.Random(seed)
     with EventStore.open(url) as store:

@@ -6,7 +6,7 @@ from alembic.config import Config
 
 from eventstore import EventStore, schema
 from opslog.migrations import versions_path
-from projections.schema import alembic_config as projections_config
+from projections.readmodels.schema import alembic_config as projections_config
 
 
 def alembic_config() -> Config:

@@ -19,11 +19,15 @@ from sqlalchemy.engine import Connection
 
 from catalogue import EventCorrected, EventRetracted, Quarter, QuarterOverviewWritten
 from eventstore import EventStore
-from projections.board import Board, board_from_view
-from projections.cutoff import Cutoff
-from projections.decoding import DecodeError, decode_event
 from projections.errors import InvalidEvent, ProjectionError, ProjectionFailed
-from projections.loading import (
+from projections.fold.cutoff import Cutoff
+from projections.fold.decoding import DecodeError, decode_event
+from projections.fold.records import keys_of, period_quarter
+from projections.fold.state import PlanState, evolve, fold
+from projections.fold.views import PlanView
+from projections.quarter.board import Board, board_from_view
+from projections.quarter.report import Report, report_from_view
+from projections.readmodels.loading import (
     checkpoint,
     load_board_state,
     load_milestones,
@@ -31,13 +35,9 @@ from projections.loading import (
     load_report_state,
     load_values,
 )
-from projections.records import keys_of, period_quarter
-from projections.report import Report, report_from_view
-from projections.rows import records_from_rows
+from projections.readmodels.rows import records_from_rows
+from projections.readmodels.tables import checkpoints
 from projections.snapshots.resume import start_from_snapshot
-from projections.state import PlanState, evolve, fold
-from projections.tables import checkpoints
-from projections.views import PlanView
 
 Loader = Callable[[Connection, int, Quarter, int, date | None], PlanState]
 

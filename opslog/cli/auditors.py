@@ -27,8 +27,8 @@ from opslog.audit.reports import export_check_lines, export_lines, verify_lines
 from opslog.cli.base import Context, UserError, pass_context
 from opslog.cli.output import progress_bar, stdout_console
 from opslog.cli.params import AWARE_TIME, quarter_option
-from projections.diff import QuarterDiff, diff_quarter
-from projections.lineage import Lineage, catalogue_summary
+from projections.audit.diff import QuarterDiff, diff_quarter
+from projections.audit.lineage import Lineage, catalogue_summary
 from projections.query import resolve_cutoff
 
 EXISTING_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)

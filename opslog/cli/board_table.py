@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.table import Table
 
 from opslog.cli.output import stdout_console
-from projections.board import Board
+from projections.quarter.board import Board
 
 
 def print_board(board: Board) -> None:

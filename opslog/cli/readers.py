@@ -19,12 +19,13 @@ from opslog.cli.board_table import print_board
 from opslog.cli.output import progress_bar
 from opslog.cli.params import AWARE_TIME
 from opslog.cli.snapshots import published_lines
-from projections import forms, query
-from projections.cutoff import Cutoff
+from projections import query
 from projections.errors import ProjectionError
+from projections.fold.cutoff import Cutoff
+from projections.quarter import forms
+from projections.readmodels.runner import Runner, RunnerStatus
 from projections.render.html import render_html
 from projections.render.markdown import render_markdown
-from projections.runner import Runner, RunnerStatus
 
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 

@@ -23,9 +23,9 @@ from opslog.cli.base import Context, UserError, pass_context
 from opslog.cli.output import stdout_console
 from opslog.cli.params import AwareTime
 from opslog.config import ACTOR_ENV
-from projections.compare import compare_reports
+from projections.audit.compare import compare_reports
 from projections.errors import ProjectionError
-from projections.report import Report
+from projections.quarter.report import Report
 from projections.snapshots.publishing import NothingToPublish, publish, published_report
 from projections.snapshots.registry import (
     SnapshotInfo,

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 from eventstore import EventStore
 from opslog import __version__
-from projections.runner import Runner
+from projections.readmodels.runner import Runner
 from projections.snapshots.taking import CatchUp, Maker, Taken, take_closed_quarters
 
 log = logging.getLogger("opslog.scheduler.jobs")

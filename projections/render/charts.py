@@ -16,8 +16,8 @@ import matplotlib as mpl
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from projections.figures import number
-from projections.report import Chart
+from projections.quarter.figures import number
+from projections.quarter.report import Chart
 
 STYLE: Any = {
     "svg.hashsalt": "opslog",

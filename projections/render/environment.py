@@ -6,8 +6,8 @@ from functools import cache
 
 import jinja2
 
+from projections.quarter.report import MilestoneItem
 from projections.render import text
-from projections.report import MilestoneItem
 
 
 def _is_milestone(value: object) -> bool:

@@ -6,14 +6,14 @@ from, with the event's type, id and recording time.
 
 from __future__ import annotations
 
-from projections.board import LABELS, SYMBOLS
-from projections.figures import long_date, number
-from projections.records import Source
+from projections.fold.records import Source
+from projections.quarter.board import LABELS, SYMBOLS
+from projections.quarter.figures import long_date, number
+from projections.quarter.report import MilestoneItem, Report
+from projections.quarter.updates import UpdateItem
 from projections.render.charts import chart_svg
 from projections.render.environment import environment
 from projections.render.inline import blocks_html, inline_html
-from projections.report import MilestoneItem, Report
-from projections.updates import UpdateItem
 
 
 def render_html(report: Report) -> str:

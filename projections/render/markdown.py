@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
+from projections.quarter.report import Report
 from projections.render.environment import environment
-from projections.report import Report
 
 BLANK_LINES = re.compile(r"\n{3,}")
 

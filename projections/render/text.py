@@ -7,13 +7,13 @@ from datetime import date
 from typing import Any
 
 from catalogue.periods import LONDON
-from projections.board import BoardRow
-from projections.cutoff import Cutoff
-from projections.figures import long_date, number
-from projections.overview import Restatement
-from projections.records import Note
-from projections.report import MilestoneItem
-from projections.updates import UpdateItem
+from projections.fold.cutoff import Cutoff
+from projections.fold.records import Note
+from projections.quarter.board import BoardRow
+from projections.quarter.figures import long_date, number
+from projections.quarter.overview import Restatement
+from projections.quarter.report import MilestoneItem
+from projections.quarter.updates import UpdateItem
 
 
 def _value(value: Any) -> str:

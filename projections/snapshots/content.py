@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from catalogue import Quarter
-from projections.cutoff import Cutoff
+from projections.fold.codec import state_to_json
+from projections.fold.cutoff import Cutoff
+from projections.fold.state import PlanState
+from projections.quarter.report import build_report
 from projections.render.html import render_html
 from projections.render.markdown import render_markdown
-from projections.report import build_report
-from projections.snapshot import state_to_json
 from projections.snapshots.parts import quarter_parts
-from projections.state import PlanState
 
 
 def digest(text: str) -> str:

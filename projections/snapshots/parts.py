@@ -37,11 +37,11 @@ from catalogue import (
     TopicDefined,
     UnitRegistered,
 )
-from projections.board import board_from_view
-from projections.cutoff import Cutoff
-from projections.records import Version
-from projections.state import PlanState
-from projections.views import PlanView
+from projections.fold.cutoff import Cutoff
+from projections.fold.records import Version
+from projections.fold.state import PlanState
+from projections.fold.views import PlanView
+from projections.quarter.board import board_from_view
 
 STRUCTURE_TYPES = (ThemeDefined, TopicDefined, UnitRegistered)
 STRUCTURE_NAMES = frozenset(kind.type_name for kind in STRUCTURE_TYPES)

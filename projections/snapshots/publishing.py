@@ -13,7 +13,7 @@ from datetime import datetime
 from catalogue import Quarter
 from eventstore import EventStore
 from projections.errors import ProjectionError
-from projections.report import Report, build_report
+from projections.quarter.report import Report, build_report
 from projections.snapshots.content import snapshot_cutoff
 from projections.snapshots.registry import (
     Publication,

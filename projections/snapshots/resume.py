@@ -25,13 +25,13 @@ from catalogue import (
     Quarter,
 )
 from eventstore import EventStore, RecordedEvent
-from projections.decoding import Decoded, DecodeError, decode_event
 from projections.errors import InvalidEvent, ProjectionError, ProjectionFailed
-from projections.snapshot import state_from_json
+from projections.fold.codec import state_from_json
+from projections.fold.decoding import Decoded, DecodeError, decode_event
+from projections.fold.state import PlanState, evolve, fold
 from projections.snapshots.content import digest
 from projections.snapshots.parts import AMENDMENTS, BOARD_TYPES, merged, streams_of
 from projections.snapshots.registry import has_snapshot_tables, nearest
-from projections.state import PlanState, evolve, fold
 
 
 class SnapshotCorrupt(ProjectionError):

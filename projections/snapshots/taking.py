@@ -20,6 +20,7 @@ from eventstore import GENESIS_HASH, EventStore
 from eventstore.tables import events
 from eventstore.writer import lock_log
 from projections.errors import ProjectionError
+from projections.fold.state import PlanState, fold
 from projections.snapshots.content import snapshot_content
 from projections.snapshots.registry import (
     SnapshotInfo,
@@ -27,7 +28,6 @@ from projections.snapshots.registry import (
     insert_snapshot,
     snapshot_keys,
 )
-from projections.state import PlanState, fold
 
 
 class CutoffNotPassed(ProjectionError):

@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from eventstore import GENESIS_HASH, EventStore
+from projections.fold.state import PlanState, fold
 from projections.snapshots.content import Content, digest, snapshot_content
 from projections.snapshots.registry import HASHED, Snapshot, SnapshotInfo, load_snapshot
-from projections.state import PlanState, fold
 
 LABELS = {"board_state": "board state", "narrative_state": "narrative state",
           "markdown": "Markdown", "html": "HTML"}

@@ -14,7 +14,7 @@ from click.testing import CliRunner, Result
 
 from catalogue import EventCorrected
 from opslog.cli import main
-from projections.state import fold
+from projections.fold.state import fold
 from tests.projections.builders import open_writer
 from tests.projections.q1_log import load_q1
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from eventstore import schema
-from projections.schema import alembic_config
+from projections.readmodels.schema import alembic_config
 from tests.projections.builders import LogWriter, open_writer
 from tests.projections.q1_log import Q1Log, load_q1
 

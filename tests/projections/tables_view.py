@@ -8,13 +8,13 @@ import sqlalchemy as sa
 
 from catalogue import Quarter
 from eventstore import EventStore
-from projections.batch import board_values
-from projections.board import build_board
-from projections.cutoff import Cutoff
-from projections.loading import checkpoint
-from projections.records import quarter_of_number, version_keys
-from projections.state import fold
-from projections.tables import board, facts
+from projections.fold.cutoff import Cutoff
+from projections.fold.records import quarter_of_number, version_keys
+from projections.fold.state import fold
+from projections.quarter.board import build_board
+from projections.readmodels.batch import board_values
+from projections.readmodels.loading import checkpoint
+from projections.readmodels.tables import board, facts
 
 
 def live_generation(store: EventStore) -> tuple[int, int, int | None]:

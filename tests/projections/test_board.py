@@ -14,10 +14,10 @@ from catalogue import (
     TopicDefined,
     UnitRegistered,
 )
-from projections.board import Board, build_board
-from projections.cutoff import Cutoff
-from projections.forms import board_csv, board_form
-from projections.state import fold
+from projections.fold.cutoff import Cutoff
+from projections.fold.state import fold
+from projections.quarter.board import Board, build_board
+from projections.quarter.forms import board_csv, board_form
 from tests.projections.builders import LogWriter, Written
 from tests.projections.q1_log import Q1Log
 

@@ -10,12 +10,12 @@ import pytest
 from catalogue import Quarter
 from eventstore import EventStore
 from projections import query
-from projections.board import build_board
-from projections.cutoff import Cutoff
+from projections.fold.cutoff import Cutoff
+from projections.fold.state import fold
+from projections.quarter.board import build_board
+from projections.quarter.report import build_report
+from projections.readmodels.runner import Runner
 from projections.render.markdown import render_markdown
-from projections.report import build_report
-from projections.runner import Runner
-from projections.state import fold
 from tests.projections.builders import LogWriter, at
 from tests.projections.q1_log import Q1Log
 from tests.projections.random_log import QUARTERS, write_random_log

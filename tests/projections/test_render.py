@@ -9,11 +9,11 @@ import pytest
 
 from catalogue import Quarter
 from projections import query
-from projections.cutoff import Cutoff
-from projections.forms import report_form, to_json
+from projections.fold.cutoff import Cutoff
+from projections.quarter.forms import report_form, to_json
+from projections.quarter.report import Report
 from projections.render.html import render_html
 from projections.render.markdown import render_markdown
-from projections.report import Report
 from tests.projections.builders import LogWriter, open_writer
 from tests.projections.q1_log import Q1Log, load_q1
 

@@ -6,12 +6,12 @@ from datetime import date
 from decimal import Decimal
 
 from catalogue import IndicatorValueRecorded, Quarter
-from projections.cutoff import Cutoff
-from projections.forms import report_form
-from projections.overview import Figure
+from projections.fold.cutoff import Cutoff
+from projections.fold.state import fold
+from projections.quarter.forms import report_form
+from projections.quarter.overview import Figure
+from projections.quarter.report import MilestoneItem, Report, UpdateItem, build_report
 from projections.render.markdown import render_markdown
-from projections.report import MilestoneItem, Report, UpdateItem, build_report
-from projections.state import fold
 from tests.projections.builders import LogWriter
 from tests.projections.q1_log import Q1Log
 

@@ -16,10 +16,10 @@ import sqlalchemy as sa
 from catalogue import MilestoneProgressReported, Quarter
 from eventstore import NewEvent
 from projections import query
-from projections.cutoff import Cutoff
 from projections.errors import ProjectionFailed
-from projections.runner import Runner
-from projections.tables import checkpoints
+from projections.fold.cutoff import Cutoff
+from projections.readmodels.runner import Runner
+from projections.readmodels.tables import checkpoints
 from tests.projections.builders import LogWriter
 from tests.projections.q1_log import Q1Log
 from tests.projections.random_log import write_random_log
@@ -148,7 +148,7 @@ def test_readers_see_the_old_board_until_the_rebuild_swaps(writer: LogWriter,
 CHILD = """
 import sys, time
 from eventstore import EventStore
-from projections.runner import Runner
+from projections.readmodels.runner import Runner
 store = EventStore.open(sys.argv[1])
 Runner(store, batch_size=2).catch_up(progress=lambda done, total: time.sleep(0.01))
 """

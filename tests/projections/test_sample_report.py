@@ -10,9 +10,9 @@ import pytest
 from catalogue import Quarter
 from eventstore import EventStore
 from projections import query
-from projections.cutoff import Cutoff
+from projections.fold.cutoff import Cutoff
+from projections.readmodels.runner import Runner
 from projections.render.markdown import render_markdown
-from projections.runner import Runner
 from tests.projections.builders import LogWriter
 from tests.projections.sample import record_sample
 

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from eventstore import EventStore, schema
 from opslog.database import alembic_config, check, initialise
-from projections.tables import metadata
+from projections.readmodels.tables import metadata
 
 
 def test_init_creates_the_log_and_the_read_models(database_url: str) -> None:

@@ -7,11 +7,11 @@ from datetime import date
 import pytest
 
 from catalogue import MilestoneProgressReported, Quarter
-from projections.cutoff import Cutoff
-from projections.decoding import decode_event
 from projections.errors import InvalidEvent, ProjectionFailed
-from projections.snapshot import state_from_json, state_to_json
-from projections.state import PlanState, evolve, fold
+from projections.fold.codec import state_from_json, state_to_json
+from projections.fold.cutoff import Cutoff
+from projections.fold.decoding import decode_event
+from projections.fold.state import PlanState, evolve, fold
 from tests.projections.builders import LogWriter
 from tests.projections.q1_log import Q1Log
 
@@ -116,7 +116,7 @@ def test_folding_on_from_a_snapshot_gives_the_state_of_a_full_fold(writer: LogWr
 
 def test_one_state_answers_for_any_earlier_position(writer: LogWriter, q1: Q1Log) -> None:
     """The state at the head, asked at position P, shows what folding up to P shows."""
-    from projections.board import build_board
+    from projections.quarter.board import build_board
 
     writer.correct(q1["report-vctf"], "premature", status="on_track", when="2018-08-01T09:00")
     writer.retract(q1["report-live-chat"], "not yet evaluated", when="2018-08-02T09:00")
@@ -130,7 +130,7 @@ def test_one_state_answers_for_any_earlier_position(writer: LogWriter, q1: Q1Log
 
 def test_progress_reports_take_effect_on_their_as_of_date(writer: LogWriter) -> None:
     """A report's effective date is its as-of date, whenever it was recorded."""
-    from projections.records import effective_date
+    from projections.fold.records import effective_date
 
     event = MilestoneProgressReported(milestone_id="m", quarter=Q1, status="on_track",
                                       narrative="", as_of=date(2018, 5, 31))

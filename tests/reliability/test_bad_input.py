@@ -26,7 +26,7 @@ from commands.outcome import Outcome, Status
 from commands.service import CommandService
 from eventstore import EventStore
 from eventstore.tables import commits
-from projections.decoding import decode_event
+from projections.fold.decoding import decode_event
 from tests.reliability.conftest import Databases
 from tests.reliability.examples import COMMAND_TYPES, example
 from tests.reliability.figures import Figures, scaled

@@ -13,8 +13,8 @@ from typing import Any
 from commands.outcome import Status
 from commands.service import CommandService
 from eventstore import EventStore, schema
-from projections.runner import Runner
-from projections.schema import alembic_config
+from projections.readmodels.runner import Runner
+from projections.readmodels.schema import alembic_config
 from tests.projections.builders import open_writer
 from tests.projections.random_log import write_random_log
 from tests.projections.tables_view import board_table, facts_table, live_generation

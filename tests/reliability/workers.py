@@ -24,7 +24,7 @@ import opslog.scheduler.process as process_module
 from commands.service import CommandService
 from eventstore import EventStore
 from opslog.cli import main
-from projections.runner import Runner
+from projections.readmodels.runner import Runner
 from tests.reliability.workload import crash_command, crash_commit, crash_step, writer_command
 
 

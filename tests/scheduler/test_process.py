@@ -27,7 +27,7 @@ from opslog.scheduler.process import (
     QUARTER_CLOSE_JOB,
     SchedulerProcess,
 )
-from projections.runner import Runner
+from projections.readmodels.runner import Runner
 from projections.snapshots.registry import snapshot_infos
 from tests.projections.builders import open_writer
 

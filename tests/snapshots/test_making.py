@@ -10,10 +10,10 @@ import sqlalchemy as sa
 
 from catalogue import Quarter
 from projections import query
-from projections.cutoff import Cutoff
+from projections.fold.codec import state_from_json
+from projections.fold.cutoff import Cutoff
 from projections.render.html import render_html
 from projections.render.markdown import render_markdown
-from projections.snapshot import state_from_json
 from projections.snapshots.registry import load_snapshot, snapshot_infos
 from projections.snapshots.tables import snapshots
 from projections.snapshots.taking import CutoffNotPassed, Taken, take_snapshot

@@ -8,8 +8,8 @@ import pytest
 
 from catalogue import IndicatorValueRecorded, MilestoneScheduled, Quarter
 from projections import query
-from projections.compare import compare_reports
-from projections.cutoff import Cutoff
+from projections.audit.compare import compare_reports
+from projections.fold.cutoff import Cutoff
 from projections.render.markdown import render_markdown
 from projections.snapshots.publishing import NothingToPublish, publish, published_report
 from projections.snapshots.registry import load_snapshot

@@ -13,14 +13,14 @@ from catalogue import MilestoneProgressReported, MilestoneScheduled, Quarter
 from eventstore import EventStore, RecordedEvent, schema
 from opslog.database import alembic_config
 from projections import query
-from projections.board import build_board
-from projections.cutoff import Cutoff
+from projections.fold.cutoff import Cutoff
+from projections.fold.state import PlanState, fold
+from projections.quarter.board import build_board
+from projections.quarter.report import build_report
+from projections.readmodels.runner import Runner
 from projections.render.markdown import render_markdown
-from projections.report import build_report
-from projections.runner import Runner
 from projections.snapshots.resume import start_from_snapshot
 from projections.snapshots.taking import take_snapshot
-from projections.state import PlanState, fold
 from tests.projections.builders import LogWriter, open_writer
 from tests.projections.random_log import QUARTERS, write_random_log
 from tests.snapshots.conftest import maker

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from catalogue import Quarter
 from eventstore.tables import events
 from projections import query
-from projections.cutoff import Cutoff
+from projections.fold.cutoff import Cutoff
 from projections.snapshots.registry import load_snapshot
 from projections.snapshots.resume import SnapshotCorrupt
 from projections.snapshots.taking import take_snapshot

@@ -23,18 +23,18 @@ from catalogue import (
     TopicDefined,
     UnitRegistered,
 )
-from projections.board import BoardRow, board_row
-from projections.bulk import insert_rows
-from projections.cutoff import NOW
-from projections.decoding import Decoded
 from projections.errors import InvalidEvent, ProjectionFailed
-from projections.loading import STRUCTURE, Checkpoint
-from projections.records import Record, quarter_number, quarter_of_number, version_keys
-from projections.rows import records_from_rows, version_row
-from projections.spans import write_spans
-from projections.state import PlanState, evolve
-from projections.tables import board, facts
-from projections.views import MilestoneView, PlanView
+from projections.fold.cutoff import NOW
+from projections.fold.decoding import Decoded
+from projections.fold.records import Record, quarter_number, quarter_of_number, version_keys
+from projections.fold.spans import write_spans
+from projections.fold.state import PlanState, evolve
+from projections.fold.views import MilestoneView, PlanView
+from projections.quarter.board import BoardRow, board_row
+from projections.readmodels.bulk import insert_rows
+from projections.readmodels.loading import STRUCTURE, Checkpoint
+from projections.readmodels.rows import records_from_rows, version_row
+from projections.readmodels.tables import board, facts
 
 CHUNK = 500
 

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from catalogue import FigureRef, Paragraph
-from projections.figures import Change, change, change_phrase
-from projections.records import Note, Source
-from projections.views import PlanView
+from projections.fold.records import Note, Source
+from projections.fold.views import PlanView
+from projections.quarter.figures import Change, change, change_phrase
 
 PLACEHOLDER = re.compile(r"\{(\d+)\}")
 

@@ -14,13 +14,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from projections.board import on_board
-from projections.bulk import insert_rows
-from projections.cutoff import Cutoff
-from projections.records import Record, quarter_number, quarter_of_number, version_keys
-from projections.state import PlanState
-from projections.tables import spans
-from projections.views import MilestoneView, PlanView
+from projections.fold.cutoff import Cutoff
+from projections.fold.records import Record, quarter_number, quarter_of_number, version_keys
+from projections.fold.state import PlanState
+from projections.fold.views import MilestoneView, PlanView
+from projections.quarter.board import on_board
+from projections.readmodels.bulk import insert_rows
+from projections.readmodels.tables import spans
 
 Span = tuple[int, int | None]
 

@@ -9,8 +9,8 @@ from alembic.config import Config
 
 from eventstore import schema
 from projections.migrations import versions_path
+from projections.readmodels.tables import metadata
 from projections.snapshots.tables import metadata as snapshot_metadata
-from projections.tables import metadata
 
 
 def alembic_config(extra_version_locations: Sequence[Path] = ()) -> Config:

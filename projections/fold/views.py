@@ -26,9 +26,9 @@ from catalogue import (
     TopicDefined,
     UnitRegistered,
 )
-from projections.cutoff import Cutoff
-from projections.records import Note, Record, Source, Version
-from projections.state import PlanState
+from projections.fold.cutoff import Cutoff
+from projections.fold.records import Note, Record, Source, Version
+from projections.fold.state import PlanState
 
 E = TypeVar("E", bound=DomainEvent)
 

@@ -12,9 +12,9 @@ from typing import Any
 from catalogue import CATALOGUE, decode
 from eventstore import canonical_json
 from eventstore.canonical import format_time, parse_time
-from projections.records import Record, Version
-from projections.rows import note_from_json, note_json
-from projections.state import PlanState
+from projections.fold.records import Record, Version
+from projections.fold.state import PlanState
+from projections.readmodels.rows import note_from_json, note_json
 
 FORMAT = 1
 

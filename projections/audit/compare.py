@@ -11,10 +11,10 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TypeVar
 
-from projections.board import BoardRow
-from projections.figures import number
-from projections.report import MilestoneItem, Report
-from projections.updates import UpdateItem
+from projections.quarter.board import BoardRow
+from projections.quarter.figures import number
+from projections.quarter.report import MilestoneItem, Report
+from projections.quarter.updates import UpdateItem
 
 T = TypeVar("T")
 CLIP = 70

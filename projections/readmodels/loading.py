@@ -17,11 +17,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from catalogue import Quarter, QuarterOverviewWritten
-from projections.records import chart_window, period_quarter, quarter_number
-from projections.rows import records_from_rows
-from projections.spans import covering
-from projections.state import PlanState
-from projections.tables import checkpoints, facts
+from projections.fold.records import chart_window, period_quarter, quarter_number
+from projections.fold.spans import covering
+from projections.fold.state import PlanState
+from projections.readmodels.rows import records_from_rows
+from projections.readmodels.tables import checkpoints, facts
 
 PROJECTION = "board"
 CHUNK = 500

@@ -14,9 +14,9 @@ from catalogue import (
     TaskforceFormed,
     UnitWentLive,
 )
-from projections.figures import money, number
-from projections.records import Note, Source
-from projections.views import PlanView, Seen
+from projections.fold.records import Note, Source
+from projections.fold.views import PlanView, Seen
+from projections.quarter.figures import money, number
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,9 +17,9 @@ from typing import Any
 
 from catalogue import EventCorrected, EventRetracted, decode
 from eventstore import RecordedEvent, canonical_json
-from projections.decoding import Decoded, DecodeError, decode_event
 from projections.errors import InvalidEvent, ProjectionFailed
-from projections.records import Note, Record, Version
+from projections.fold.decoding import Decoded, DecodeError, decode_event
+from projections.fold.records import Note, Record, Version
 
 
 @dataclass(slots=True)

@@ -19,10 +19,10 @@ from datetime import date
 from typing import Any
 
 from catalogue import STATUS_LABELS, STATUS_SYMBOLS, STATUSES, MilestoneWithdrawn, Quarter
-from projections.cutoff import Cutoff
-from projections.records import Note, Source, effective_date
-from projections.state import PlanState
-from projections.views import MilestoneView, PlanView, Seen
+from projections.fold.cutoff import Cutoff
+from projections.fold.records import Note, Source, effective_date
+from projections.fold.state import PlanState
+from projections.fold.views import MilestoneView, PlanView, Seen
 
 RESCHEDULED = "rescheduled"
 WITHDRAWN = "withdrawn"

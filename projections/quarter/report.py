@@ -21,13 +21,13 @@ from catalogue import (
     parse_period,
 )
 from catalogue.periods import period_sort_key
-from projections.board import LABELS, SYMBOLS, Board, BoardRow, board_from_view
-from projections.cutoff import Cutoff
-from projections.overview import OverviewParagraph, overview_paragraphs
-from projections.records import Note, Source, chart_window, period_quarter
-from projections.state import PlanState
-from projections.updates import UpdateItem, update_item
-from projections.views import PlanView
+from projections.fold.cutoff import Cutoff
+from projections.fold.records import Note, Source, chart_window, period_quarter
+from projections.fold.state import PlanState
+from projections.fold.views import PlanView
+from projections.quarter.board import LABELS, SYMBOLS, Board, BoardRow, board_from_view
+from projections.quarter.overview import OverviewParagraph, overview_paragraphs
+from projections.quarter.updates import UpdateItem, update_item
 
 TITLE = "Business Plan progress update"
 INTRODUCTION_THEME = 1

@@ -15,12 +15,12 @@ from typing import Any
 
 from catalogue import Quarter
 from eventstore.canonical import format_time
-from projections.board import Board, BoardRow
-from projections.cutoff import Cutoff
-from projections.overview import Figure, OverviewParagraph
-from projections.records import Note, Source
+from projections.fold.cutoff import Cutoff
+from projections.fold.records import Note, Source
+from projections.quarter.board import Board, BoardRow
+from projections.quarter.overview import Figure, OverviewParagraph
+from projections.quarter.report import MilestoneItem, Report
 from projections.render.text import note_text
-from projections.report import MilestoneItem, Report
 
 
 def plain(value: Any) -> Any:

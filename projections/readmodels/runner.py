@@ -22,12 +22,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from eventstore import EventStore, RecordedEvent
-from projections.batch import BatchOutcome, apply_batch, load_structure
-from projections.decoding import Decoded, DecodeError, decode_event
 from projections.errors import Conflict, NotBuilt, ProjectionFailed
-from projections.loading import PROJECTION, Checkpoint, checkpoint
-from projections.records import Record
-from projections.tables import board, checkpoints, facts, spans
+from projections.fold.decoding import Decoded, DecodeError, decode_event
+from projections.fold.records import Record
+from projections.readmodels.batch import BatchOutcome, apply_batch, load_structure
+from projections.readmodels.loading import PROJECTION, Checkpoint, checkpoint
+from projections.readmodels.tables import board, checkpoints, facts, spans
 
 Clock = Callable[[], datetime]
 Progress = Callable[[int, int], None]

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from projections.records import Record, Version, effective_date
+from projections.fold.records import Record, Version, effective_date
 
 
 @dataclass(frozen=True, slots=True)

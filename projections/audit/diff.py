@@ -20,8 +20,8 @@ from catalogue.streams import (
 )
 from eventstore import EventStore, RecordedEvent
 from projections import query
-from projections.compare import Change, compare_reports
-from projections.cutoff import Cutoff
+from projections.audit.compare import Change, compare_reports
+from projections.fold.cutoff import Cutoff
 
 
 @dataclass(frozen=True, slots=True)

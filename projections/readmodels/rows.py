@@ -9,7 +9,7 @@ from typing import Any
 from catalogue import CATALOGUE, decode
 from eventstore import canonical_json
 from eventstore.canonical import format_time, parse_time
-from projections.records import Note, Record, Version, version_keys
+from projections.fold.records import Note, Record, Version, version_keys
 
 
 def note_json(note: Note) -> dict[str, Any]:

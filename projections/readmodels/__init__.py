@@ -1,0 +1,6 @@
+"""The persisted read models: their tables, the runner that keeps them in step with the log.
+
+`tables` and `schema` define and migrate them, `runner` catches up and rebuilds, `batch`
+folds one batch into rows, `rows` and `bulk` write them, and `loading` reads back only what
+one quarter's board or report needs.
+"""
