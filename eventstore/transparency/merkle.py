@@ -252,3 +252,19 @@ def verify_consistency(
             f"consistency proof gives root {sr.hex()} for size {size2}, "
             f"not the expected {root2.hex()}"
         )
+
+
+def subtrees_read(build: Callable[[SubtreeHash], object]) -> list[tuple[int, int]]:
+    """The (level, index) of every subtree `build` reads, in order, without reading any.
+
+    Why: the store can fetch them all in one query and then build the proof from a dict,
+    e.g. ``subtrees_read(lambda get: inclusion_proof(5, 1000, get))``.
+    """
+    wanted: list[tuple[int, int]] = []
+
+    def record(level: int, index: int) -> bytes:
+        wanted.append((level, index))
+        return EMPTY_ROOT
+
+    build(record)
+    return wanted

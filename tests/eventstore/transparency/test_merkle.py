@@ -22,6 +22,7 @@ from eventstore.transparency.merkle import (
     leaf_hash,
     node_hash,
     root_hash,
+    subtrees_read,
     verify_consistency,
     verify_inclusion,
 )
@@ -334,3 +335,18 @@ def test_a_compact_tree_refuses_a_wrong_border_or_leaf() -> None:
         CompactTree(1, [SOME_HASH[:31]])
     with pytest.raises(ProofError, match="leaf hash is 31 bytes"):
         CompactTree().append(SOME_HASH[:31])
+
+
+@pytest.mark.parametrize(("index", "size"), [(0, 1), (5, 8), (1, 5), (999_999, 1_000_000)])
+def test_the_subtrees_a_proof_reads_can_be_fetched_first(index: int, size: int) -> None:
+    """Listing the reads up front gives the same proof from a dict of just those subtrees,
+    and a proof at a million leaves reads at most 2 * 20 + 1 subtrees."""
+    wanted = subtrees_read(lambda get: inclusion_proof(index, size, get))
+    assert len(wanted) <= 2 * (size - 1).bit_length() + 1
+    if size <= LARGE:
+        fetched = {key: LARGE_SUBTREE(*key) for key in wanted}
+        assert inclusion_proof(index, size, lambda lv, ix: fetched[(lv, ix)]) == (
+            LARGE_REF.path(index, 0, size)
+        )
+    consistency = subtrees_read(lambda get: consistency_proof(max(1, index), size, get))
+    assert len(consistency) <= 2 * (size - 1).bit_length() + 1
