@@ -18,7 +18,7 @@ import base64
 import binascii
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (
@@ -116,7 +116,7 @@ class Signer:
 
     name: str
     key_id: int
-    seed: bytes
+    seed: bytes = field(repr=False)
 
     @classmethod
     def generate(cls, name: str) -> Signer:

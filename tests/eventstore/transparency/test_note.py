@@ -195,6 +195,8 @@ def test_generated_keys_round_trip_through_their_text() -> None:
     assert Verifier.parse(signer.verifier().text()) == signer.verifier()
     assert signer.verifier().verifies(b"hi", signer.sign(b"hi"))
     assert not signer.verifier().verifies(b"hj", signer.sign(b"hi"))
+    assert signer.seed.hex() not in repr(signer)
+    assert str(signer.seed) not in repr(signer)
 
 
 @pytest.mark.parametrize("name", ["", "two words", "a+b", "tab\tname", "nbsp\u00a0name"])
