@@ -35,10 +35,11 @@ def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
 def run(context: Context, catch_up_seconds: float) -> None:
     """Run this database's one scheduler until stopped (Ctrl-C or SIGTERM).
 
-    Jobs are kept in the database: the quarter-close job (00:30 London time on 1 January,
-    April, July and October, and once at start) makes every missing snapshot of every
-    closed quarter, cut off at the quarter's close; the catch-up job folds new events into
-    the read models. A second scheduler on the same database refuses to start.
+    Its jobs are defined in code and nothing of them is read from the database: the
+    quarter-close job (00:30 London time on 1 January, April, July and October, and once at
+    start) makes every missing snapshot of every closed quarter, cut off at the quarter's
+    close; the catch-up job folds new events into the read models. A second scheduler on
+    the same database refuses to start.
     """
     store = context.store()
     try:

@@ -1,13 +1,14 @@
 """The one scheduler a database may have: its jobs, its lease, its start and stop.
 
-Jobs live in APScheduler's SQLAlchemyJobStore in the same database, with fixed ids and
-``replace_existing=True`` so restarts never add copies. Replacing a job recomputes its next
-run from now, so a quarter close missed while the scheduler was down would be lost: the
-process therefore also runs the quarter-close work once as it starts, and that work is
-self-healing (it makes every missing snapshot of every closed quarter).
+Jobs are defined here, in code, and kept in APScheduler's MemoryJobStore only: nothing of
+them is read from the database, so no table's content can make the scheduler run anything
+else (a persistent job store keeps pickles, and unpickling runs code). A job added at start
+computes its next run from now, so a quarter close missed while the scheduler was down
+would be lost: the process therefore also runs the quarter-close work once as it starts,
+and that work is self-healing (it makes every missing snapshot of every closed quarter).
 
-APScheduler 3 has no notion of a second scheduler on the same job store and would run every
-job twice, so the process holds a named lease (`eventstore.leases`) for as long as it runs:
+APScheduler 3 has no notion of a second scheduler on the same database and both would run
+every job, so the process holds a named lease (`eventstore.leases`) for as long as it runs:
 a PostgreSQL advisory lock, or on SQLite a row it renews well within the lease's time to
 live. A second process on the same database is refused at start; one that loses its lease
 stops.
@@ -24,7 +25,6 @@ from datetime import UTC, datetime, timedelta
 
 from apscheduler.events import EVENT_JOB_ERROR, JobExecutionEvent
 from apscheduler.jobstores.memory import MemoryJobStore
-from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -47,13 +47,11 @@ QUARTER_CLOSE_JOB = "quarter-close"
 CATCH_UP_JOB = "read-model-catch-up"
 STARTUP_JOB = "quarter-close-on-start"
 RENEW_JOB = "lease-renewal"
-LOCAL = "local"
-"""The in-memory job store: jobs that belong to this process only (never stored)."""
 
 
 @dataclass(frozen=True, slots=True)
 class JobSpec:
-    """A stored job: fixed id, module-level function, trigger."""
+    """A job of the scheduler's: fixed id, module-level function of the URL, trigger."""
 
     id: str
     func: Callable[[str], object]
@@ -61,7 +59,7 @@ class JobSpec:
 
 
 def job_specs(catch_up_seconds: float) -> list[JobSpec]:
-    """Every job kept in the database's job store."""
+    """The scheduled jobs (besides the start-up run and the lease renewal)."""
     return [
         JobSpec(QUARTER_CLOSE_JOB, jobs.close_quarters, quarter_close_trigger()),
         JobSpec(CATCH_UP_JOB, jobs.catch_up_read_models, every(catch_up_seconds)),
@@ -87,8 +85,7 @@ class SchedulerProcess:
         self.blocking = blocking
         scheduler_class = BlockingScheduler if blocking else BackgroundScheduler
         self.scheduler: BaseScheduler = scheduler_class(
-            jobstores={"default": SQLAlchemyJobStore(engine=self.store.engine),
-                       LOCAL: MemoryJobStore()},
+            jobstores={"default": MemoryJobStore()},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
             timezone=LONDON,
         )
@@ -97,12 +94,10 @@ class SchedulerProcess:
     def _add_jobs(self) -> None:
         for spec in job_specs(self.catch_up_seconds):
             self.scheduler.add_job(spec.func, spec.trigger, args=[self.url], id=spec.id,
-                                   name=spec.id, replace_existing=True)
+                                   name=spec.id)
         self.scheduler.add_job(jobs.close_quarters, "date", run_date=datetime.now(UTC),
-                               args=[self.url], id=STARTUP_JOB, name=STARTUP_JOB,
-                               jobstore=LOCAL, replace_existing=True)
-        self.scheduler.add_job(self._renew, every(RENEW_SECONDS), id=RENEW_JOB, name=RENEW_JOB,
-                               jobstore=LOCAL, replace_existing=True)
+                               args=[self.url], id=STARTUP_JOB, name=STARTUP_JOB)
+        self.scheduler.add_job(self._renew, every(RENEW_SECONDS), id=RENEW_JOB, name=RENEW_JOB)
 
     def start(self, *, paused: bool = False) -> None:
         """Take the lease (or raise `LeaseHeld`), then start the jobs.

@@ -1,4 +1,5 @@
-"""Check 7: one scheduler per database, and a killed one's successor duplicates nothing.
+"""Check 7: one scheduler per database, a killed one's successor duplicates nothing, and no
+table's content makes the scheduler run anything but its own jobs.
 
 Each round starts two ``opslog scheduler run`` processes at the same moment on a log
 whose first event is years old, so that the one that runs starts by making a snapshot
@@ -8,28 +9,43 @@ On SQLite its lease outlives it until its time to live (shortened to a few secon
 the test), and a scheduler started meanwhile must be refused naming the dead holder. A
 last scheduler then runs to the end of its start-up work and is stopped with SIGTERM.
 Afterwards every closed quarter has exactly one snapshot, and each verifies.
+
+APScheduler's SQLAlchemyJobStore kept jobs as pickles, and unpickling runs code: a row
+written into its table ran a command inside the scheduler. The planted-jobs check writes
+such rows and checks that the scheduler neither unpickles nor runs them.
 """
 
 from __future__ import annotations
 
+import logging
 import os
+import pickle
 import random
 import signal
 import socket
 import time
 from collections import Counter
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
+from apscheduler.triggers.date import DateTrigger
 
 from eventstore import EventStore
 from eventstore.tables import leases
 from opslog import __version__
 from opslog.database import initialise
+from opslog.scheduler import jobs
+from opslog.scheduler.process import (
+    CATCH_UP_JOB,
+    QUARTER_CLOSE_JOB,
+    RENEW_JOB,
+    SchedulerProcess,
+)
 from projections.snapshots.registry import snapshot_infos
 from projections.snapshots.taking import closed_quarters
 from projections.snapshots.verify import verify_snapshots
@@ -178,3 +194,81 @@ def test_one_scheduler_runs_and_a_killed_ones_successor_makes_no_duplicate(
                 events=store.head().position,
                 seconds=round(elapsed, 1))
     print(figures)
+
+
+class WritesOnUnpickling:
+    """A pickle whose loading writes `marker`: what a hostile job-table row would hold."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (Path.write_text, (self.marker, "unpickled"))
+
+
+def job_table() -> sa.Table:
+    """APScheduler's job table, as its SQLAlchemyJobStore (and once op0001) made it."""
+    return sa.Table(
+        "apscheduler_jobs", sa.MetaData(),
+        sa.Column("id", sa.Unicode(191), primary_key=True),
+        sa.Column("next_run_time", sa.Float(25), index=True),
+        sa.Column("job_state", sa.LargeBinary, nullable=False),
+    )
+
+
+def plant_jobs(url: str, unpickled: Path, ran: Path) -> int:
+    """Rows in the job table, both due: one whose unpickling writes `unpickled`, and a
+    well-formed job calling ``Path.write_text(ran, ...)``. The rows planted."""
+    due = datetime.now(UTC) - timedelta(minutes=1)
+    foreign_job = {
+        "version": 1, "id": "planted-job", "name": "planted-job",
+        "func": "pathlib:Path.write_text", "args": (ran, "ran"), "kwargs": {},
+        "trigger": DateTrigger(due, timezone=UTC), "executor": "default",
+        "misfire_grace_time": None, "coalesce": True, "max_instances": 1, "next_run_time": due,
+    }
+    rows = [
+        {"id": "planted-pickle", "next_run_time": due.timestamp(),
+         "job_state": pickle.dumps(WritesOnUnpickling(unpickled))},
+        {"id": "planted-job", "next_run_time": due.timestamp(),
+         "job_state": pickle.dumps(foreign_job)},
+    ]
+    table = job_table()
+    with EventStore.open(url) as store, store.engine.begin() as connection:
+        table.create(connection, checkfirst=True)
+        connection.execute(table.insert(), rows)
+    return len(rows)
+
+
+def catch_up_runs(caplog: pytest.LogCaptureFixture) -> int:
+    return sum(1 for record in caplog.records
+               if record.getMessage().startswith("read-model catch-up:"))
+
+
+def test_planted_jobs_never_run(database_url: str, tmp_path: Path, figures: Figures,
+                                caplog: pytest.LogCaptureFixture) -> None:
+    """A job table holding a pickle that writes a file when loaded, and a due job calling a
+    function of nobody's choosing: the scheduler runs its own jobs (the start-up quarter
+    close and several catch-ups) and neither planted row is ever loaded or run."""
+    with EventStore.open(database_url, create=True) as store:
+        initialise(store)
+    unpickled, ran = tmp_path / "unpickled", tmp_path / "ran"
+    planted = plant_jobs(database_url, unpickled, ran)
+    caplog.set_level(logging.INFO, logger="opslog.scheduler")
+    process = SchedulerProcess(database_url, catch_up_seconds=0.1, blocking=False)
+    process.start()
+    try:
+        wait_for(lambda: catch_up_runs(caplog) >= 3, "three catch-up runs")
+        wait_for(lambda: any("quarter-close: 0 closed quarters" in record.getMessage()
+                             for record in caplog.records), "the start-up quarter close")
+        found = {(job.id, job.func, job.args) for job in process.scheduler.get_jobs()}
+    finally:
+        process.stop()
+    written = [marker.name for marker in (unpickled, ran) if marker.exists()]
+    assert written == []
+    assert found == {
+        (QUARTER_CLOSE_JOB, jobs.close_quarters, (database_url,)),
+        (CATCH_UP_JOB, jobs.catch_up_read_models, (database_url,)),
+        (RENEW_JOB, process._renew, ()),
+    }
+    figures.add(planted_rows=planted, planted_pickles_loaded_or_run=len(written),
+                own_catch_up_runs=catch_up_runs(caplog), scheduler_jobs=len(found))

@@ -1,8 +1,7 @@
-"""The scheduler process: one per database, jobs stored with fixed ids, and a real run."""
+"""The scheduler process: one per database, jobs in memory with fixed ids, and a real run."""
 
 from __future__ import annotations
 
-import pickle
 import signal
 import subprocess
 import sys
@@ -21,10 +20,13 @@ from eventstore import EventStore
 from eventstore.leases import LeaseHeld
 from eventstore.tables import leases
 from opslog.cli import main
+from opslog.scheduler import jobs
 from opslog.scheduler.process import (
     CATCH_UP_JOB,
     LEASE_NAME,
     QUARTER_CLOSE_JOB,
+    RENEW_JOB,
+    STARTUP_JOB,
     SchedulerProcess,
 )
 from projections.runner import Runner
@@ -45,40 +47,39 @@ def started(url: str) -> Iterator[SchedulerProcess]:
         process.stop()
 
 
-def stored_jobs(url: str) -> dict[str, dict[str, object]]:
-    """The job table as APScheduler left it: each job's pickled state, by id."""
-    with EventStore.open(url) as store, store.engine.connect() as connection:
-        rows = connection.execute(sa.text("SELECT id, next_run_time, job_state "
-                                          "FROM apscheduler_jobs")).all()
-    return {row.id: {**pickle.loads(row.job_state), "next": row.next_run_time}
-            for row in rows}
-
-
-def test_jobs_are_stored_with_fixed_ids_functions_and_urls(url: str) -> None:
-    """Started paused on 2 July 2018: two jobs, by reference to module-level functions,
+def test_jobs_have_fixed_ids_functions_and_urls(url: str) -> None:
+    """Started paused on 2 July 2018: the two scheduled jobs call module-level functions
     with the database URL as their only argument; the quarter close next fires at
-    October's close."""
+    October's close, the catch-up one interval on."""
     process = SchedulerProcess(url, catch_up_seconds=30, blocking=False)
     with time_machine.travel(STARTED, tick=False):
         process.start(paused=True)
+        found = {job.id: job for job in process.scheduler.get_jobs()}
         process.stop()
-    found = stored_jobs(url)
-    assert set(found) == {QUARTER_CLOSE_JOB, CATCH_UP_JOB}
-    assert found[QUARTER_CLOSE_JOB]["func"] == "opslog.scheduler.jobs:close_quarters"
-    assert found[CATCH_UP_JOB]["func"] == "opslog.scheduler.jobs:catch_up_read_models"
-    assert all(job["args"] == (url,) for job in found.values())
+    assert set(found) == {QUARTER_CLOSE_JOB, CATCH_UP_JOB, STARTUP_JOB, RENEW_JOB}
+    assert found[QUARTER_CLOSE_JOB].func is jobs.close_quarters
+    assert found[CATCH_UP_JOB].func is jobs.catch_up_read_models
+    assert found[STARTUP_JOB].func is jobs.close_quarters
+    assert all(found[name].args == (url,)
+               for name in (QUARTER_CLOSE_JOB, CATCH_UP_JOB, STARTUP_JOB))
     october = Quarter(2018, 2).closes_at + timedelta(minutes=30)
-    assert found[QUARTER_CLOSE_JOB]["next"] == october.timestamp()
-    assert found[CATCH_UP_JOB]["next"] == (STARTED + timedelta(seconds=30)).timestamp()
+    assert found[QUARTER_CLOSE_JOB].next_run_time == october
+    assert found[CATCH_UP_JOB].next_run_time == STARTED + timedelta(seconds=30)
+    assert found[STARTUP_JOB].next_run_time == STARTED
 
 
-def test_a_restart_replaces_the_jobs_instead_of_adding_copies(url: str) -> None:
-    """Started three times, the job table still holds the two jobs."""
-    for _ in range(3):
-        process = SchedulerProcess(url, blocking=False)
-        process.start(paused=True)
-        process.stop()
-    assert set(stored_jobs(url)) == {QUARTER_CLOSE_JOB, CATCH_UP_JOB}
+def test_nothing_of_the_jobs_is_kept_in_the_database(url: str) -> None:
+    """Started and stopped, the scheduler leaves no table behind: `opslog init` makes no
+    job table, and starting the scheduler creates none."""
+    with EventStore.open(url) as store:
+        before = set(sa.inspect(store.engine).get_table_names())
+    process = SchedulerProcess(url, blocking=False)
+    process.start(paused=True)
+    process.stop()
+    with EventStore.open(url) as store:
+        after = set(sa.inspect(store.engine).get_table_names())
+    assert "apscheduler_jobs" not in before
+    assert after == before
 
 
 def test_a_second_scheduler_on_the_same_database_is_refused(url: str,
