@@ -39,7 +39,8 @@ def run(context: Context, catch_up_seconds: float) -> None:
     quarter-close job (00:30 London time on 1 January, April, July and October, and once at
     start) makes every missing snapshot of every closed quarter, cut off at the quarter's
     close; the catch-up job folds new events into the read models. A second scheduler on
-    the same database refuses to start.
+    the same database refuses to start; one that loses its hold on the database (say, a
+    PostgreSQL restart) stops its jobs at once and exits with status 1.
     """
     store = context.store()
     try:
@@ -64,6 +65,10 @@ def run(context: Context, catch_up_seconds: float) -> None:
     finally:
         signal.signal(signal.SIGTERM, previous)
         process.stop()
+    if process.lost is not None:
+        raise click.ClickException(
+            f"the scheduler lost its hold on this database ({process.lost}) and stopped its "
+            "jobs so that none runs twice; start it again")
 
 
 def register(group: click.Group) -> None:
