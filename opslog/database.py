@@ -10,13 +10,12 @@ from projections.readmodels.schema import alembic_config as projections_config
 
 
 def alembic_config() -> Config:
-    """The whole history: the log's, the read models' and the shell's (scheduler jobs)."""
+    """The whole history: the log's, the read models' and the shell's."""
     return projections_config(extra_version_locations=[versions_path()])
 
 
 def initialise(store: EventStore) -> None:
-    """Create or migrate every table: the log, the read models and the scheduler's job
-    store, in one transaction."""
+    """Create or migrate every table (the log and the read models) in one transaction."""
     schema.upgrade(store.engine, alembic_config())
 
 

@@ -35,10 +35,12 @@ def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
 def run(context: Context, catch_up_seconds: float) -> None:
     """Run this database's one scheduler until stopped (Ctrl-C or SIGTERM).
 
-    Jobs are kept in the database: the quarter-close job (00:30 London time on 1 January,
-    April, July and October, and once at start) makes every missing snapshot of every
-    closed quarter, cut off at the quarter's close; the catch-up job folds new events into
-    the read models. A second scheduler on the same database refuses to start.
+    Its jobs are defined in code and nothing of them is read from the database: the
+    quarter-close job (00:30 London time on 1 January, April, July and October, and once at
+    start) makes every missing snapshot of every closed quarter, cut off at the quarter's
+    close; the catch-up job folds new events into the read models. A second scheduler on
+    the same database refuses to start; one that loses its hold on the database (say, a
+    PostgreSQL restart) stops its jobs at once and exits with status 1.
     """
     store = context.store()
     try:
@@ -63,6 +65,10 @@ def run(context: Context, catch_up_seconds: float) -> None:
     finally:
         signal.signal(signal.SIGTERM, previous)
         process.stop()
+    if process.lost is not None:
+        raise click.ClickException(
+            f"the scheduler lost its hold on this database ({process.lost}) and stopped its "
+            "jobs so that none runs twice; start it again")
 
 
 def register(group: click.Group) -> None:

@@ -1,7 +1,8 @@
 """The shell's own tables: an Alembic branch (``opslog``) on the store's history.
 
-Only APScheduler's job table lives here; every schema change goes through Alembic, even
-for a table a library would otherwise create for itself.
+It once held APScheduler's job table (op0001) and now drops it (op0002): the scheduler
+keeps its jobs in memory, and no table of the shell's is left. The branch stays so that
+databases made before are brought to the same schema by ``opslog init``.
 """
 
 from __future__ import annotations

@@ -1,8 +1,7 @@
 """The scheduler's jobs: module-level functions of the database URL only.
 
-APScheduler stores a job as a reference to its function and its arguments, pickled into the
-job table; a URL is all a job needs, and nothing that holds a connection ever goes there.
-Each run opens the store, does its work, logs what it did, and closes the store.
+A URL is all a job needs: each run opens the store, does its work, logs what it did, and
+closes the store, so no connection outlives a run. Jobs are kept in memory, never stored.
 """
 
 from __future__ import annotations

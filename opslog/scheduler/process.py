@@ -1,30 +1,36 @@
 """The one scheduler a database may have: its jobs, its lease, its start and stop.
 
-Jobs live in APScheduler's SQLAlchemyJobStore in the same database, with fixed ids and
-``replace_existing=True`` so restarts never add copies. Replacing a job recomputes its next
-run from now, so a quarter close missed while the scheduler was down would be lost: the
-process therefore also runs the quarter-close work once as it starts, and that work is
-self-healing (it makes every missing snapshot of every closed quarter).
+Jobs are defined here, in code, and kept in APScheduler's MemoryJobStore only: nothing of
+them is read from the database, so no table's content can make the scheduler run anything
+else (a persistent job store keeps pickles, and unpickling runs code). A job added at start
+computes its next run from now, so a quarter close missed while the scheduler was down
+would be lost: the process therefore also runs the quarter-close work once as it starts,
+and that work is self-healing (it makes every missing snapshot of every closed quarter).
 
-APScheduler 3 has no notion of a second scheduler on the same job store and would run every
-job twice, so the process holds a named lease (`eventstore.leases`) for as long as it runs:
+APScheduler 3 has no notion of a second scheduler on the same database and both would run
+every job, so the process holds a named lease (`eventstore.leases`) for as long as it runs:
 a PostgreSQL advisory lock, or on SQLite a row it renews well within the lease's time to
-live. A second process on the same database is refused at start; one that loses its lease
-stops.
+live. A second process on the same database is refused at start. Losing the lease (a
+PostgreSQL restart ends the advisory lock's session; on SQLite another holder takes a lapsed
+row) stops every job at once: each job confirms the lease before it does any work, the
+renewal checks it every few seconds when no job is due, and the first to find it gone shuts
+the scheduler down, so a job already running finishes and none follows it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import socket
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.events import EVENT_JOB_ERROR, JobExecutionEvent
 from apscheduler.jobstores.memory import MemoryJobStore
-from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers import SchedulerNotRunningError
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -40,20 +46,19 @@ log = logging.getLogger("opslog.scheduler")
 
 LEASE_NAME = "opslog-scheduler"
 LEASE_TTL = timedelta(seconds=60)
-RENEW_SECONDS = 15.0
-"""Renewed four times per time to live: a slow database does not cost the lease."""
+RENEW_SECONDS = 5.0
+"""Renewed twelve times per time to live, so a slow database does not cost the lease and an
+idle scheduler finds a lost one within seconds (a job confirms it anyway before it runs)."""
 DEFAULT_CATCH_UP_SECONDS = 60.0
 QUARTER_CLOSE_JOB = "quarter-close"
 CATCH_UP_JOB = "read-model-catch-up"
 STARTUP_JOB = "quarter-close-on-start"
 RENEW_JOB = "lease-renewal"
-LOCAL = "local"
-"""The in-memory job store: jobs that belong to this process only (never stored)."""
 
 
 @dataclass(frozen=True, slots=True)
 class JobSpec:
-    """A stored job: fixed id, module-level function, trigger."""
+    """A job of the scheduler's: fixed id, module-level function of the URL, trigger."""
 
     id: str
     func: Callable[[str], object]
@@ -61,7 +66,7 @@ class JobSpec:
 
 
 def job_specs(catch_up_seconds: float) -> list[JobSpec]:
-    """Every job kept in the database's job store."""
+    """The scheduled jobs (besides the start-up run and the lease renewal)."""
     return [
         JobSpec(QUARTER_CLOSE_JOB, jobs.close_quarters, quarter_close_trigger()),
         JobSpec(CATCH_UP_JOB, jobs.catch_up_read_models, every(catch_up_seconds)),
@@ -85,10 +90,12 @@ class SchedulerProcess:
         self.store = EventStore.open(url)
         self.lease = Lease(self.store.engine, LEASE_NAME, holder or holder_name(), ttl=LEASE_TTL)
         self.blocking = blocking
+        self.lost: LeaseLost | None = None
+        """Why the lease was lost, once it is: the scheduler is then shut down."""
+        self._lease_lock = threading.Lock()
         scheduler_class = BlockingScheduler if blocking else BackgroundScheduler
         self.scheduler: BaseScheduler = scheduler_class(
-            jobstores={"default": SQLAlchemyJobStore(engine=self.store.engine),
-                       LOCAL: MemoryJobStore()},
+            jobstores={"default": MemoryJobStore()},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
             timezone=LONDON,
         )
@@ -96,13 +103,12 @@ class SchedulerProcess:
 
     def _add_jobs(self) -> None:
         for spec in job_specs(self.catch_up_seconds):
-            self.scheduler.add_job(spec.func, spec.trigger, args=[self.url], id=spec.id,
-                                   name=spec.id, replace_existing=True)
-        self.scheduler.add_job(jobs.close_quarters, "date", run_date=datetime.now(UTC),
-                               args=[self.url], id=STARTUP_JOB, name=STARTUP_JOB,
-                               jobstore=LOCAL, replace_existing=True)
-        self.scheduler.add_job(self._renew, every(RENEW_SECONDS), id=RENEW_JOB, name=RENEW_JOB,
-                               jobstore=LOCAL, replace_existing=True)
+            self.scheduler.add_job(self.guarded, spec.trigger, args=[spec.func], id=spec.id,
+                                   name=spec.id)
+        self.scheduler.add_job(self.guarded, "date", run_date=datetime.now(UTC),
+                               args=[jobs.close_quarters], id=STARTUP_JOB, name=STARTUP_JOB)
+        self.scheduler.add_job(self.confirm_lease, every(RENEW_SECONDS), id=RENEW_JOB,
+                               name=RENEW_JOB)
 
     def start(self, *, paused: bool = False) -> None:
         """Take the lease (or raise `LeaseHeld`), then start the jobs.
@@ -116,18 +122,35 @@ class SchedulerProcess:
         try:
             self._add_jobs()
             self.scheduler.start(paused=paused)
-        except BaseException:
-            self._release()
+        except BaseException:  # Ctrl-C or SIGTERM: jobs end before the lease is given up
+            self.stop()
             raise
         if self.blocking:  # returns once shut down (a BackgroundScheduler is a subclass)
             self._release()
 
-    def _renew(self) -> None:
-        try:
-            self.lease.renew()
-        except LeaseLost:
-            log.error("scheduler lease lost: stopping, so that no job runs twice")
+    def guarded(self, work: Callable[[str], object]) -> None:
+        """Run a job's `work` on the database only while the lease is confirmed ours: a job
+        due after the lease was lost does nothing."""
+        if self.confirm_lease():
+            work(self.url)
+
+    def confirm_lease(self) -> bool:
+        """Renew the lease: whether it is still ours. The first to find it lost shuts the
+        scheduler down at once (a job already running finishes; no other starts)."""
+        with self._lease_lock:
+            if self.lost is not None:
+                return False
+            try:
+                self.lease.renew()
+            except LeaseLost as error:
+                self.lost = error
+            else:
+                return True
+        log.error("scheduler lease lost (%s): its jobs are stopped, so that none runs twice",
+                  self.lost)
+        with contextlib.suppress(SchedulerNotRunningError):  # already stopping
             self.scheduler.shutdown(wait=False)
+        return False
 
     def stop(self) -> None:
         """Shut the scheduler down (waiting for running jobs) and give the lease up."""
@@ -136,8 +159,9 @@ class SchedulerProcess:
         self._release()
 
     def _release(self) -> None:
-        if self.lease.held:
-            self.lease.release()
+        with self._lease_lock:
+            if self.lease.held:
+                self.lease.release()
         self.store.close()
 
 

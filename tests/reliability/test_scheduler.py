@@ -1,4 +1,5 @@
-"""Check 7: one scheduler per database, and a killed one's successor duplicates nothing.
+"""Check 7: one scheduler per database, a killed one's successor duplicates nothing, and no
+table's content makes the scheduler run anything but its own jobs.
 
 Each round starts two ``opslog scheduler run`` processes at the same moment on a log
 whose first event is years old, so that the one that runs starts by making a snapshot
@@ -8,28 +9,51 @@ On SQLite its lease outlives it until its time to live (shortened to a few secon
 the test), and a scheduler started meanwhile must be refused naming the dead holder. A
 last scheduler then runs to the end of its start-up work and is stopped with SIGTERM.
 Afterwards every closed quarter has exactly one snapshot, and each verifies.
+
+APScheduler's SQLAlchemyJobStore kept jobs as pickles, and unpickling runs code: a row
+written into its table ran a command inside the scheduler. The planted-jobs check writes
+such rows and checks that the scheduler neither unpickles nor runs them.
+
+The lost-lease check runs ``opslog scheduler run`` as its own process, takes its lease
+away (PostgreSQL: its session's backend terminated, as a server restart does; SQLite: its
+row taken over) and checks that it stops running jobs at once and exits non-zero with one
+line, so that a restart-on-failure supervisor starts it again.
 """
 
 from __future__ import annotations
 
+import logging
 import os
+import pickle
 import random
 import signal
 import socket
+import subprocess
+import sys
 import time
 from collections import Counter
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
+from apscheduler.triggers.date import DateTrigger
 
 from eventstore import EventStore
 from eventstore.tables import leases
 from opslog import __version__
 from opslog.database import initialise
+from opslog.scheduler import jobs
+from opslog.scheduler.process import (
+    CATCH_UP_JOB,
+    QUARTER_CLOSE_JOB,
+    RENEW_JOB,
+    RENEW_SECONDS,
+    SchedulerProcess,
+)
 from projections.snapshots.registry import snapshot_infos
 from projections.snapshots.taking import closed_quarters
 from projections.snapshots.verify import verify_snapshots
@@ -38,6 +62,7 @@ from tests.projections.builders import open_writer
 from tests.projections.random_log import write_random_log
 from tests.reliability import processes, workers
 from tests.reliability.figures import Figures, scaled
+from tests.scheduler.leases import take_lease_away
 
 ROUNDS = 5
 LEASE_SECONDS = 1.5
@@ -178,3 +203,138 @@ def test_one_scheduler_runs_and_a_killed_ones_successor_makes_no_duplicate(
                 events=store.head().position,
                 seconds=round(elapsed, 1))
     print(figures)
+
+
+class WritesOnUnpickling:
+    """A pickle whose loading writes `marker`: what a hostile job-table row would hold."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (Path.write_text, (self.marker, "unpickled"))
+
+
+def job_table() -> sa.Table:
+    """APScheduler's job table, as its SQLAlchemyJobStore (and once op0001) made it."""
+    return sa.Table(
+        "apscheduler_jobs", sa.MetaData(),
+        sa.Column("id", sa.Unicode(191), primary_key=True),
+        sa.Column("next_run_time", sa.Float(25), index=True),
+        sa.Column("job_state", sa.LargeBinary, nullable=False),
+    )
+
+
+def plant_jobs(url: str, unpickled: Path, ran: Path) -> int:
+    """Rows in the job table, both due: one whose unpickling writes `unpickled`, and a
+    well-formed job calling ``Path.write_text(ran, ...)``. The rows planted."""
+    due = datetime.now(UTC) - timedelta(minutes=1)
+    foreign_job = {
+        "version": 1, "id": "planted-job", "name": "planted-job",
+        "func": "pathlib:Path.write_text", "args": (ran, "ran"), "kwargs": {},
+        "trigger": DateTrigger(due, timezone=UTC), "executor": "default",
+        "misfire_grace_time": None, "coalesce": True, "max_instances": 1, "next_run_time": due,
+    }
+    rows = [
+        {"id": "planted-pickle", "next_run_time": due.timestamp(),
+         "job_state": pickle.dumps(WritesOnUnpickling(unpickled))},
+        {"id": "planted-job", "next_run_time": due.timestamp(),
+         "job_state": pickle.dumps(foreign_job)},
+    ]
+    table = job_table()
+    with EventStore.open(url) as store, store.engine.begin() as connection:
+        table.create(connection, checkfirst=True)
+        connection.execute(table.insert(), rows)
+    return len(rows)
+
+
+def catch_up_runs(caplog: pytest.LogCaptureFixture) -> int:
+    return sum(1 for record in caplog.records
+               if record.getMessage().startswith("read-model catch-up:"))
+
+
+def test_planted_jobs_never_run(database_url: str, tmp_path: Path, figures: Figures,
+                                caplog: pytest.LogCaptureFixture) -> None:
+    """A job table holding a pickle that writes a file when loaded, and a due job calling a
+    function of nobody's choosing: the scheduler runs its own jobs (the start-up quarter
+    close and several catch-ups) and neither planted row is ever loaded or run."""
+    with EventStore.open(database_url, create=True) as store:
+        initialise(store)
+    unpickled, ran = tmp_path / "unpickled", tmp_path / "ran"
+    planted = plant_jobs(database_url, unpickled, ran)
+    caplog.set_level(logging.INFO, logger="opslog.scheduler")
+    process = SchedulerProcess(database_url, catch_up_seconds=0.1, blocking=False)
+    process.start()
+    try:
+        wait_for(lambda: catch_up_runs(caplog) >= 3, "three catch-up runs")
+        wait_for(lambda: any("quarter-close: 0 closed quarters" in record.getMessage()
+                             for record in caplog.records), "the start-up quarter close")
+        found = {(job.id, job.func, job.args) for job in process.scheduler.get_jobs()}
+    finally:
+        process.stop()
+    written = [marker.name for marker in (unpickled, ran) if marker.exists()]
+    assert written == []
+    assert found == {
+        (QUARTER_CLOSE_JOB, process.guarded, (jobs.close_quarters,)),
+        (CATCH_UP_JOB, process.guarded, (jobs.catch_up_read_models,)),
+        (RENEW_JOB, process.confirm_lease, ()),
+    }
+    figures.add(planted_rows=planted, planted_pickles_loaded_or_run=len(written),
+                own_catch_up_runs=catch_up_runs(caplog), scheduler_jobs=len(found))
+
+
+CATCH_UP_LINE = "read-model catch-up:"
+LOST_LINE = "scheduler lease lost"
+LOST_ERROR = "Error: the scheduler lost its hold on this database ("
+
+
+@pytest.mark.parametrize("catch_up_seconds", [0.1, 600.0], ids=["busy", "idle"])
+def test_a_scheduler_that_loses_its_lease_stops_at_once_and_exits_non_zero(
+    database_url: str, tmp_path: Path, figures: Figures, catch_up_seconds: float
+) -> None:
+    """`opslog scheduler run`, its lease taken away while its jobs run (busy: a catch-up
+    every 0.1 s; idle: only the start-up run, so the renewal must notice): no job runs
+    after the loss is found (at most the one running then finishes), and the process exits
+    1 with one line, well within the renewal interval."""
+    with EventStore.open(database_url, create=True) as store:
+        initialise(store)
+    log = tmp_path / "scheduler.log"
+    opslog = Path(sys.executable).with_name("opslog")
+    command = [str(opslog), "--db", database_url, "scheduler", "run",
+               "--catch-up-seconds", str(catch_up_seconds)]
+    busy = catch_up_seconds < 1
+    with log.open("w", encoding="utf-8") as stderr:
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=stderr)
+    try:
+        if busy:
+            wait_for(lambda: text(log).count(CATCH_UP_LINE) >= 3, "three catch-up runs")
+        else:
+            wait_for(lambda: "quarter-close: 0 closed quarters" in text(log), "the start-up run")
+        runs_before = text(log).count(CATCH_UP_LINE)
+        lost_at = time.monotonic()
+        how = take_lease_away(database_url)
+        wait_for(lambda: LOST_LINE in text(log), "the scheduler to find its lease lost")
+        found_after = time.monotonic() - lost_at
+        process.wait(timeout=60)
+        exited_after = time.monotonic() - lost_at
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    output = text(log)
+    lines = output.splitlines()
+    runs_after = output.count(CATCH_UP_LINE) - runs_before
+    assert process.returncode == 1, output[-3000:]
+    (error,) = [line for line in lines if line.startswith("Error:")]
+    assert error.startswith(LOST_ERROR) and error.endswith("start it again")
+    assert "Traceback" not in output
+    found = next(n for n, line in enumerate(lines) if LOST_LINE in line)
+    assert sum(CATCH_UP_LINE in line for line in lines[found:]) <= 1, output[-3000:]
+    assert runs_after <= 1, output[-3000:]
+    # Busy, the next job finds the loss; idle, the renewal does.
+    assert found_after < (RENEW_SECONDS if busy else RENEW_SECONDS + 5), found_after
+    figures.add(mode="busy" if busy else "idle", lease_taken_by=how,
+                catch_up_seconds=catch_up_seconds, exit_code=process.returncode,
+                seconds_from_loss_to_found=round(found_after, 2),
+                seconds_from_loss_to_exit=round(exited_after, 2),
+                job_runs_ended_after_loss=runs_after)

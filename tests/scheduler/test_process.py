@@ -1,8 +1,7 @@
-"""The scheduler process: one per database, jobs stored with fixed ids, and a real run."""
+"""The scheduler process: one per database, jobs in memory with fixed ids, and a real run."""
 
 from __future__ import annotations
 
-import pickle
 import signal
 import subprocess
 import sys
@@ -21,15 +20,18 @@ from eventstore import EventStore
 from eventstore.leases import LeaseHeld
 from eventstore.tables import leases
 from opslog.cli import main
+from opslog.scheduler import jobs
 from opslog.scheduler.process import (
     CATCH_UP_JOB,
-    LEASE_NAME,
     QUARTER_CLOSE_JOB,
+    RENEW_JOB,
+    STARTUP_JOB,
     SchedulerProcess,
 )
 from projections.readmodels.runner import Runner
 from projections.snapshots.registry import snapshot_infos
 from tests.projections.builders import open_writer
+from tests.scheduler.leases import take_lease_away
 
 STARTED = datetime(2018, 7, 2, 9, 0, tzinfo=UTC)
 
@@ -45,40 +47,41 @@ def started(url: str) -> Iterator[SchedulerProcess]:
         process.stop()
 
 
-def stored_jobs(url: str) -> dict[str, dict[str, object]]:
-    """The job table as APScheduler left it: each job's pickled state, by id."""
-    with EventStore.open(url) as store, store.engine.connect() as connection:
-        rows = connection.execute(sa.text("SELECT id, next_run_time, job_state "
-                                          "FROM apscheduler_jobs")).all()
-    return {row.id: {**pickle.loads(row.job_state), "next": row.next_run_time}
-            for row in rows}
-
-
-def test_jobs_are_stored_with_fixed_ids_functions_and_urls(url: str) -> None:
-    """Started paused on 2 July 2018: two jobs, by reference to module-level functions,
-    with the database URL as their only argument; the quarter close next fires at
-    October's close."""
+def test_jobs_have_fixed_ids_functions_and_urls(url: str) -> None:
+    """Started paused on 2 July 2018: each job runs a module-level function of the database
+    URL once the lease is confirmed, the renewal confirms it; the quarter close next fires
+    at October's close, the catch-up one interval on."""
     process = SchedulerProcess(url, catch_up_seconds=30, blocking=False)
     with time_machine.travel(STARTED, tick=False):
         process.start(paused=True)
+        found = {job.id: job for job in process.scheduler.get_jobs()}
         process.stop()
-    found = stored_jobs(url)
-    assert set(found) == {QUARTER_CLOSE_JOB, CATCH_UP_JOB}
-    assert found[QUARTER_CLOSE_JOB]["func"] == "opslog.scheduler.jobs:close_quarters"
-    assert found[CATCH_UP_JOB]["func"] == "opslog.scheduler.jobs:catch_up_read_models"
-    assert all(job["args"] == (url,) for job in found.values())
+    assert set(found) == {QUARTER_CLOSE_JOB, CATCH_UP_JOB, STARTUP_JOB, RENEW_JOB}
+    assert {name: (job.func, job.args) for name, job in found.items()} == {
+        QUARTER_CLOSE_JOB: (process.guarded, (jobs.close_quarters,)),
+        CATCH_UP_JOB: (process.guarded, (jobs.catch_up_read_models,)),
+        STARTUP_JOB: (process.guarded, (jobs.close_quarters,)),
+        RENEW_JOB: (process.confirm_lease, ()),
+    }
+    assert process.url == url
     october = Quarter(2018, 2).closes_at + timedelta(minutes=30)
-    assert found[QUARTER_CLOSE_JOB]["next"] == october.timestamp()
-    assert found[CATCH_UP_JOB]["next"] == (STARTED + timedelta(seconds=30)).timestamp()
+    assert found[QUARTER_CLOSE_JOB].next_run_time == october
+    assert found[CATCH_UP_JOB].next_run_time == STARTED + timedelta(seconds=30)
+    assert found[STARTUP_JOB].next_run_time == STARTED
 
 
-def test_a_restart_replaces_the_jobs_instead_of_adding_copies(url: str) -> None:
-    """Started three times, the job table still holds the two jobs."""
-    for _ in range(3):
-        process = SchedulerProcess(url, blocking=False)
-        process.start(paused=True)
-        process.stop()
-    assert set(stored_jobs(url)) == {QUARTER_CLOSE_JOB, CATCH_UP_JOB}
+def test_nothing_of_the_jobs_is_kept_in_the_database(url: str) -> None:
+    """Started and stopped, the scheduler leaves no table behind: `opslog init` makes no
+    job table, and starting the scheduler creates none."""
+    with EventStore.open(url) as store:
+        before = set(sa.inspect(store.engine).get_table_names())
+    process = SchedulerProcess(url, blocking=False)
+    process.start(paused=True)
+    process.stop()
+    with EventStore.open(url) as store:
+        after = set(sa.inspect(store.engine).get_table_names())
+    assert "apscheduler_jobs" not in before
+    assert after == before
 
 
 def test_a_second_scheduler_on_the_same_database_is_refused(url: str,
@@ -106,20 +109,26 @@ def test_the_command_refuses_a_second_scheduler_in_one_line(url: str,
     assert "Traceback" not in result.output
 
 
-def test_a_sqlite_scheduler_that_loses_its_lease_stops(sqlite_url: str) -> None:
-    """Its lease lapsed and taken over, the renewal finds out and shuts the scheduler down."""
-    with EventStore.open(sqlite_url) as store:
-        from opslog.database import initialise
-
-        initialise(store)
-    process = SchedulerProcess(sqlite_url, blocking=False, holder="first:1")
+def test_a_job_due_after_the_lease_is_lost_does_nothing_and_the_scheduler_stops(
+        url: str) -> None:
+    """Started paused with an event to fold, the lease is taken away (PostgreSQL: its
+    session ended; SQLite: its row taken over). The catch-up job, run as the scheduler runs
+    it, folds nothing and shuts the scheduler down; the renewal then confirms nothing."""
+    writer = open_writer(url, create=False)
+    writer.record(ThemeDefined(number=2, title="Violence"))
+    process = SchedulerProcess(url, blocking=False, holder="first:1")
     process.start(paused=True)
-    with EventStore.open(sqlite_url) as store, store.engine.begin() as connection:
-        connection.execute(sa.update(leases).where(leases.c.name == LEASE_NAME).values(
-            holder="usurper:9", expires_at=datetime.now(UTC) + timedelta(minutes=5)))
-    process._renew()
-    assert not process.scheduler.running
-    process.stop()
+    try:
+        take_lease_away(url)
+        job = process.scheduler.get_job(CATCH_UP_JOB)
+        job.func(*job.args)
+        assert process.lost is not None
+        assert not process.scheduler.running
+        assert Runner(writer.store).status().live is None
+        assert process.confirm_lease() is False
+    finally:
+        process.stop()
+        writer.store.close()
 
 
 def test_the_command_runs_until_terminated(url: str) -> None:

@@ -162,7 +162,7 @@ def test_publishing_without_a_snapshot_says_how_to_make_one(url: str) -> None:
 
 def test_the_scheduler_wants_an_initialised_database_and_a_positive_interval(
         database_url: str) -> None:
-    """A store never given the read models and job table is refused; so is a zero interval."""
+    """A store never given the read models is refused; so is a zero interval."""
     EventStore.open(database_url, create=True).close()
     result = run(database_url, "scheduler", "run")
     assert (result.exit_code, result.output) == (
