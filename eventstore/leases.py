@@ -59,6 +59,7 @@ class Lease:
         self._clock = clock
         self._session: Connection | None = None
         self._held_row = False
+        self._lost = False
 
     @property
     def held(self) -> bool:
@@ -72,6 +73,7 @@ class Lease:
             self._acquire_row()
 
     def _acquire_advisory(self) -> None:
+        self._lost = False
         session = self.engine.connect()
         got = session.execute(
             sa.select(sa.func.pg_try_advisory_lock(advisory_key(self.name)))
@@ -84,6 +86,7 @@ class Lease:
         self._write_row()
 
     def _acquire_row(self) -> None:
+        self._lost = False
         now = self._clock()
         with self.engine.begin() as connection:
             row = connection.execute(
@@ -95,7 +98,20 @@ class Lease:
         self._held_row = True
 
     def renew(self) -> None:
-        """Extend the lease; raise `LeaseLost` if it is no longer ours."""
+        """Extend the lease; raise `LeaseLost` if it is no longer ours.
+
+        A lost lease stays lost: renewing again raises again, whatever the row says, so a
+        holder can never slip back in without acquiring (and being refused) anew.
+        """
+        if self._lost:
+            raise LeaseLost(f"lease {self.name!r} was lost")
+        try:
+            self._renew()
+        except LeaseLost:
+            self._lost = True
+            raise
+
+    def _renew(self) -> None:
         if self._session is not None:
             self._check_session()
             self._write_row()

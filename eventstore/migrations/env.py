@@ -14,20 +14,12 @@ from eventstore.tables import metadata as store_metadata
 
 config = context.config
 target_metadata = config.attributes.get("target_metadata", store_metadata)
-IGNORED_TABLES = {"apscheduler_jobs"}
-
-
-def include_name(name: str | None, type_: str, parent_names: object) -> bool:
-    """Leave tables that other libraries own (APScheduler's job store) out of comparisons."""
-    return not (type_ == "table" and name in IGNORED_TABLES)
-
 
 def run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
-        include_name=include_name,
         compare_type=True,
         transaction_per_migration=False,
     )

@@ -88,7 +88,8 @@ def test_lease_survives_holder_crash(database_url: str) -> None:
 
 
 def test_postgres_lease_lost_with_its_connection(postgres_url: str) -> None:
-    """When the server ends the lock's session, renew() says the lease is lost."""
+    """When the server ends the lock's session, renew() says the lease is lost, and keeps
+    saying so: the holder's unexpired row never lets it renew again."""
     with EventStore.open(postgres_url, create=True) as store:
         lease = Lease(store.engine, "scheduler", "a")
         lease.acquire()
@@ -98,6 +99,8 @@ def test_postgres_lease_lost_with_its_connection(postgres_url: str) -> None:
                 "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' "
                 f"AND classid = {key >> 32} AND objid = {key & 0xFFFFFFFF} AND objsubid = 1"
             )
+        with pytest.raises(LeaseLost):
+            lease.renew()
         with pytest.raises(LeaseLost):
             lease.renew()
         other = Lease(store.engine, "scheduler", "b")
