@@ -38,7 +38,7 @@ from catalogue import (
     UnknownEventType,
     decode,
 )
-from commands.state.model import (
+from commands.write_model.state import (
     CommitRef,
     EventRef,
     IndicatorState,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from commands.errors import Refused
-from commands.state import IndicatorState, MilestoneState, State, TopicState, UnitState
+from commands.write_model.state import IndicatorState, MilestoneState, State, TopicState, UnitState
 
 
 def theme(state: State, number: int, field: str = "theme") -> str:
