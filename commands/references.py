@@ -2,45 +2,49 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from commands.errors import Refused
-from commands.write_model.state import IndicatorState, MilestoneState, State, TopicState, UnitState
+from commands.write_model.state import (
+    IndicatorState,
+    MilestoneState,
+    State,
+    TopicState,
+    UnitState,
+)
+
+T = TypeVar("T")
 
 
 def theme(state: State, number: int, field: str = "theme") -> str:
-    if number not in state.themes:
-        raise Refused(field, f"no theme {number} is defined")
-    return state.themes[number]
+    return _known(state.themes.get(number), field, f"no theme {number} is defined")
 
 
 def topic(state: State, topic_id: str, field: str = "topic_id") -> TopicState:
-    found = state.topics.get(topic_id)
-    if found is None:
-        raise Refused(field, f"no topic {topic_id!r} is defined")
-    return found
+    return _known(state.topics.get(topic_id), field, f"no topic {topic_id!r} is defined")
 
 
 def unit(state: State, unit_id: str, field: str = "unit_id") -> UnitState:
-    found = state.units.get(unit_id)
-    if found is None:
-        raise Refused(field, f"no unit {unit_id!r} is registered")
-    return found
+    return _known(state.units.get(unit_id), field, f"no unit {unit_id!r} is registered")
 
 
 def milestone(state: State, milestone_id: str, field: str = "milestone_id") -> MilestoneState:
-    found = state.milestones.get(milestone_id)
-    if found is None:
-        raise Refused(field, f"no milestone {milestone_id!r} is scheduled")
-    return found
+    return _known(state.milestones.get(milestone_id), field,
+                  f"no milestone {milestone_id!r} is scheduled")
 
 
 def indicator(state: State, indicator_id: str, field: str = "indicator_id") -> IndicatorState:
-    found = state.indicators.get(indicator_id)
-    if found is None:
-        raise Refused(field, f"no indicator {indicator_id!r} is defined")
-    return found
+    return _known(state.indicators.get(indicator_id), field,
+                  f"no indicator {indicator_id!r} is defined")
 
 
 def new_stream(state: State, stream_id: str, field: str, what: str) -> None:
     """Ids are unique: the stream a new thing starts must not exist yet."""
     if state.version(stream_id):
         raise Refused(field, f"{what} already exists")
+
+
+def _known(found: T | None, field: str, reason: str) -> T:
+    if found is None:
+        raise Refused(field, reason)
+    return found
