@@ -12,11 +12,8 @@ from typing import Any
 from marshmallow import Schema, fields, missing, validate
 
 from catalogue.fields import IDENTIFIER, ExactDecimal, Money, PeriodField, QuarterField
-from commands.definitions import COMMANDS, CommandSpec
-from commands.permissions import describe as who_may
-
-GROUPS = ("Plan structure", "Milestones", "Operational updates", "Indicators", "Overview",
-          "Corrections")
+from commands.registry import COMMANDS
+from commands.spec import CommandSpec
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,9 +58,8 @@ class CommandInfo:
 
 
 def describe_commands() -> list[CommandInfo]:
-    """Every registered command, grouped as `GROUPS` lists them."""
-    specs = sorted(COMMANDS.values(), key=lambda spec: GROUPS.index(spec.group))
-    return [describe_command(spec) for spec in specs]
+    """Every registered command, in the registry's order (area by area)."""
+    return [describe_command(spec) for spec in COMMANDS.values()]
 
 
 def describe_command(spec: CommandSpec) -> CommandInfo:
@@ -71,7 +67,7 @@ def describe_command(spec: CommandSpec) -> CommandInfo:
         name=spec.name,
         group=spec.group,
         summary=spec.summary,
-        who=who_may(spec.command_class),
+        who=spec.permission.describe(),
         fields=_schema_fields(spec.schema),
     )
 

@@ -18,8 +18,9 @@ from dataclasses import dataclass
 
 from marshmallow import ValidationError
 
-from commands.definitions import COMMANDS, Command, spec_of
+from commands.command import Command
 from commands.errors import Refused, problems_from
+from commands.registry import COMMANDS, spec_of
 from eventstore import canonical_json
 from eventstore.limits import MAX_NESTING_DEPTH
 
@@ -69,10 +70,9 @@ def parse(raw: object) -> Submission:
         raise Refused("data", f"is required: an object of {name}'s fields")
     _check_values(data)
     try:
-        command = spec.schema.load(data)
+        command = spec.load(data)
     except ValidationError as error:
         raise Refused.of(problems_from(error.messages)) from None
-    assert isinstance(command, Command)
     return Submission(command_id=command_id, command=command, actor=actor,
                       correlation_id=correlation_id)
 
@@ -141,6 +141,6 @@ def check_actor(value: object) -> str:
 
 def command_hash(command: Command, actor: str) -> str:
     """The body's fingerprint: the same id with a different body is another command."""
-    spec = spec_of(type(command))
+    spec = spec_of(command)
     body = {"command": spec.name, "actor": actor, "data": spec.schema.dump(command)}
     return hashlib.sha256(canonical_json(body).encode("utf-8")).hexdigest()

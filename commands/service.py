@@ -26,14 +26,16 @@ from catalogue import (
     encode,
     load,
 )
+from commands.command import Command
 from commands.context import Context, Target
-from commands.definitions import Command, CorrectEvent, RetractEvent
+from commands.corrections import CorrectEvent, RetractEvent
 from commands.envelope import Submission, check_actor, check_id, command_hash, parse
 from commands.errors import Refused
-from commands.handlers import decide
 from commands.outcome import Outcome, Status
 from commands.permissions import authorise
-from commands.state import Logged, State, evolve, fold_recorded
+from commands.registry import recorder_of, spec_of
+from commands.write_model.evolve import Logged, evolve, fold_recorded
+from commands.write_model.state import State
 from eventstore import (
     DuplicateEventId,
     EventStore,
@@ -189,6 +191,7 @@ class CommandService:
 
     def _decide(self, submission: Submission, actor: str) -> tuple[list[DomainEvent], str | None]:
         command = submission.command
+        spec = spec_of(command)
         target = None
         if isinstance(command, CorrectEvent | RetractEvent):
             target = self._target(command.event_id)
@@ -196,8 +199,8 @@ class CommandService:
         if now.tzinfo is None:
             raise ValueError("the clock must return timezone-aware datetimes")
         context = Context(now=now, actor=actor, target=target)
-        unit = authorise(self.state, actor, command, context)
-        return decide(self.state, command, context), unit
+        unit = authorise(self.state, actor, spec.permission, command, context)
+        return spec.decide(self.state, command, context), unit
 
     def _target(self, event_id: uuid.UUID) -> Target:
         """The event a correction answers, as it reads after earlier corrections."""
@@ -222,7 +225,8 @@ class CommandService:
             raise Refused("event_id", f"no event {event_id} is recorded")
         current = load(type(original), payload)
         return Target(event_id=event_id, stream_id=ref.stream_id, event=current,
-                      payload=encode(current), retracted=event_id in self.state.retracted)
+                      payload=encode(current), retracted=event_id in self.state.retracted,
+                      recorded_by=recorder_of(type(current)))
 
     def _batch(self, submission: Submission, actor: str, unit: str | None, digest: str,
                events: Sequence[DomainEvent]) -> list[tuple[str, list[_Pending]]]:

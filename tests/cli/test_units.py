@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from commands.definitions import COMMANDS
+from commands.registry import COMMANDS
 from eventstore import EventStore
 from opslog.cli import main
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 
 from catalogue import Quarter
-from commands.definitions import ReportMilestoneProgress
+from commands.milestones import ReportMilestoneProgress
 from commands.outcome import Status
 from commands.service import MAX_ATTEMPTS, CommandService, submit
 from eventstore import EventStore

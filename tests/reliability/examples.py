@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from commands.definitions import COMMANDS
+from commands.registry import COMMANDS
 from commands.service import EVENT_IDS
 from tests.reliability.plan import (
     ADMIN,

@@ -20,9 +20,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from catalogue import from_recorded, load
-from commands.definitions import COMMANDS
 from commands.envelope import ENVELOPE_KEYS
 from commands.outcome import Outcome, Status
+from commands.registry import COMMANDS
 from commands.service import CommandService
 from eventstore import EventStore
 from eventstore.tables import commits

@@ -38,7 +38,7 @@ from catalogue import (
     UnknownEventType,
     decode,
 )
-from commands.state.model import (
+from commands.write_model.state import (
     CommitRef,
     EventRef,
     IndicatorState,
@@ -221,51 +221,47 @@ def _theme_corrected(state: State, ref: EventRef, changes: Mapping[str, Any]) ->
 
 
 def _topic_corrected(state: State, ref: EventRef, changes: Mapping[str, Any]) -> None:
-    if "title" in changes:
-        state.topics[ref.key].title = str(changes["title"])
+    _copy(changes, state.topics[ref.key], title=str)
 
 
 def _unit_corrected(state: State, ref: EventRef, changes: Mapping[str, Any]) -> None:
-    unit = state.units[ref.key]
-    if "name" in changes:
-        unit.name = str(changes["name"])
-    if "boroughs" in changes:
-        unit.boroughs = tuple(changes["boroughs"])
+    _copy(changes, state.units[ref.key], name=str, boroughs=tuple)
 
 
 def _schedule_corrected(state: State, ref: EventRef, changes: Mapping[str, Any]) -> None:
-    milestone = state.milestones[ref.key]
-    if "title" in changes:
-        milestone.title = str(changes["title"])
-    if "owner_unit" in changes:
-        milestone.owner_unit = str(changes["owner_unit"])
+    _copy(changes, state.milestones[ref.key], title=str, owner_unit=str)
 
 
 def _progress_corrected(state: State, ref: EventRef, changes: Mapping[str, Any]) -> None:
     report = state.milestones[ref.key].reports.get(ref.event_id)
-    if report is None:
-        return
-    if "status" in changes:
-        report.status = str(changes["status"])
-    if "as_of" in changes:
-        report.as_of = date.fromisoformat(str(changes["as_of"]))
+    if report is not None:
+        _copy(changes, report, status=str, as_of=_day)
 
 
 def _indicator_corrected(state: State, ref: EventRef, changes: Mapping[str, Any]) -> None:
-    if "name" in changes:
-        state.indicators[ref.key].name = str(changes["name"])
+    _copy(changes, state.indicators[ref.key], name=str)
 
 
 def _value_corrected(state: State, ref: EventRef, changes: Mapping[str, Any]) -> None:
     indicator = state.indicators[ref.key]
     period = indicator.periods_by_event[ref.event_id]
-    value = indicator.values[period][ref.event_id]
-    if "value" in changes:
-        value.value = Decimal(str(changes["value"]))
-    if "source" in changes:
-        value.source = str(changes["source"])
-    if "released_on" in changes:
-        value.released_on = date.fromisoformat(str(changes["released_on"]))
+    _copy(changes, indicator.values[period][ref.event_id],
+          value=_exact, source=str, released_on=_day)
+
+
+def _copy(changes: Mapping[str, Any], kept: object, **read: Callable[[Any], object]) -> None:
+    """Set each field of `read` that `changes` holds on `kept`, read from its stored form."""
+    for name, convert in read.items():
+        if name in changes:
+            setattr(kept, name, convert(changes[name]))
+
+
+def _day(stored: Any) -> date:
+    return date.fromisoformat(str(stored))
+
+
+def _exact(stored: Any) -> Decimal:
+    return Decimal(str(stored))
 
 
 # -- retractions: what stops counting -------------------------------------------------------

@@ -1,6 +1,6 @@
 """The write model: just what the rules need to know about the log, kept in memory.
 
-It is a fold of every event (see `commands.state.evolve`). Facts that other streams
+It is a fold of every event (see `commands.write_model.evolve`). Facts that other streams
 depend on only ever grow (themes, topics, units, indicators and roles are never
 retracted), so a model that is a little behind can refuse a command wrongly but never
 accept one wrongly; what can shrink lives on the stream a command writes to, and the

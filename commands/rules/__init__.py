@@ -1,1 +1,0 @@
-"""Rules shared by the decide functions; each raises `Refused` naming the field."""
