@@ -69,7 +69,9 @@ def verify_log(
         if anchor is None:
             head = store.head().position
             if head < start - 1:
-                raise EventStoreError(f"position {start - 1} is not in the log (head {head})")
+                raise EventStoreError(
+                    f"cannot check from position {start}: the log has only {head} "
+                    f"event{'' if head == 1 else 's'}")
             start = 1  # the event before the range is gone: find where the log breaks
         else:
             prev_hash = anchor
