@@ -17,25 +17,21 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from catalogue import EventCorrected, EventRetracted, Quarter, QuarterOverviewWritten
+from catalogue import Quarter
 from eventstore import EventStore
-from projections.errors import InvalidEvent, ProjectionError, ProjectionFailed
+from projections.errors import ProjectionError
 from projections.fold.cutoff import Cutoff
-from projections.fold.decoding import DecodeError, decode_event
-from projections.fold.records import keys_of, period_quarter
-from projections.fold.state import PlanState, evolve, fold
+from projections.fold.partial import fold_onto
+from projections.fold.state import PlanState, decoded, fold
 from projections.fold.views import PlanView
 from projections.quarter.board import Board, board_from_view
 from projections.quarter.report import Report, report_from_view
 from projections.readmodels.loading import (
     checkpoint,
     load_board_state,
-    load_milestones,
-    load_records,
     load_report_state,
-    load_values,
+    tail_fetch,
 )
-from projections.readmodels.rows import records_from_rows
 from projections.readmodels.tables import checkpoints
 from projections.snapshots.resume import start_from_snapshot
 
@@ -100,48 +96,10 @@ def _view(store: EventStore, quarter: Quarter, cutoff: Cutoff, loader: Loader, *
             base = min(position, live.position)
             state = loader(connection, live.generation, quarter, base, cutoff.effective)
             if position > base:
-                _fold_tail(store, connection, live.generation, state, position)
+                tail = [decoded(recorded) for recorded
+                        in store.read_all(from_position=base + 1, to_position=position)]
+                fold_onto(state, tail, position, tail_fetch(connection, live.generation))
     return PlanView.build(state, cutoff.at(position))
-
-
-def _fold_tail(store: EventStore, connection: Connection, generation: int, state: PlanState,
-               position: int) -> None:
-    """Fold the events after the checkpoint, first loading what they refer to."""
-    base = state.position
-    decoded = []
-    for recorded in store.read_all(from_position=base + 1, to_position=position):
-        try:
-            decoded.append(decode_event(recorded))
-        except DecodeError as error:
-            raise ProjectionFailed(position=recorded.position, event_id=str(recorded.event_id),
-                                   type=recorded.type, reason=str(error),
-                                   last_good=recorded.position - 1) from error
-    targets = {str(item.event.target_event_id) for item in decoded
-               if isinstance(item.event, EventCorrected | EventRetracted)}
-    for record in records_from_rows(load_records(connection, generation, targets, base)):
-        state.add(record)
-    keys = [keys_of(version.event, record.occurred_at)
-            for record in state.records.values() if record.event_id in targets
-            for version in record.versions]
-    keys += [keys_of(item.event, item.occurred_at) for item in decoded]
-    milestones = {key.milestone_id for key in keys if key.milestone_id is not None}
-    rows = load_milestones(connection, generation, milestones, base)
-    rows += load_values(connection, generation, base, {
-        period_quarter(period) for item in decoded
-        if isinstance(item.event, QuarterOverviewWritten)
-        for paragraph in item.event.paragraphs for figure in paragraph.figures
-        for period in (figure.from_period, figure.to_period)})
-    rows = [row for row in rows if row["event_id"] not in state.records]
-    for record in records_from_rows(rows):
-        state.add(record)
-    state.records = state.sorted().records
-    for item in decoded:
-        try:
-            evolve(state, item)
-        except InvalidEvent as error:
-            raise ProjectionFailed(position=item.position, event_id=item.event_id,
-                                   type=item.type, reason=str(error),
-                                   last_good=state.position) from error
 
 
 def _has_read_models(connection: Connection) -> bool:
