@@ -34,7 +34,7 @@ from projections.fold.views import MilestoneView, PlanView
 from projections.quarter.board import BoardRow, board_row
 from projections.readmodels.bulk import insert_rows
 from projections.readmodels.loading import Checkpoint, load_records, rows_in
-from projections.readmodels.rows import records_from_rows, version_row
+from projections.readmodels.rows import notes_text, records_from_rows, version_row
 from projections.readmodels.tables import board, facts
 
 CHUNK = 500
@@ -256,7 +256,11 @@ def board_values(generation: int, row: BoardRow) -> dict[str, object]:
         "last_report_date": row.last_report_date,
         "source_position": row.source.position,
         "source_event_id": row.source.event_id,
+        "source_type": row.source.type,
+        "source_recorded_at": row.source.recorded_at,
         "corrections": len(row.notes),
+        "notes": notes_text(row.notes),
+        "narrative": row.narrative,
         "sort_theme": row.sort_key[0],
         "sort_topic": row.sort_key[1],
         "sort_milestone": row.sort_key[2],
