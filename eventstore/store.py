@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -124,7 +125,7 @@ class EventStore:
     def find_commit(self, idempotency_key: str) -> AppendResult | None:
         """The result of the commit made with this key, or None if there was none."""
         check_name("idempotency_key", idempotency_key, MAX_IDEMPOTENCY_KEY_LENGTH)
-        with self._reading() as connection:
+        with self.reading() as connection:
             found = writer.find_commit(connection, idempotency_key)
         return found[1] if found else None
 
@@ -147,7 +148,7 @@ class EventStore:
 
     def stream_version(self, stream_id: str) -> int:
         """The stream's current version (0 when it does not exist)."""
-        with self._reading() as connection:
+        with self.reading() as connection:
             return writer.stream_version(connection, stream_id)
 
     def read_all(
@@ -168,7 +169,7 @@ class EventStore:
         query = sa.select(sa.func.max(events.c.position)).where(
             events.c.recorded_at <= recorded_time
         )
-        with self._reading() as connection:
+        with self.reading() as connection:
             return int(connection.execute(query).scalar() or 0)
 
     def head(self) -> Head:
@@ -178,7 +179,7 @@ class EventStore:
             .order_by(events.c.position.desc())
             .limit(1)
         )
-        with self._reading() as connection:
+        with self.reading() as connection:
             row = connection.execute(query).first()
         if row is None:
             return Head(position=0, hash=GENESIS_HASH)
@@ -188,7 +189,7 @@ class EventStore:
         """The chain hash at `position` (the genesis hash at 0)."""
         if position <= 0:
             return GENESIS_HASH
-        with self._reading() as connection:
+        with self.reading() as connection:
             value = connection.execute(
                 sa.select(events.c.hash).where(events.c.position == position)
             ).scalar()
@@ -217,10 +218,12 @@ class EventStore:
         """
         return verify_log(self, from_position, to_position, progress)
 
-    # -- plumbing --------------------------------------------------------------------
-
-    def _reading(self) -> Any:
+    def reading(self) -> AbstractContextManager[sa.Connection]:
+        """A connection for reads of the store's tables that its methods do not cover
+        (the verifier's checks); driver errors come out as store errors."""
         return _Translating(reader.read_connection(self.engine))
+
+    # -- plumbing --------------------------------------------------------------------
 
     def _guard(self, call: Callable[[], T]) -> T:
         try:

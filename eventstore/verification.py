@@ -17,8 +17,9 @@ and covers the cases where the rows themselves are the problem:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -26,16 +27,24 @@ from sqlalchemy.engine import Connection
 from eventstore.canonical import GENESIS_HASH
 from eventstore.errors import EventStoreError
 from eventstore.integrity import ChainChecker, VerifyReport
-from eventstore.model import RecordedEvent
+from eventstore.model import Head, RecordedEvent
 from eventstore.tables import events
-
-if TYPE_CHECKING:
-    from eventstore.store import EventStore
 
 UNDECODABLE = (ValueError, TypeError, AttributeError, OverflowError)
 """What reading or hashing a row whose stored values were tampered with can raise."""
 
 PROGRESS_EVERY = 10_000
+
+
+class StoredLog(Protocol):
+    """What the check reads: the store's public reading API (an `EventStore` is one)."""
+
+    def head(self) -> Head: ...
+
+    def read_all(self, from_position: int = 1, to_position: int | None = None,
+                 limit: int | None = None) -> Iterator[RecordedEvent]: ...
+
+    def reading(self) -> AbstractContextManager[Connection]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +56,7 @@ class Unreadable:
 
 
 def verify_log(
-    store: EventStore,
+    store: StoredLog,
     from_position: int = 1,
     to_position: int | None = None,
     progress: Callable[[int], None] | None = None,
@@ -60,7 +69,9 @@ def verify_log(
         if anchor is None:
             head = store.head().position
             if head < start - 1:
-                raise EventStoreError(f"position {start - 1} is not in the log (head {head})")
+                raise EventStoreError(
+                    f"cannot check from position {start}: the log has only {head} "
+                    f"event{'' if head == 1 else 's'}")
             start = 1  # the event before the range is gone: find where the log breaks
         else:
             prev_hash = anchor
@@ -91,8 +102,8 @@ def verify_log(
     return _check_categories(store, report, start, prev_hash)
 
 
-def _stored_hash(store: EventStore, position: int) -> str | None:
-    with store._reading() as connection:
+def _stored_hash(store: StoredLog, position: int) -> str | None:
+    with store.reading() as connection:
         value = connection.execute(
             sa.select(events.c.hash).where(events.c.position == position)
         ).scalar()
@@ -100,7 +111,7 @@ def _stored_hash(store: EventStore, position: int) -> str | None:
 
 
 def _stored_events(
-    store: EventStore, start: int, to_position: int | None
+    store: StoredLog, start: int, to_position: int | None
 ) -> Iterator[RecordedEvent | Unreadable]:
     """The events from `start` in order, then an `Unreadable` where a row fails to decode.
 
@@ -128,8 +139,8 @@ def _stored_events(
         next_position = page[0].position + 1
 
 
-def _first_stored_at_or_after(store: EventStore, position: int) -> int:
-    with store._reading() as connection:
+def _first_stored_at_or_after(store: StoredLog, position: int) -> int:
+    with store.reading() as connection:
         found = connection.execute(
             sa.select(sa.func.min(events.c.position)).where(events.c.position >= position)
         ).scalar()
@@ -158,13 +169,13 @@ def _derived_category(connection: Connection) -> sa.ColumnElement[str]:
 
 
 def _check_categories(
-    store: EventStore, report: VerifyReport, start: int, anchor_hash: str
+    store: StoredLog, report: VerifyReport, start: int, anchor_hash: str
 ) -> VerifyReport:
     """Report a category that disagrees with its stream id if it comes before any break."""
     last = report.head_position if report.ok else (report.first_bad_position or start) - 1
     if last < start:
         return report
-    with store._reading() as connection:
+    with store.reading() as connection:
         wrong = connection.execute(
             sa.select(sa.func.min(events.c.position)).where(
                 events.c.position >= start,

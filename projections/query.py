@@ -2,9 +2,11 @@
 
 When the persisted read models exist, a question is answered from them — only the rows
 the quarter needs, as known at the cut-off — plus a fold of any events recorded after the
-runner's checkpoint. When a snapshot of the quarter lies between that checkpoint (or the
-start of the log) and the cut-off, the question starts from the nearest such snapshot
-instead and folds only the events after it. Otherwise the log is folded from position 1.
+runner's checkpoint. The board at exactly the checkpoint's position, with no effective
+date, is read whole from the board the runner keeps (`opslog status` when caught up).
+When a snapshot of the quarter lies between that checkpoint (or the start of the log)
+and the cut-off, the question starts from the nearest such snapshot instead and folds
+only the events after it. Otherwise the log is folded from position 1.
 Every way gives the same answer, to the byte.
 """
 
@@ -17,25 +19,23 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from catalogue import EventCorrected, EventRetracted, Quarter, QuarterOverviewWritten
+from catalogue import Quarter
 from eventstore import EventStore
-from projections.errors import InvalidEvent, ProjectionError, ProjectionFailed
+from projections.errors import ProjectionError
 from projections.fold.cutoff import Cutoff
-from projections.fold.decoding import DecodeError, decode_event
-from projections.fold.records import keys_of, period_quarter
-from projections.fold.state import PlanState, evolve, fold
+from projections.fold.partial import fold_onto
+from projections.fold.state import PlanState, decoded, fold
 from projections.fold.views import PlanView
 from projections.quarter.board import Board, board_from_view
 from projections.quarter.report import Report, report_from_view
+from projections.readmodels.boards import stored_board
 from projections.readmodels.loading import (
+    Checkpoint,
     checkpoint,
     load_board_state,
-    load_milestones,
-    load_records,
     load_report_state,
-    load_values,
+    tail_fetch,
 )
-from projections.readmodels.rows import records_from_rows
 from projections.readmodels.tables import checkpoints
 from projections.snapshots.resume import start_from_snapshot
 
@@ -70,78 +70,60 @@ def default_quarter(cutoff: Cutoff, now: datetime) -> Quarter:
 
 
 def board(store: EventStore, quarter: Quarter, cutoff: Cutoff) -> Board:
-    """The milestone board for `quarter` at `cutoff`."""
-    view = _view(store, quarter, cutoff, load_board_state, narrative=False)
+    """The milestone board for `quarter` at `cutoff`: read whole from the board the runner
+    keeps when the question is the one it holds (see `projections.readmodels.boards`)."""
+    with _question(store, cutoff) as (connection, position, live):
+        stored = None if live is None else stored_board(connection, live, quarter,
+                                                        cutoff.at(position))
+        if stored is not None:
+            return stored
+        view = _view(store, connection, live, quarter, cutoff.at(position), load_board_state,
+                     narrative=False)
     return board_from_view(view, quarter)
 
 
 def report(store: EventStore, quarter: Quarter, cutoff: Cutoff) -> Report:
     """The quarterly narrative for `quarter` at `cutoff`."""
-    view = _view(store, quarter, cutoff, load_report_state, narrative=True)
+    with _question(store, cutoff) as (connection, position, live):
+        view = _view(store, connection, live, quarter, cutoff.at(position), load_report_state,
+                     narrative=True)
     return report_from_view(view, quarter)
 
 
-def _view(store: EventStore, quarter: Quarter, cutoff: Cutoff, loader: Loader, *,
-          narrative: bool) -> PlanView:
+@contextmanager
+def _question(store: EventStore,
+              cutoff: Cutoff) -> Iterator[tuple[Connection, int, Checkpoint | None]]:
+    """A consistent read for one question: its position (the head when none is given) and
+    the live read models' checkpoint, if they exist."""
     head = store.head().position
     position = head if cutoff.position is None else cutoff.position
     with _snapshot(store) as connection:
-        live = checkpoint(connection) if _has_read_models(connection) else None
-        covered = 0 if live is None else live.position
-        resumed = None
-        if position > covered and cutoff.effective is None:
-            resumed = start_from_snapshot(store, connection, quarter, position, after=covered,
-                                          narrative=narrative)
-        if resumed is not None:
-            state = resumed
-        elif live is None or live.position == 0:
-            state = fold(store.read_all(to_position=position))
-        else:
-            base = min(position, live.position)
-            state = loader(connection, live.generation, quarter, base, cutoff.effective)
-            if position > base:
-                _fold_tail(store, connection, live.generation, state, position)
-    return PlanView.build(state, cutoff.at(position))
+        yield connection, position, checkpoint(connection) if _has_read_models(connection) \
+            else None
 
 
-def _fold_tail(store: EventStore, connection: Connection, generation: int, state: PlanState,
-               position: int) -> None:
-    """Fold the events after the checkpoint, first loading what they refer to."""
-    base = state.position
-    decoded = []
-    for recorded in store.read_all(from_position=base + 1, to_position=position):
-        try:
-            decoded.append(decode_event(recorded))
-        except DecodeError as error:
-            raise ProjectionFailed(position=recorded.position, event_id=str(recorded.event_id),
-                                   type=recorded.type, reason=str(error),
-                                   last_good=recorded.position - 1) from error
-    targets = {str(item.event.target_event_id) for item in decoded
-               if isinstance(item.event, EventCorrected | EventRetracted)}
-    for record in records_from_rows(load_records(connection, generation, targets, base)):
-        state.add(record)
-    keys = [keys_of(version.event, record.occurred_at)
-            for record in state.records.values() if record.event_id in targets
-            for version in record.versions]
-    keys += [keys_of(item.event, item.occurred_at) for item in decoded]
-    milestones = {key.milestone_id for key in keys if key.milestone_id is not None}
-    rows = load_milestones(connection, generation, milestones, base)
-    rows += load_values(connection, generation, base, {
-        period_quarter(period) for item in decoded
-        if isinstance(item.event, QuarterOverviewWritten)
-        for paragraph in item.event.paragraphs for figure in paragraph.figures
-        for period in (figure.from_period, figure.to_period)})
-    rows = [row for row in rows if row["event_id"] not in state.records]
-    for record in records_from_rows(rows):
-        state.add(record)
-    state.records = state.sorted().records
-    for item in decoded:
-        try:
-            evolve(state, item)
-        except InvalidEvent as error:
-            raise ProjectionFailed(position=item.position, event_id=item.event_id,
-                                   type=item.type, reason=str(error),
-                                   last_good=state.position) from error
+def _view(store: EventStore, connection: Connection, live: Checkpoint | None,
+          quarter: Quarter, cutoff: Cutoff, loader: Loader, *, narrative: bool) -> PlanView:
+    """The plan at `cutoff` (its position set), from the read models, a snapshot or the log."""
+    position = cutoff.position
+    assert position is not None
+    covered = 0 if live is None else live.position
+    resumed = None
+    if position > covered and cutoff.effective is None:
+        resumed = start_from_snapshot(store, connection, quarter, position, after=covered,
+                                      narrative=narrative)
+    if resumed is not None:
+        state = resumed
+    elif live is None or live.position == 0:
+        state = fold(store.read_all(to_position=position))
+    else:
+        base = min(position, live.position)
+        state = loader(connection, live.generation, quarter, base, cutoff.effective)
+        if position > base:
+            tail = [decoded(recorded) for recorded
+                    in store.read_all(from_position=base + 1, to_position=position)]
+            fold_onto(state, tail, position, tail_fetch(connection, live.generation))
+    return PlanView.build(state, cutoff)
 
 
 def _has_read_models(connection: Connection) -> bool:

@@ -125,6 +125,36 @@ def _retract(state: PlanState, decoded: Decoded, event: EventRetracted) -> None:
     record.current.known_to = decoded.position
 
 
+def decoded(recorded: RecordedEvent, last_good: int | None = None) -> Decoded:
+    """`decode_event`, failing as a projection fails: `ProjectionFailed` naming the event,
+    with everything before it good (or up to `last_good`, when given)."""
+    try:
+        return decode_event(recorded)
+    except DecodeError as error:
+        raise ProjectionFailed(
+            position=recorded.position,
+            event_id=str(recorded.event_id),
+            type=recorded.type,
+            reason=str(error),
+            last_good=recorded.position - 1 if last_good is None else last_good,
+        ) from error
+
+
+def applied(state: PlanState, item: Decoded) -> PlanState:
+    """`evolve`, failing as a projection fails: `ProjectionFailed` naming the event, with
+    `state` as it was (its position the last good one)."""
+    try:
+        return evolve(state, item)
+    except InvalidEvent as error:
+        raise ProjectionFailed(
+            position=item.position,
+            event_id=item.event_id,
+            type=item.type,
+            reason=str(error),
+            last_good=state.position,
+        ) from error
+
+
 def fold(events: Iterable[RecordedEvent], state: PlanState | None = None) -> PlanState:
     """Fold stored events (in position order) into `state`, or a new one.
 
@@ -132,14 +162,5 @@ def fold(events: Iterable[RecordedEvent], state: PlanState | None = None) -> Pla
     """
     state = state if state is not None else PlanState()
     for recorded in events:
-        try:
-            evolve(state, decode_event(recorded))
-        except (DecodeError, InvalidEvent) as error:
-            raise ProjectionFailed(
-                position=recorded.position,
-                event_id=str(recorded.event_id),
-                type=recorded.type,
-                reason=str(error),
-                last_good=state.position,
-            ) from error
+        applied(state, decoded(recorded, last_good=state.position))
     return state

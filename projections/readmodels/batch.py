@@ -26,14 +26,15 @@ from catalogue import (
 from projections.errors import InvalidEvent, ProjectionFailed
 from projections.fold.cutoff import NOW
 from projections.fold.decoding import Decoded
+from projections.fold.kinds import STRUCTURE
 from projections.fold.records import Record, quarter_number, quarter_of_number, version_keys
 from projections.fold.spans import write_spans
 from projections.fold.state import PlanState, evolve
 from projections.fold.views import MilestoneView, PlanView
 from projections.quarter.board import BoardRow, board_row
 from projections.readmodels.bulk import insert_rows
-from projections.readmodels.loading import STRUCTURE, Checkpoint
-from projections.readmodels.rows import records_from_rows, version_row
+from projections.readmodels.loading import Checkpoint, load_records, rows_in
+from projections.readmodels.rows import notes_text, records_from_rows, version_row
 from projections.readmodels.tables import board, facts
 
 CHUNK = 500
@@ -137,14 +138,10 @@ def _load_targets(connection: Connection, generation: int, state: PlanState,
     here = {decoded.event_id for decoded in events}
     targets = {str(decoded.event.target_event_id) for decoded in events
                if isinstance(decoded.event, EventCorrected | EventRetracted)}
-    wanted = sorted(targets - here - set(state.records))
+    wanted = targets - here - state.records.keys()
     loaded: dict[str, int] = {}
-    for start in range(0, len(wanted), CHUNK):
-        rows = connection.execute(sa.select(facts).where(
-            facts.c.generation == generation,
-            facts.c.event_id.in_(wanted[start:start + CHUNK]))).mappings()
-        for record in records_from_rows(rows):
-            state.add(record)
+    for record in records_from_rows(load_records(connection, generation, wanted)):
+        state.add(record)
     for event_id in targets - here:
         if event_id in state.records:
             loaded[event_id] = len(state.records[event_id].versions)
@@ -192,14 +189,10 @@ def _under_changed_structure(connection: Connection, generation: int,
 def _load_milestones(connection: Connection, generation: int, state: PlanState,
                      milestone_ids: set[str]) -> None:
     """Add the current versions of every record of these milestones not already held."""
-    ordered = sorted(milestone_ids)
-    for start in range(0, len(ordered), CHUNK):
-        rows = [row for row in connection.execute(sa.select(facts).where(
-            facts.c.generation == generation,
-            facts.c.milestone_id.in_(ordered[start:start + CHUNK]),
-            facts.c.known_to.is_(None))).mappings() if row["event_id"] not in state.records]
-        for record in records_from_rows(rows):
-            state.add(record)
+    rows = rows_in(connection, facts.c.milestone_id, milestone_ids,
+                   facts.c.generation == generation, facts.c.known_to.is_(None))
+    for record in records_from_rows(row for row in rows if row["event_id"] not in state.records):
+        state.add(record)
 
 
 def _write_board(connection: Connection, generation: int, state: PlanState,
@@ -263,7 +256,11 @@ def board_values(generation: int, row: BoardRow) -> dict[str, object]:
         "last_report_date": row.last_report_date,
         "source_position": row.source.position,
         "source_event_id": row.source.event_id,
+        "source_type": row.source.type,
+        "source_recorded_at": row.source.recorded_at,
         "corrections": len(row.notes),
+        "notes": notes_text(row.notes),
+        "narrative": row.narrative,
         "sort_theme": row.sort_key[0],
         "sort_topic": row.sort_key[1],
         "sort_milestone": row.sort_key[2],

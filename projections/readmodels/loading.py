@@ -8,7 +8,7 @@ report built from it are those built from the whole log.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -16,8 +16,24 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from catalogue import Quarter, QuarterOverviewWritten
-from projections.fold.records import chart_window, period_quarter, quarter_number
+from catalogue import (
+    DomainEvent,
+    EventCorrected,
+    EventRetracted,
+    Quarter,
+    QuarterOverviewWritten,
+)
+from projections.fold.decoding import Decoded
+from projections.fold.kinds import STRUCTURE, UPDATES
+from projections.fold.partial import Fetch
+from projections.fold.records import (
+    Record,
+    chart_window,
+    keys_of,
+    period_quarter,
+    quarter_number,
+    version_keys,
+)
 from projections.fold.spans import covering
 from projections.fold.state import PlanState
 from projections.readmodels.rows import records_from_rows
@@ -25,9 +41,6 @@ from projections.readmodels.tables import checkpoints, facts
 
 PROJECTION = "board"
 CHUNK = 500
-STRUCTURE = ("ThemeDefined", "TopicDefined", "UnitRegistered")
-UPDATES = ("OperationalUpdateRecorded", "TaskforceFormed", "UnitWentLive", "AssetAcquired",
-           "RolloutCompleted")
 REPORTED = "MilestoneProgressReported"
 WITHDRAWN = "MilestoneWithdrawn"
 RESCHEDULED = "MilestoneRescheduled"
@@ -75,10 +88,15 @@ def _state(rows: Iterable[Any], position: int) -> PlanState:
     return state
 
 
-def _chunks(items: Collection[str]) -> Iterable[list[str]]:
-    ordered = sorted(items)
+def rows_in(connection: Connection, column: sa.Column[Any], values: Collection[str],
+            *conditions: Any) -> list[Any]:
+    """The facts rows meeting `conditions` whose `column` is one of `values` (asked for in
+    chunks, so a long list stays within the database's limit on parameters)."""
+    ordered = sorted(values)
+    rows: list[Any] = []
     for start in range(0, len(ordered), CHUNK):
-        yield ordered[start:start + CHUNK]
+        rows += _rows(connection, *conditions, column.in_(ordered[start:start + CHUNK]))
+    return rows
 
 
 def milestone_ids(connection: Connection, generation: int, quarter: Quarter, position: int,
@@ -107,11 +125,8 @@ def milestone_ids(connection: Connection, generation: int, quarter: Quarter, pos
 
 def load_milestones(connection: Connection, generation: int, ids: Collection[str],
                     position: int) -> list[Any]:
-    rows: list[Any] = []
-    for chunk in _chunks(ids):
-        rows += _rows(connection, *_known(generation, position),
-                      facts.c.milestone_id.in_(chunk))
-    return rows
+    """Every version of these milestones' records known at `position`."""
+    return rows_in(connection, facts.c.milestone_id, ids, *_known(generation, position))
 
 
 def load_board_state(connection: Connection, generation: int, quarter: Quarter,
@@ -133,16 +148,47 @@ def load_report_state(connection: Connection, generation: int, quarter: Quarter,
     rows += _rows(connection, *known, facts.c.type.in_((*UPDATES, OVERVIEW)),
                   facts.c.quarter == number)
     first, last = chart_window(quarter)
-    cited = {period_quarter(period) for record in records_from_rows(
-        row for row in rows if row["type"] == OVERVIEW) for version in record.versions
-        if isinstance(version.event, QuarterOverviewWritten)
-        for paragraph in version.event.paragraphs for figure in paragraph.figures
-        for period in (figure.from_period, figure.to_period)}
+    cited = cited_quarters(version.event for record in records_from_rows(
+        row for row in rows if row["type"] == OVERVIEW) for version in record.versions)
     rows += _rows(connection, *known, facts.c.type == VALUE, facts.c.quarter.between(first, last))
     rows += load_values(connection, generation, position,
                         {number for number in cited if not first <= number <= last})
     rows += load_milestones(connection, generation, ids, position)
     return _state(rows, position)
+
+
+def cited_quarters(events: Iterable[DomainEvent]) -> set[int]:
+    """The quarters the periods of the overviews' figures start in."""
+    return {period_quarter(period) for event in events
+            if isinstance(event, QuarterOverviewWritten)
+            for paragraph in event.paragraphs for figure in paragraph.figures
+            for period in (figure.from_period, figure.to_period)}
+
+
+def tail_fetch(connection: Connection, generation: int) -> Fetch:
+    """What events after the read models' position refer to, read from the read models:
+    the targets of their corrections, every record of the milestones they (or those
+    targets) are about, and the indicator values their overviews cite."""
+
+    def fetch(state: PlanState, tail: Sequence[Decoded]) -> list[Record]:
+        base = state.position
+        targets = {str(item.event.target_event_id) for item in tail
+                   if isinstance(item.event, EventCorrected | EventRetracted)}
+        found = records_from_rows(
+            load_records(connection, generation, targets - state.records.keys(), base))
+        referred = [*(state.records[target] for target in targets if target in state.records),
+                    *found]
+        keys = [version_keys(record, version) for record in referred
+                for version in record.versions]
+        keys += [keys_of(item.event, item.occurred_at) for item in tail]
+        milestones = {key.milestone_id for key in keys if key.milestone_id is not None}
+        rows = load_milestones(connection, generation, milestones, base)
+        rows += load_values(connection, generation, base,
+                            cited_quarters(item.event for item in tail))
+        held = state.records.keys() | {record.event_id for record in found}
+        return [*found, *records_from_rows(row for row in rows if row["event_id"] not in held)]
+
+    return fetch
 
 
 def load_values(connection: Connection, generation: int, position: int,
@@ -157,10 +203,7 @@ def load_values(connection: Connection, generation: int, position: int,
 def load_records(connection: Connection, generation: int, event_ids: Collection[str],
                  position: int | None = None) -> list[Any]:
     """Every stored version of the given records (known at `position`, if given)."""
-    rows: list[Any] = []
-    for chunk in _chunks(event_ids):
-        conditions = [facts.c.generation == generation, facts.c.event_id.in_(chunk)]
-        if position is not None:
-            conditions.append(facts.c.known_from <= position)
-        rows += _rows(connection, *conditions)
-    return rows
+    conditions = [facts.c.generation == generation]
+    if position is not None:
+        conditions.append(facts.c.known_from <= position)
+    return rows_in(connection, facts.c.event_id, event_ids, *conditions)

@@ -38,11 +38,17 @@ def note_from_json(data: Mapping[str, Any]) -> Note:
     )
 
 
-def _notes_text(notes: tuple[Note, ...]) -> str | None:
+def notes_text(notes: tuple[Note, ...]) -> str | None:
+    """Notes as a JSON array (None for none), as the tables keep them."""
     if not notes:
         return None
     return json.dumps([note_json(note) for note in notes], sort_keys=True,
                       separators=(",", ":"), ensure_ascii=False)
+
+
+def notes_from_text(text: str | None) -> tuple[Note, ...]:
+    """The notes `notes_text` wrote."""
+    return tuple(note_from_json(item) for item in json.loads(text)) if text else ()
 
 
 def version_row(generation: int, record: Record, version: Version) -> dict[str, Any]:
@@ -65,7 +71,7 @@ def version_row(generation: int, record: Record, version: Version) -> dict[str, 
         "status": keys.status,
         "effective_on": keys.effective_on,
         "payload": version.payload_json,
-        "notes": _notes_text(version.notes),
+        "notes": notes_text(version.notes),
         "retraction": canonical_json(note_json(record.retraction))
         if last and record.retraction is not None else None,
     }
@@ -78,8 +84,7 @@ def records_from_rows(rows: Iterable[Any]) -> list[Record]:
         type_name = row["type"]
         event = decode(type_name, CATALOGUE[type_name].event_class.schema_version,
                        json.loads(row["payload"]))
-        notes = tuple(note_from_json(item) for item in json.loads(row["notes"])) \
-            if row["notes"] else ()
+        notes = notes_from_text(row["notes"])
         version = Version(event, row["payload"], row["known_from"], row["known_to"], notes)
         record = records.get(row["event_id"])
         if record is None:

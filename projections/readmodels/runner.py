@@ -12,9 +12,7 @@
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -24,6 +22,7 @@ from sqlalchemy.engine import Connection
 from eventstore import EventStore, RecordedEvent
 from projections.errors import Conflict, NotBuilt, ProjectionFailed
 from projections.fold.decoding import Decoded, DecodeError, decode_event
+from projections.fold.partial import collector_paused
 from projections.fold.records import Record
 from projections.readmodels.batch import BatchOutcome, apply_batch, load_structure
 from projections.readmodels.loading import PROJECTION, Checkpoint, checkpoint
@@ -115,7 +114,7 @@ class Runner:
                 structure = None  # another runner moved the checkpoint: read it again
             limit = min(batch_size, head - current.position)
             try:
-                with _collector_paused():
+                with collector_paused():
                     events = list(self.store.read_all(from_position=current.position + 1,
                                                       limit=limit))
                     if not events:
@@ -256,19 +255,6 @@ def _roomy(connection: Connection) -> None:
     """A SQLite page cache big enough for the indexes a batch writes to (256 MiB)."""
     if connection.dialect.name == "sqlite":
         connection.exec_driver_sql(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection during a batch: its many short-lived objects are freed
-    by reference counting, and collection passes over them cost a sixth of a rebuild."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _delete_generations(connection: Connection, keep: Sequence[int]) -> None:

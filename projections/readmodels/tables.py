@@ -9,7 +9,8 @@ roles in one transaction, so nobody ever reads a half-built board.
   at any cut-off, is answered from it without reading the whole log.
 * ``milestone_board`` holds the board as the log says now: one row per milestone per
   quarter it is on, for every quarter up to the checkpoint's horizon (the latest quarter
-  anything is due, reported or written for).
+  anything is due, reported or written for). `opslog status` answers from it when the
+  question is the board at the checkpoint's position (`projections.readmodels.boards`).
 """
 
 from __future__ import annotations
@@ -87,6 +88,10 @@ board = sa.Table(
     sa.Column("sort_theme", sa.BigInteger(), nullable=False),
     sa.Column("sort_topic", sa.BigInteger(), nullable=False),
     sa.Column("sort_milestone", sa.BigInteger(), nullable=False),
+    sa.Column("source_type", sa.String(200), nullable=True),
+    sa.Column("source_recorded_at", UTCDateTime(), nullable=True),
+    sa.Column("notes", sa.Text(), nullable=True),
+    sa.Column("narrative", sa.Text(), nullable=True),
     sa.Index(None, "generation", "milestone_id"),
 )
 

@@ -22,34 +22,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from catalogue import (
-    EventCorrected,
-    EventRetracted,
     IndicatorDefined,
     IndicatorValueRecorded,
-    MilestoneProgressReported,
-    MilestoneRescheduled,
-    MilestoneScheduled,
-    MilestoneWithdrawn,
     OperationalUpdate,
     Quarter,
     QuarterOverviewWritten,
-    ThemeDefined,
-    TopicDefined,
-    UnitRegistered,
 )
 from projections.fold.cutoff import Cutoff
+from projections.fold.kinds import STRUCTURE
 from projections.fold.records import Version
 from projections.fold.state import PlanState
 from projections.fold.views import PlanView
 from projections.quarter.board import board_from_view
-
-STRUCTURE_TYPES = (ThemeDefined, TopicDefined, UnitRegistered)
-STRUCTURE_NAMES = frozenset(kind.type_name for kind in STRUCTURE_TYPES)
-MILESTONE_TYPES = (MilestoneScheduled, MilestoneRescheduled, MilestoneProgressReported,
-                   MilestoneWithdrawn)
-BOARD_TYPES = frozenset(kind.type_name for kind in (*STRUCTURE_TYPES, *MILESTONE_TYPES))
-"""Every event type a board can depend on (besides corrections and retractions of them)."""
-AMENDMENTS = frozenset((EventCorrected.type_name, EventRetracted.type_name))
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +48,7 @@ def quarter_parts(state: PlanState, quarter: Quarter) -> Parts:
     """The records `quarter`'s board and narrative need, as `state` knows them."""
     view = PlanView.build(state, Cutoff(state.position))
     board_streams = {record.stream_id for record in state.records.values()
-                     if record.type in STRUCTURE_NAMES}
+                     if record.type in STRUCTURE}
     for row in board_from_view(view, quarter).rows:
         milestone = view.milestones[row.milestone_id]
         assert milestone.schedule is not None

@@ -9,10 +9,9 @@ folds only the events a board can depend on.
 
 from __future__ import annotations
 
-import gc
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
+from functools import partial
 
 from sqlalchemy.engine import Connection
 
@@ -25,12 +24,15 @@ from catalogue import (
     Quarter,
 )
 from eventstore import EventStore, RecordedEvent
-from projections.errors import InvalidEvent, ProjectionError, ProjectionFailed
+from projections.errors import ProjectionError
 from projections.fold.codec import state_from_json
-from projections.fold.decoding import Decoded, DecodeError, decode_event
-from projections.fold.state import PlanState, evolve, fold
+from projections.fold.decoding import Decoded
+from projections.fold.kinds import AMENDMENTS, BOARD
+from projections.fold.partial import collector_paused, fold_onto
+from projections.fold.records import Record
+from projections.fold.state import PlanState, decoded, fold
 from projections.snapshots.content import digest
-from projections.snapshots.parts import AMENDMENTS, BOARD_TYPES, merged, streams_of
+from projections.snapshots.parts import merged, streams_of
 from projections.snapshots.registry import has_snapshot_tables, nearest
 
 
@@ -53,26 +55,12 @@ def start_from_snapshot(store: EventStore, connection: Connection, quarter: Quar
     if found is None:
         return None
     snapshot_id, base, texts = found
-    with _collector_paused():
+    with collector_paused():
         state = stored_state(snapshot_id, base, texts)
         if state is None:
             return None
         continue_fold(store, state, position, board_of=None if narrative else quarter)
     return state
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection while the state is built: its objects are freed by
-    reference counting, and collection passes over thousands of new records cost more
-    than the building itself."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def stored_state(snapshot_id: int, position: int,
@@ -102,7 +90,7 @@ def continue_fold(store: EventStore, state: PlanState, to_position: int, *,
     base = state.position
     if to_position <= base:
         return state
-    types = sorted(BOARD_TYPES | AMENDMENTS) if board_of is not None else None
+    types = sorted(BOARD | AMENDMENTS) if board_of is not None else None
     events = list(store.read_all(from_position=base + 1, to_position=to_position,
                                  types=types))
     beyond = set() if board_of is None else _born_beyond(events, board_of)
@@ -111,30 +99,12 @@ def continue_fold(store: EventStore, state: PlanState, to_position: int, *,
     for recorded in events:
         if recorded.stream_id in beyond:
             continue
-        item = _decoded(recorded)
+        item = decoded(recorded)
         if board_of is not None and not _concerns_board(item):
             continue
         tail.append(item)
         first_versions.setdefault(item.stream_id, recorded.version)
-    _load_histories(store, state, first_versions, base)
-    for item in tail:
-        try:
-            evolve(state, item)
-        except InvalidEvent as error:
-            raise ProjectionFailed(position=item.position, event_id=item.event_id,
-                                   type=item.type, reason=str(error),
-                                   last_good=state.position) from error
-    state.position = to_position
-    return state
-
-
-def _decoded(recorded: RecordedEvent) -> Decoded:
-    try:
-        return decode_event(recorded)
-    except DecodeError as error:
-        raise ProjectionFailed(position=recorded.position, event_id=str(recorded.event_id),
-                               type=recorded.type, reason=str(error),
-                               last_good=recorded.position - 1) from error
+    return fold_onto(state, tail, to_position, partial(_histories, store, first_versions))
 
 
 UNMOVING = frozenset((MilestoneScheduled.type_name, MilestoneProgressReported.type_name,
@@ -155,7 +125,7 @@ def _born_beyond(events: list[RecordedEvent], quarter: Quarter) -> set[str]:
     for stream_id, birth in births.items():
         seen = kinds[stream_id]
         if set(seen) <= UNMOVING and seen[MilestoneScheduled.type_name] == 1:
-            event = _decoded(birth).event
+            event = decoded(birth).event
             if isinstance(event, MilestoneScheduled) and event.due_quarter > quarter:
                 beyond.add(stream_id)
     return beyond
@@ -164,23 +134,22 @@ def _born_beyond(events: list[RecordedEvent], quarter: Quarter) -> set[str]:
 def _concerns_board(item: Decoded) -> bool:
     event = item.event
     if isinstance(event, EventCorrected | EventRetracted):
-        return event.target_type in BOARD_TYPES
+        return event.target_type in BOARD
     return True
 
 
-def _load_histories(store: EventStore, state: PlanState, first_versions: dict[str, int],
-                    base: int) -> None:
-    """Bring in, as of `base`, the history of every stream the tail continues but the
-    state does not hold. A stream whose first event in the tail is its version 1 had no
-    history; any other had its earlier versions at or before `base`."""
+def _histories(store: EventStore, first_versions: Mapping[str, int], state: PlanState,
+               tail: Sequence[Decoded]) -> list[Record]:
+    """The history, as of the state's position, of every stream the tail continues (from
+    the version in `first_versions`) but the state does not hold. A stream whose first
+    event in the tail is its version 1 had no history; any other had its earlier versions
+    at or before the state's position."""
     held = streams_of(state)
-    histories = []
+    records: list[Record] = []
     for stream_id, version in first_versions.items():
         if version == 1 or stream_id in held:
             continue
         events = [recorded for recorded in store.read_stream(stream_id, to_version=version - 1)
-                  if recorded.position <= base]
-        if events:
-            histories.append(fold(events))
-    if histories:
-        state.records = merged(state, *histories).records
+                  if recorded.position <= state.position]
+        records += fold(events).records.values()
+    return records

@@ -116,6 +116,16 @@ def test_verify_broken_log_names_the_first_bad_position(runner: CliRunner, log_u
     assert "events checked: 3" in later.stdout
 
 
+def test_verify_from_beyond_the_head_says_how_long_the_log_is(runner: CliRunner,
+                                                              log_url: str) -> None:
+    """``--from-position 999`` on the six-event log: one line with its length; exit 1."""
+    result = opslog(runner, log_url, "verify", "--from-position", "999")
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines()[-1].endswith(
+        "cannot check from position 999: the log has only 6 events")
+    assert "998" not in result.output
+
+
 def test_verify_needs_an_initialised_database(runner: CliRunner, tmp_path: Path) -> None:
     """A database with no log says to run init, in one line, exit 1."""
     result = opslog(runner, sqlite_in(tmp_path, "none.db"), "verify")

@@ -12,7 +12,14 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from eventstore import GENESIS_HASH, EventStore, NewEvent, RecordedEvent, event_hash
+from eventstore import (
+    GENESIS_HASH,
+    EventStore,
+    EventStoreError,
+    NewEvent,
+    RecordedEvent,
+    event_hash,
+)
 from eventstore.tables import events
 from tests.eventstore.tampering import drop_immutability
 
@@ -212,6 +219,16 @@ def test_verify_from_a_position_checks_the_rest(log_store: EventStore, start: in
     assert report.checked == SIZE - start + 1
     assert report.head_position == SIZE
     assert report.head_hash == log_store.head().hash
+
+
+@pytest.mark.parametrize("start", [SIZE + 2, 999])
+def test_verify_from_beyond_the_head_says_how_long_the_log_is(log_store: EventStore,
+                                                              start: int) -> None:
+    """A start past the head names the log's length, not the position before the start."""
+    with pytest.raises(EventStoreError) as raised:
+        log_store.verify(from_position=start)
+    assert str(raised.value) == (
+        f"cannot check from position {start}: the log has only {SIZE} events")
 
 
 def test_verify_a_range(log_store: EventStore) -> None:

@@ -1,0 +1,38 @@
+"""The event types each part of the state is made of, by their catalogue names.
+
+One list for every reader that picks part of the state by type: the persisted read models
+(`projections.readmodels`) in SQL, snapshots (`projections.snapshots`) in memory.
+"""
+
+from __future__ import annotations
+
+from catalogue import (
+    CATALOGUE,
+    DomainEvent,
+    EventCorrected,
+    EventRetracted,
+    MilestoneProgressReported,
+    MilestoneRescheduled,
+    MilestoneScheduled,
+    MilestoneWithdrawn,
+    OperationalUpdate,
+    ThemeDefined,
+    TopicDefined,
+    UnitRegistered,
+)
+
+
+def _names(*kinds: type[DomainEvent]) -> tuple[str, ...]:
+    return tuple(kind.type_name for kind in kinds)
+
+
+STRUCTURE = _names(ThemeDefined, TopicDefined, UnitRegistered)
+"""The plan's structure: every board and report shows it."""
+MILESTONE = _names(MilestoneScheduled, MilestoneRescheduled, MilestoneProgressReported,
+                   MilestoneWithdrawn)
+BOARD = frozenset((*STRUCTURE, *MILESTONE))
+"""Every event type a board can depend on (besides corrections and retractions of them)."""
+AMENDMENTS = frozenset(_names(EventCorrected, EventRetracted))
+UPDATES = tuple(sorted(name for name, spec in CATALOGUE.items()
+                       if issubclass(spec.event_class, OperationalUpdate)))
+"""The operational updates a report lists."""
