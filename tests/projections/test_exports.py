@@ -1,21 +1,29 @@
-"""Exports readers open elsewhere: the CSV board.
+"""Exports readers open elsewhere: CSV, XLSX and ODS of the board.
 
-Text never becomes a formula (OWASP's CSV injection advice) and numbers stay numbers.
+Text never becomes a formula (OWASP's CSV injection advice) and numbers stay numbers; the
+same log gives the same bytes, whatever the clock says.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
+import zipfile
+from decimal import Decimal
+from xml.etree import ElementTree
 
 import pytest
+import time_machine
+from openpyxl import load_workbook
 
 from catalogue import Quarter
 from projections import query
 from projections.fold.cutoff import Cutoff
-from projections.quarter.forms import board_csv
+from projections.quarter.forms import CSV_COLUMNS, board_csv
 from projections.quarter.report import Report
 from projections.render.cells import neutralise
+from projections.render.spreadsheet import board_ods, board_xlsx
 from tests.projections.builders import LogWriter
 from tests.projections.q1_log import Q1Log, milestone
 
@@ -31,6 +39,7 @@ HOSTILE = {
     "number-like": "1e5",
 }
 """Milestone titles a spreadsheet would run or turn into numbers."""
+LATER = "2031-05-17T12:00:00Z"
 
 
 @pytest.fixture
@@ -60,3 +69,66 @@ def test_the_csv_board_neutralises_formulas(hostile: Report) -> None:
     assert titles["hostile-link"] == "'" + HYPERLINK
     assert titles["number-like"] == "1e5"
     assert all(row["source_position"].isdigit() for row in rows)
+
+
+def _unescaped(text: str) -> str:
+    """OOXML's ``_x000D_`` escapes of control characters, decoded (as Excel does)."""
+    return re.sub(r"_x([0-9A-F]{4})_", lambda found: chr(int(found[1], 16)), text)
+
+
+def test_the_xlsx_holds_the_board_as_text_and_numbers(hostile: Report) -> None:
+    """The workbook opens with the board's rows: titles as strings, never formulas,
+    positions and indicator values as numbers."""
+    book = load_workbook(io.BytesIO(board_xlsx(hostile.board, hostile.charts)))
+    sheet = book["Milestones"]
+    rows = list(sheet.iter_rows())
+    assert tuple(cell.value for cell in rows[0]) == CSV_COLUMNS
+    assert [row[1].value for row in rows[1:]] == [row.milestone_id for row in hostile.board.rows]
+    title = CSV_COLUMNS.index("title")
+    position = CSV_COLUMNS.index("source_position")
+    cells = {row[1].value: row for row in rows[1:]}
+    for key, text in HOSTILE.items():
+        assert cells[key][title].data_type == "s"
+        assert _unescaped(cells[key][title].value) == neutralise(text)
+    assert cells["hostile-link"][title].value == "'" + HYPERLINK
+    assert cells["number-like"][title].value == "1e5"
+    for row in rows[1:]:
+        assert row[position].data_type == "n"
+    by_id = {row.milestone_id: row.source.position for row in hostile.board.rows}
+    assert {key: row[position].value for key, row in cells.items()} == by_id
+    values = [row[4].value for row in book["Indicators"].iter_rows(min_row=2)]
+    expected = [point.value for chart in hostile.charts for point in chart.points]
+    assert values and all(isinstance(value, int | float) for value in values)
+    assert [Decimal(str(value)) for value in values] == expected
+
+
+def test_the_ods_holds_the_board_as_text_and_numbers(hostile: Report) -> None:
+    """The OpenDocument content types titles as strings and positions as floats."""
+    data = board_ods(hostile.board, hostile.charts)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert archive.namelist()[0] == "mimetype"
+        content = ElementTree.fromstring(archive.read("content.xml"))
+    office = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+    table = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+    sheet = content.find(f".//{table}table[@{table}name='Milestones']")
+    assert sheet is not None
+    rows = [[(cell.get(f"{office}value-type"), cell.get(f"{office}value"),
+              "".join(cell.itertext())) for cell in row] for row in sheet]
+    title = CSV_COLUMNS.index("title")
+    position = CSV_COLUMNS.index("source_position")
+    found = {row[1][2]: row for row in rows[1:]}
+    assert found["hostile-link"][title] == ("string", None, "'" + HYPERLINK)
+    assert found["number-like"][title] == ("string", None, "1e5")
+    for row in hostile.board.rows:
+        assert found[row.milestone_id][position][:2] == ("float", str(row.source.position))
+
+
+@pytest.mark.parametrize("render", [board_xlsx, board_ods], ids=["xlsx", "ods"])
+def test_a_workbook_is_the_same_bytes_whenever_it_is_made(hostile: Report, render: object
+                                                          ) -> None:
+    """Rendered twice in one process, and again years later, the bytes are identical."""
+    assert callable(render)
+    first = render(hostile.board, hostile.charts)
+    assert render(hostile.board, hostile.charts) == first
+    with time_machine.travel(LATER, tick=False):
+        assert render(hostile.board, hostile.charts) == first
