@@ -1,7 +1,8 @@
-"""Exports readers open elsewhere: CSV, XLSX and ODS of the board.
+"""Exports readers open elsewhere: CSV, XLSX and ODS of the board, the report as a PDF.
 
 Text never becomes a formula (OWASP's CSV injection advice) and numbers stay numbers; the
-same log gives the same bytes, whatever the clock says.
+same log gives the same bytes, whatever the clock says; the PDF is tagged A4 and says
+what the Markdown report says.
 """
 
 from __future__ import annotations
@@ -9,13 +10,17 @@ from __future__ import annotations
 import csv
 import io
 import re
+import shutil
+import subprocess
 import zipfile
 from decimal import Decimal
+from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
 import time_machine
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from catalogue import Quarter
 from projections import query
@@ -23,6 +28,8 @@ from projections.fold.cutoff import Cutoff
 from projections.quarter.forms import CSV_COLUMNS, board_csv
 from projections.quarter.report import Report
 from projections.render.cells import neutralise
+from projections.render.markdown import render_markdown
+from projections.render.pdf import render_pdf
 from projections.render.spreadsheet import board_ods, board_xlsx
 from tests.projections.builders import LogWriter
 from tests.projections.q1_log import Q1Log, milestone
@@ -132,3 +139,36 @@ def test_a_workbook_is_the_same_bytes_whenever_it_is_made(hostile: Report, rende
     assert render(hostile.board, hostile.charts) == first
     with time_machine.travel(LATER, tick=False):
         assert render(hostile.board, hostile.charts) == first
+
+
+def _words(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def test_the_pdf_is_tagged_a4_says_what_the_markdown_says_and_repeats(hostile: Report,
+                                                                      tmp_path: Path) -> None:
+    """Same bytes years later; A4 pages; marked as tagged with a structure tree; its text
+    holds every milestone title and every heading of the Markdown report."""
+    first = render_pdf(hostile)
+    with time_machine.travel(LATER, tick=False):
+        assert render_pdf(hostile) == first
+    reader = PdfReader(io.BytesIO(first))
+    for page in reader.pages:
+        assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (
+            595, 842)
+    catalog = reader.trailer["/Root"]
+    assert catalog["/MarkInfo"]["/Marked"].value is True
+    assert "/StructTreeRoot" in catalog
+    pdftotext = shutil.which("pdftotext")
+    assert pdftotext is not None, "pdftotext (poppler-utils) is needed"
+    (tmp_path / "report.pdf").write_bytes(first)
+    text = _words(subprocess.run([pdftotext, "-layout", "-enc", "UTF-8",
+                                  str(tmp_path / "report.pdf"), "-"], capture_output=True,
+                                 check=True, text=True).stdout)
+    headings = [line.lstrip("#").strip() for line in render_markdown(hostile).splitlines()
+                if line.startswith("#")]
+    assert len(headings) > 10
+    for heading in headings:
+        assert _words(heading) in text
+    for row in hostile.board.rows:
+        assert _words(row.title) in text
