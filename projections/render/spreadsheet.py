@@ -11,7 +11,6 @@ The libraries are imported inside the functions: the CLI loads this module on ev
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,9 +27,6 @@ from projections.quarter.forms import (
 from projections.quarter.report import Chart
 from projections.render.cells import neutralise
 from projections.render.fixed import fixed_zip, recorded_time
-
-NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-"""Characters XML 1.0 cannot hold: an ODS cell shows U+FFFD instead."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +104,7 @@ def board_ods(board: Board, charts: tuple[Chart, ...]) -> bytes:
             for value in row:
                 if isinstance(value, str):
                     cell = TableCell(valuetype="string")
-                    cell.addElement(P(text=NOT_XML.sub("\ufffd", neutralise(value))))
+                    cell.addElement(P(text=neutralise(value)))  # odfpy puts U+FFFD for non-XML
                 else:
                     cell = TableCell(valuetype="float", value=str(value))
                     cell.addElement(P(text=str(value)))
