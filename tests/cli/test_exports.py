@@ -93,3 +93,13 @@ def test_report_writes_a_pdf(url: str, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert f"wrote {target} (2018-19-Q1, position" in result.output
     assert target.read_bytes().startswith(b"%PDF-1.7")
+
+
+def test_the_cli_starts_without_loading_the_export_libraries() -> None:
+    """XlsxWriter, odfpy and WeasyPrint load only when an export is written: starting the
+    CLI (``opslog --help``) does not pay for them."""
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, opslog.cli; print(sorted(name for name in "
+         "('xlsxwriter', 'odf', 'weasyprint') if name in sys.modules))"],
+        check=True, capture_output=True, text=True).stdout
+    assert loaded == "[]\n"
