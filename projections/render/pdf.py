@@ -22,8 +22,11 @@ from projections.render.html import render_html, report_sources
 PRINT_CSS = """
 @page { size: A4; margin: 18mm 16mm; }
 body { max-width: none; margin: 0; padding: 0; }
+h1, h2, h3 { break-after: avoid; }
+tr, .milestone, svg { break-inside: avoid; }
 """
-"""An A4 page (595 × 842 pt) for the screen page's layout."""
+"""An A4 page (595 × 842 pt) for the screen page's layout; headings stay with what follows
+and a table row, milestone box or chart is not split across pages."""
 
 
 def render_pdf(report: Report) -> bytes:
