@@ -26,8 +26,11 @@ from projections.quarter import forms
 from projections.readmodels.runner import Runner, RunnerStatus
 from projections.render.html import render_html
 from projections.render.markdown import render_markdown
+from projections.render.pdf import render_pdf
+from projections.render.spreadsheet import board_ods, board_xlsx
 
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
+SPREADSHEETS = {"xlsx": board_xlsx, "ods": board_ods}
 
 
 def _quarter(ctx: click.Context, param: click.Parameter, value: str | None) -> Quarter | None:
@@ -78,64 +81,104 @@ def _cutoff(context: Context, as_of: datetime | None, at_position: int | None,
               help="Like 2018-19-Q1 (default: the quarter of --effective-at, else of "
                    "--as-of, else today's).")
 @cutoff_options
-@click.option("--format", "output", type=click.Choice(["table", "json", "csv"]),
-              default="table", show_default=True)
+@click.option("--format", "output",
+              type=click.Choice(["table", "json", "csv", *SPREADSHEETS]), default="table",
+              show_default=True, help="xlsx and ods add the indicators' values; they need -o.")
+@click.option("-o", "--output-file", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="Write here instead of standard output (not for table).")
 @pass_context
 def status(context: Context, quarter: Quarter | None, as_of: datetime | None,
-           at_position: int | None, effective_at: date | None, output: str) -> None:
+           at_position: int | None, effective_at: date | None, output: str,
+           output_file: Path | None) -> None:
     """The milestone board: each milestone due in or carried into a quarter, with its status."""
+    target = _binary_target(output, output_file)
+    if output == "table" and output_file is not None:
+        raise UserError("-o: the table is for the terminal; give --format csv, json, xlsx or ods")
     cutoff = _cutoff(context, as_of, at_position, effective_at)
     chosen = quarter or query.default_quarter(cutoff, datetime.now(UTC))
+    if target is not None:
+        try:
+            built = query.report(context.store(), chosen, cutoff)
+        except ProjectionError as error:
+            raise UserError(str(error)) from error
+        _write(target, SPREADSHEETS[output](built.board, built.charts))
+        click.echo(f"wrote {target} ({chosen}, position {built.position})", err=True)
+        return
     try:
         board = query.board(context.store(), chosen, cutoff)
     except ProjectionError as error:
         raise UserError(str(error)) from error
-    if output == "json":
-        click.echo(forms.to_json(forms.board_form(board)), nl=False)
-    elif output == "csv":
-        click.echo(forms.board_csv(board), nl=False)
-    else:
+    if output == "table":
         print_board(board)
+        return
+    text = forms.to_json(forms.board_form(board)) if output == "json" else forms.board_csv(board)
+    if output_file is None:
+        click.echo(text, nl=False)
+    else:
+        _write(output_file, text)
 
 
 @click.command()
 @click.option("--quarter", callback=_quarter, required=True, metavar="QUARTER",
               help="Like 2018-19-Q1.")
 @cutoff_options
-@click.option("--format", "output", type=click.Choice(["md", "html", "json"]), default="md",
-              show_default=True)
+@click.option("--format", "output", type=click.Choice(["md", "html", "json", "pdf"]),
+              default="md", show_default=True, help="pdf needs -o.")
 @click.option("-o", "--output-file", type=click.Path(dir_okay=False, path_type=Path),
               default=None, help="Write here instead of standard output.")
 @pass_context
 def report(context: Context, quarter: Quarter, as_of: datetime | None, at_position: int | None,
            effective_at: date | None, output: str, output_file: Path | None) -> None:
-    """The quarterly progress update, as Markdown, one HTML page, or JSON.
+    """The quarterly progress update, as Markdown, one HTML page, JSON, or a tagged A4 PDF.
 
     When the quarter has a published update (`opslog publish`), says on standard error
     whether this view differs from it, and where: milestones, figures and updates.
     """
+    _binary_target(output, output_file)
     cutoff = _cutoff(context, as_of, at_position, effective_at)
     try:
         built = query.report(context.store(), quarter, cutoff)
     except ProjectionError as error:
         raise UserError(str(error)) from error
-    if output == "html":
-        text = render_html(built)
+    content: str | bytes
+    if output == "pdf":
+        content = render_pdf(built)
+    elif output == "html":
+        content = render_html(built)
     elif output == "json":
-        text = forms.to_json(forms.report_form(built))
+        content = forms.to_json(forms.report_form(built))
     else:
-        text = render_markdown(built)
+        content = render_markdown(built)
     if output_file is None:
-        click.echo(text, nl=False)
+        click.echo(content, nl=False)
     else:
-        try:
-            output_file.write_text(text, encoding="utf-8")
-        except OSError as error:
-            raise UserError(f"-o: cannot write {output_file}: {error.strerror}") from error
+        _write(output_file, content)
         click.echo(f"wrote {output_file} ({built.quarter}, position {built.position})", err=True)
     if effective_at is None:
         for line in published_lines(context.store(), quarter, built):
             click.echo(line, err=True)
+
+
+BINARY_FORMATS = ("xlsx", "ods", "pdf")
+
+
+def _binary_target(output: str, output_file: Path | None) -> Path | None:
+    """Where a binary format goes: it needs ``-o``, a terminal cannot show it."""
+    if output not in BINARY_FORMATS:
+        return None
+    if output_file is None:
+        raise UserError(f"--format {output}: a binary format, give -o FILE to write it to")
+    return output_file
+
+
+def _write(target: Path, content: str | bytes) -> None:
+    try:
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content, encoding="utf-8")
+    except OSError as error:
+        raise UserError(f"-o: cannot write {target}: {error.strerror}") from error
 
 
 @click.group()

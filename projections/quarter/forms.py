@@ -19,7 +19,8 @@ from projections.fold.cutoff import Cutoff
 from projections.fold.records import Note, Source
 from projections.quarter.board import Board, BoardRow
 from projections.quarter.overview import Figure, OverviewParagraph
-from projections.quarter.report import MilestoneItem, Report
+from projections.quarter.report import Chart, MilestoneItem, Report
+from projections.render.cells import neutralise
 from projections.render.text import note_text
 
 
@@ -165,19 +166,46 @@ CSV_COLUMNS = ("quarter", "milestone_id", "title", "theme", "topic", "owner", "d
                "source_position", "source_event_id", "corrections")
 
 
+Cell = str | int | Decimal
+"""A cell of a table export: text, or a number that stays a number."""
+
+
+def board_rows(board: Board) -> list[list[Cell]]:
+    """The board as rows of `CSV_COLUMNS`, for the CSV and the spreadsheets."""
+    return [[
+        str(row.quarter), row.milestone_id, row.title,
+        f"{row.theme_number}- {row.theme_title}" if row.theme_number else "",
+        row.topic_title or row.topic_id, row.owner_name or row.owner_unit,
+        str(row.due_quarter), "yes" if row.carried_over else "no", row.label, row.symbol,
+        str(row.last_report_quarter or ""),
+        row.last_report_date.isoformat() if row.last_report_date else "",
+        row.source.position, row.source.event_id,
+        " ".join(note_text(note) for note in row.notes),
+    ] for row in board.rows]
+
+
+INDICATOR_COLUMNS = ("indicator_id", "name", "measure", "period", "value", "source_position",
+                     "source_event_id")
+
+
+def indicator_rows(charts: tuple[Chart, ...]) -> list[list[Cell]]:
+    """Every indicator value the report draws, one row each, in chart and period order."""
+    return [[chart.indicator_id, chart.name, chart.measure, point.period, point.value,
+             point.source.position, point.source.event_id]
+            for chart in charts for point in chart.points]
+
+
+def csv_cell(value: Cell) -> str | int | Decimal:
+    """Text neutralised against formula injection; numbers as they are."""
+    return neutralise(value) if isinstance(value, str) else value
+
+
 def board_csv(board: Board) -> str:
+    """RFC 4180 CSV: lines end in CRLF, so a field holding a lone carriage return is quoted
+    (with a bare LF ending, Python's writer leaves it unquoted and breaks the row)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
-    for row in board.rows:
-        writer.writerow([
-            str(row.quarter), row.milestone_id, row.title,
-            f"{row.theme_number}- {row.theme_title}" if row.theme_number else "",
-            row.topic_title or row.topic_id, row.owner_name or row.owner_unit,
-            str(row.due_quarter), "yes" if row.carried_over else "no", row.label, row.symbol,
-            str(row.last_report_quarter or ""),
-            row.last_report_date.isoformat() if row.last_report_date else "",
-            row.source.position, row.source.event_id,
-            " ".join(note_text(note) for note in row.notes),
-        ])
+    for row in board_rows(board):
+        writer.writerow([csv_cell(value) for value in row])
     return buffer.getvalue()
