@@ -19,14 +19,15 @@ from sqlalchemy.engine import Connection
 
 from catalogue import EventCorrected, EventRetracted, Quarter, QuarterOverviewWritten
 from eventstore import EventStore
-from projections.errors import InvalidEvent, ProjectionError, ProjectionFailed
+from projections.errors import InvalidEvent, ProjectionError, ProjectionFailed, ReadModelDrift
 from projections.fold.cutoff import Cutoff
 from projections.fold.decoding import DecodeError, decode_event
 from projections.fold.records import keys_of, period_quarter
-from projections.fold.state import PlanState, evolve, fold
+from projections.fold.state import PlanState, evolve, fold, gap_of
 from projections.fold.views import PlanView
 from projections.quarter.board import Board, board_from_view
 from projections.quarter.report import Report, report_from_view
+from projections.readmodels.binding import checkpoint_problem
 from projections.readmodels.loading import (
     checkpoint,
     load_board_state,
@@ -34,10 +35,11 @@ from projections.readmodels.loading import (
     load_records,
     load_report_state,
     load_values,
+    quarantined,
 )
 from projections.readmodels.rows import records_from_rows
 from projections.readmodels.tables import checkpoints
-from projections.snapshots.resume import start_from_snapshot
+from projections.snapshots.resume import Notice, start_from_snapshot
 
 Loader = Callable[[Connection, int, Quarter, int, date | None], PlanState]
 
@@ -69,39 +71,65 @@ def default_quarter(cutoff: Cutoff, now: datetime) -> Quarter:
     return Quarter.at(cutoff.as_of or now)
 
 
-def board(store: EventStore, quarter: Quarter, cutoff: Cutoff) -> Board:
-    """The milestone board for `quarter` at `cutoff`."""
-    view = _view(store, quarter, cutoff, load_board_state, narrative=False)
+def board(store: EventStore, quarter: Quarter, cutoff: Cutoff,
+          notice: Notice | None = None) -> Board:
+    """The milestone board for `quarter` at `cutoff` (`notice` hears of any stored answer
+    that failed its check and was not used)."""
+    view = _view(store, quarter, cutoff, load_board_state, narrative=False, notice=notice)
     return board_from_view(view, quarter)
 
 
-def report(store: EventStore, quarter: Quarter, cutoff: Cutoff) -> Report:
-    """The quarterly narrative for `quarter` at `cutoff`."""
-    view = _view(store, quarter, cutoff, load_report_state, narrative=True)
+def report(store: EventStore, quarter: Quarter, cutoff: Cutoff,
+           notice: Notice | None = None) -> Report:
+    """The quarterly narrative for `quarter` at `cutoff` (`notice` as for `board`)."""
+    view = _view(store, quarter, cutoff, load_report_state, narrative=True, notice=notice)
     return report_from_view(view, quarter)
 
 
 def _view(store: EventStore, quarter: Quarter, cutoff: Cutoff, loader: Loader, *,
-          narrative: bool) -> PlanView:
+          narrative: bool, notice: Notice | None) -> PlanView:
+    """Checked read models or snapshot first; whatever fails its check is named to `notice`
+    and left aside, and the log answers instead."""
     head = store.head().position
     position = head if cutoff.position is None else cutoff.position
+    unused = " not used, answering from the log"
     with _snapshot(store) as connection:
         live = checkpoint(connection) if _has_read_models(connection) else None
+        if live is not None and (problem := checkpoint_problem(connection, live)):
+            _tell(notice, f"{problem}:{unused}")
+            live = None
         covered = 0 if live is None else live.position
         resumed = None
         if position > covered and cutoff.effective is None:
             resumed = start_from_snapshot(store, connection, quarter, position, after=covered,
-                                          narrative=narrative)
+                                          narrative=narrative, notice=notice)
         if resumed is not None:
             state = resumed
         elif live is None or live.position == 0:
             state = fold(store.read_all(to_position=position))
         else:
-            base = min(position, live.position)
-            state = loader(connection, live.generation, quarter, base, cutoff.effective)
-            if position > base:
-                _fold_tail(store, connection, live.generation, state, position)
+            try:
+                state = _from_read_models(store, connection, live.generation, loader, quarter,
+                                          min(position, live.position), position, cutoff)
+            except ReadModelDrift as drift:
+                _tell(notice, f"read models: {drift}:{unused}")
+                state = fold(store.read_all(to_position=position))
     return PlanView.build(state, cutoff.at(position))
+
+
+def _from_read_models(store: EventStore, connection: Connection, generation: int,
+                      loader: Loader, quarter: Quarter, base: int, position: int,
+                      cutoff: Cutoff) -> PlanState:
+    state = loader(connection, generation, quarter, base, cutoff.effective)
+    state.gaps = quarantined(connection, generation, base)
+    if position > base:
+        _fold_tail(store, connection, generation, state, position)
+    return state
+
+
+def _tell(notice: Notice | None, message: str) -> None:
+    if notice is not None:
+        notice(message)
 
 
 def _fold_tail(store: EventStore, connection: Connection, generation: int, state: PlanState,
@@ -109,13 +137,12 @@ def _fold_tail(store: EventStore, connection: Connection, generation: int, state
     """Fold the events after the checkpoint, first loading what they refer to."""
     base = state.position
     decoded = []
+    gaps = []
     for recorded in store.read_all(from_position=base + 1, to_position=position):
         try:
             decoded.append(decode_event(recorded))
         except DecodeError as error:
-            raise ProjectionFailed(position=recorded.position, event_id=str(recorded.event_id),
-                                   type=recorded.type, reason=str(error),
-                                   last_good=recorded.position - 1) from error
+            gaps.append(gap_of(recorded, error))
     targets = {str(item.event.target_event_id) for item in decoded
                if isinstance(item.event, EventCorrected | EventRetracted)}
     for record in records_from_rows(load_records(connection, generation, targets, base)):
@@ -142,6 +169,9 @@ def _fold_tail(store: EventStore, connection: Connection, generation: int, state
             raise ProjectionFailed(position=item.position, event_id=item.event_id,
                                    type=item.type, reason=str(error),
                                    last_good=state.position) from error
+    for gap in gaps:
+        state.skip(gap)
+    state.position = max(state.position, position)
 
 
 def _has_read_models(connection: Connection) -> bool:

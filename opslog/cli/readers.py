@@ -73,6 +73,11 @@ def _cutoff(context: Context, as_of: datetime | None, at_position: int | None,
         raise UserError(str(error)) from error
 
 
+def _warn(message: str) -> None:
+    """Say on standard error that a stored answer failed its check and was not used."""
+    click.echo(f"warning: {message}", err=True)
+
+
 @click.command()
 @click.option("--quarter", callback=_quarter, default=None, metavar="QUARTER",
               help="Like 2018-19-Q1 (default: the quarter of --effective-at, else of "
@@ -87,9 +92,11 @@ def status(context: Context, quarter: Quarter | None, as_of: datetime | None,
     cutoff = _cutoff(context, as_of, at_position, effective_at)
     chosen = quarter or query.default_quarter(cutoff, datetime.now(UTC))
     try:
-        board = query.board(context.store(), chosen, cutoff)
+        board = query.board(context.store(), chosen, cutoff, notice=_warn)
     except ProjectionError as error:
         raise UserError(str(error)) from error
+    for gap in board.gaps:
+        _warn(str(gap))
     if output == "json":
         click.echo(forms.to_json(forms.board_form(board)), nl=False)
     elif output == "csv":
@@ -116,9 +123,11 @@ def report(context: Context, quarter: Quarter, as_of: datetime | None, at_positi
     """
     cutoff = _cutoff(context, as_of, at_position, effective_at)
     try:
-        built = query.report(context.store(), quarter, cutoff)
+        built = query.report(context.store(), quarter, cutoff, notice=_warn)
     except ProjectionError as error:
         raise UserError(str(error)) from error
+    for gap in built.gaps:
+        _warn(str(gap))
     if output == "html":
         text = render_html(built)
     elif output == "json":
@@ -155,6 +164,7 @@ def _status_lines(found: RunnerStatus) -> list[str]:
              f"{found.head} (behind by {found.lag})"]
     if live.failure:
         lines.append(f"board: failed: {live.failure}")
+    lines += [f"board: quarantined: {gap}" for gap in found.gaps]
     if found.building is not None:
         lines.append(f"board: rebuilding generation {found.building.generation}, at position "
                      f"{found.building.position}")
@@ -173,6 +183,13 @@ def projections_status(context: Context) -> None:
         raise UserError(f"the read models are not set up: run `opslog init` ({error})") from None
     for line in _status_lines(found):
         click.echo(line)
+    if found.drift:
+        for problem in found.drift[:5]:
+            click.echo(f"board: DRIFTED: {problem}", err=True)
+        click.echo(f"board: {len(found.drift)} check(s) failed: answers that meet them come "
+                   "from the log; `opslog projections rebuild` writes the read models again "
+                   "and `opslog verify` names every row that differs", err=True)
+        raise SystemExit(1)
 
 
 def _run(context: Context, action: str) -> None:
@@ -187,6 +204,8 @@ def _run(context: Context, action: str) -> None:
     except ProjectionError as error:
         raise UserError(str(error)) from error
     click.echo(f"board: generation {reached.generation} at position {reached.position}")
+    for gap in runner.status().gaps:
+        click.echo(f"board: quarantined: {gap}", err=True)
 
 
 @projections.command(name="catch-up")

@@ -2,5 +2,7 @@
 
 `tables` and `schema` define and migrate them, `runner` catches up and rebuilds, `batch`
 folds one batch into rows, `rows` and `bulk` write them, and `loading` reads back only what
-one quarter's board or report needs.
+one quarter's board or report needs. `binding` is the cheap check every answer makes
+(the checkpoint's head hash against the log's; `loading` checks each facts row's digest),
+`recompute` the full one `opslog verify` makes (the read models made again and compared).
 """

@@ -1,9 +1,15 @@
-"""Records to table rows and back: one row per version, notes as canonical JSON."""
+"""Records to table rows and back: one row per version, notes as canonical JSON.
+
+Each row carries the SHA-256 of its content (`row_digest`), so a reader can refuse a row
+that was changed after the runner wrote it.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable, Mapping
+from datetime import date, datetime
 from typing import Any
 
 from catalogue import CATALOGUE, decode
@@ -49,7 +55,7 @@ def version_row(generation: int, record: Record, version: Version) -> dict[str, 
     """The table row of one version of a record."""
     keys = version_keys(record, version)
     last = version is record.versions[-1]
-    return {
+    row = {
         "generation": generation,
         "event_id": record.event_id,
         "known_from": version.known_from,
@@ -69,6 +75,39 @@ def version_row(generation: int, record: Record, version: Version) -> dict[str, 
         "retraction": canonical_json(note_json(record.retraction))
         if last and record.retraction is not None else None,
     }
+    row["row_digest"] = row_digest(row)
+    return row
+
+
+DIGESTED = ("event_id", "known_from", "known_to", "position", "type",
+            "stream_id", "recorded_at", "occurred_at", "milestone_id", "quarter",
+            "from_quarter", "status", "effective_on", "payload", "notes", "retraction")
+"""The columns a facts row's digest covers: all but the digest itself and the generation
+(a rebuild makes the same rows, digests included, under the next generation number)."""
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, datetime):
+        return format_time(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def row_digest(row: Mapping[str, Any]) -> str:
+    """The SHA-256 of a facts row's content, the same for the row written and read back."""
+    text = json.dumps([_plain(row[name]) for name in DIGESTED], ensure_ascii=False,
+                      separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def altered_row(row: Any) -> str | None:
+    """How a stored facts row fails its digest (naming the row), or None when it matches."""
+    if row["row_digest"] == row_digest(row):
+        return None
+    return (f"projection_facts row (generation {row['generation']}, event "
+            f"{row['event_id']}, known from position {row['known_from']}) does not match "
+            f"its digest")
 
 
 def records_from_rows(rows: Iterable[Any]) -> list[Record]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import gc
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 
 from sqlalchemy.engine import Connection
@@ -28,7 +28,8 @@ from eventstore import EventStore, RecordedEvent
 from projections.errors import InvalidEvent, ProjectionError, ProjectionFailed
 from projections.fold.codec import state_from_json
 from projections.fold.decoding import Decoded, DecodeError, decode_event
-from projections.fold.state import PlanState, evolve, fold
+from projections.fold.state import PlanState, evolve, fold, gap_of
+from projections.readmodels.binding import unbound
 from projections.snapshots.content import digest
 from projections.snapshots.parts import AMENDMENTS, BOARD_TYPES, merged, streams_of
 from projections.snapshots.registry import has_snapshot_tables, nearest
@@ -39,12 +40,14 @@ class SnapshotCorrupt(ProjectionError):
 
 
 def start_from_snapshot(store: EventStore, connection: Connection, quarter: Quarter,
-                        position: int, *, after: int, narrative: bool) -> PlanState | None:
+                        position: int, *, after: int, narrative: bool,
+                        notice: Notice | None = None) -> PlanState | None:
     """`quarter`'s state at `position`, from its latest snapshot after position `after`.
 
     None when there is no such snapshot, or its state is in a form this code cannot read
-    (the caller then starts from elsewhere). Raises `SnapshotCorrupt` when a stored state
-    does not match its hash, rather than answer from altered data.
+    (the caller then starts from elsewhere). A snapshot that fails its check — its head
+    hash is not the log's at its position, or a stored state does not match its SHA-256 —
+    is never answered from: `notice` is told why, and None is returned.
     """
     if not has_snapshot_tables(connection):
         return None
@@ -52,13 +55,30 @@ def start_from_snapshot(store: EventStore, connection: Connection, quarter: Quar
     found = nearest(connection, quarter, position, after=after, stems=stems)
     if found is None:
         return None
-    snapshot_id, base, texts = found
+    snapshot_id, base, head_hash, texts = found
+    problem = unbound(connection, f"snapshot {snapshot_id}", base, head_hash)
+    if problem is not None:
+        _tell(notice, f"{problem}: not used, answering from the log")
+        return None
     with _collector_paused():
-        state = stored_state(snapshot_id, base, texts)
+        try:
+            state = stored_state(snapshot_id, base, texts)
+        except SnapshotCorrupt as error:
+            _tell(notice, f"{error}: not used, answering from the log")
+            return None
         if state is None:
             return None
         continue_fold(store, state, position, board_of=None if narrative else quarter)
     return state
+
+
+Notice = Callable[[str], None]
+"""Told, in one line, why a stored answer was not used."""
+
+
+def _tell(notice: Notice | None, message: str) -> None:
+    if notice is not None:
+        notice(message)
 
 
 @contextmanager
@@ -108,10 +128,15 @@ def continue_fold(store: EventStore, state: PlanState, to_position: int, *,
     beyond = set() if board_of is None else _born_beyond(events, board_of)
     tail: list[Decoded] = []
     first_versions: dict[str, int] = {}
+    gaps = []
     for recorded in events:
         if recorded.stream_id in beyond:
             continue
-        item = _decoded(recorded)
+        try:
+            item = decode_event(recorded)
+        except DecodeError as error:
+            gaps.append(gap_of(recorded, error))
+            continue
         if board_of is not None and not _concerns_board(item):
             continue
         tail.append(item)
@@ -124,17 +149,10 @@ def continue_fold(store: EventStore, state: PlanState, to_position: int, *,
             raise ProjectionFailed(position=item.position, event_id=item.event_id,
                                    type=item.type, reason=str(error),
                                    last_good=state.position) from error
+    for gap in gaps:
+        state.skip(gap)
     state.position = to_position
     return state
-
-
-def _decoded(recorded: RecordedEvent) -> Decoded:
-    try:
-        return decode_event(recorded)
-    except DecodeError as error:
-        raise ProjectionFailed(position=recorded.position, event_id=str(recorded.event_id),
-                               type=recorded.type, reason=str(error),
-                               last_good=recorded.position - 1) from error
 
 
 UNMOVING = frozenset((MilestoneScheduled.type_name, MilestoneProgressReported.type_name,
@@ -155,7 +173,10 @@ def _born_beyond(events: list[RecordedEvent], quarter: Quarter) -> set[str]:
     for stream_id, birth in births.items():
         seen = kinds[stream_id]
         if set(seen) <= UNMOVING and seen[MilestoneScheduled.type_name] == 1:
-            event = _decoded(birth).event
+            try:
+                event = decode_event(birth).event
+            except DecodeError:
+                continue  # folded as a gap with the rest of the tail
             if isinstance(event, MilestoneScheduled) and event.due_quarter > quarter:
                 beyond.add(stream_id)
     return beyond
