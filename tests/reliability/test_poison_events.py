@@ -97,6 +97,11 @@ def test_every_reader_goes_past_a_poison_event_and_shows_the_gap(
     assert f"quarantined: {GAP.format(position=position)}" in status.stdout
     assert_reads_past(url, position)  # from the read models
 
+    verified = run(url, "verify")  # the quarantine and the snapshot's gap are the log's too
+    assert verified.exit_code == 0, verified.output
+    assert "projection_quarantine: 1 rows match" in verified.stdout
+    assert "snapshots: 1 recomputed from the log, all match" in verified.stdout
+
 
 def test_an_import_holding_an_undecodable_event_is_refused(
         tmp_path: Path, database_url: str) -> None:
