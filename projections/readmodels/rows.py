@@ -108,9 +108,11 @@ def altered_row(row: Any) -> str | None:
     """How a stored facts row fails its digest (naming the row), or None when it matches."""
     if row["row_digest"] == row_digest(row):
         return None
-    return (f"projection_facts row (generation {row['generation']}, event "
-            f"{row['event_id']}, known from position {row['known_from']}) does not match "
-            f"its digest")
+    where = (f"projection_facts row (generation {row['generation']}, event {row['event_id']}, "
+             f"known from position {row['known_from']})")
+    if row["row_digest"] is None:
+        return f"{where} has no digest (written before digests): run `opslog projections rebuild`"
+    return f"{where} does not match its digest"
 
 
 def records_from_rows(rows: Iterable[Any]) -> list[Record]:
