@@ -7,12 +7,17 @@ transaction under the append lock, in batches so memory stays flat; it commits o
 its own digest of the bytes equals the first pass's. So a file changed between the
 passes, an event id used twice (which only the database's unique index sees), or a
 writer that slipped in first all end in a rollback, never in half a log.
+
+A caller that knows what the events mean passes `check`, called on each event of the
+first pass: the first reason it returns refuses the import, naming that line, once the
+rest of the file has verified (the store itself reads no type or payload).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, BinaryIO
 
@@ -23,7 +28,7 @@ from sqlalchemy.engine import Connection
 from eventstore.errors import DuplicateEventId, ImportRefused
 from eventstore.export import ExportProblem, ExportReader, ExportReport, Progress
 from eventstore.export_format import MAX_LINE_BYTES
-from eventstore.model import category_of
+from eventstore.model import RecordedEvent, category_of
 from eventstore.store import EventStore
 from eventstore.tables import commits, events
 from eventstore.translate import translate
@@ -33,23 +38,31 @@ BATCH_SIZE = 2_000
 PROGRESS_EVERY = 10_000
 CHANGED = "the file changed while it was being imported"
 
+EventCheck = Callable[[RecordedEvent], str | None]
+"""Why an event may not be imported, or None when it may."""
+
 
 def import_log(
     store: EventStore,
     file: BinaryIO,
     progress: Progress | None = None,
     batch_size: int = BATCH_SIZE,
+    check: EventCheck | None = None,
 ) -> ExportReport:
     """Load a verified export (a seekable binary file) into `store`, which must be empty."""
     with store.engine.connect() as connection:
         _require_empty(connection)
     start = file.tell()
     checked = ExportReader(file)
+    refused: ImportRefused | None = None
     try:
-        for _event in checked.events(progress):
-            pass
+        for event in checked.events(progress):
+            if refused is None and check is not None and (reason := check(event)) is not None:
+                refused = ImportRefused(reason, checked.line, event.position)
     except ExportProblem as problem:
         raise ImportRefused(problem.reason, problem.line, problem.position) from problem
+    if refused is not None:  # after the whole file: a damaged file is named as such first
+        raise refused
     report = checked.report()
     file.seek(start)
     try:

@@ -37,3 +37,8 @@ class NotBuilt(ProjectionError):
 
 class Conflict(ProjectionError):
     """Another runner moved the checkpoint while this one worked; nothing was written."""
+
+
+class ReadModelDrift(ProjectionError):
+    """A read model row or checkpoint, or a snapshot, that fails its check against the log:
+    it is not used, and the answer comes from the log instead."""

@@ -2,11 +2,9 @@
 
 When the persisted read models exist, a question is answered from them — only the rows
 the quarter needs, as known at the cut-off — plus a fold of any events recorded after the
-runner's checkpoint. The board at exactly the checkpoint's position, with no effective
-date, is read whole from the board the runner keeps (`opslog status` when caught up).
-When a snapshot of the quarter lies between that checkpoint (or the start of the log)
-and the cut-off, the question starts from the nearest such snapshot instead and folds
-only the events after it. Otherwise the log is folded from position 1.
+runner's checkpoint. When a snapshot of the quarter lies between that checkpoint (or the
+start of the log) and the cut-off, the question starts from the nearest such snapshot
+instead and folds only the events after it. Otherwise the log is folded from position 1.
 Every way gives the same answer, to the byte.
 """
 
@@ -21,23 +19,25 @@ from sqlalchemy.engine import Connection
 
 from catalogue import Quarter
 from eventstore import EventStore
-from projections.errors import ProjectionError
+from projections.errors import ProjectionError, ReadModelDrift
 from projections.fold.cutoff import Cutoff
-from projections.fold.partial import fold_onto
-from projections.fold.state import PlanState, decoded, fold
+from projections.fold.partial import fold_onto, readable
+from projections.fold.state import PlanState, fold
 from projections.fold.views import PlanView
 from projections.quarter.board import Board, board_from_view
 from projections.quarter.report import Report, report_from_view
+from projections.readmodels.binding import checkpoint_problem
 from projections.readmodels.boards import stored_board
 from projections.readmodels.loading import (
     Checkpoint,
     checkpoint,
     load_board_state,
     load_report_state,
+    quarantined,
     tail_fetch,
 )
 from projections.readmodels.tables import checkpoints
-from projections.snapshots.resume import start_from_snapshot
+from projections.snapshots.resume import Notice, start_from_snapshot
 
 Loader = Callable[[Connection, int, Quarter, int, date | None], PlanState]
 
@@ -69,61 +69,95 @@ def default_quarter(cutoff: Cutoff, now: datetime) -> Quarter:
     return Quarter.at(cutoff.as_of or now)
 
 
-def board(store: EventStore, quarter: Quarter, cutoff: Cutoff) -> Board:
+def board(store: EventStore, quarter: Quarter, cutoff: Cutoff,
+          notice: Notice | None = None) -> Board:
     """The milestone board for `quarter` at `cutoff`: read whole from the board the runner
-    keeps when the question is the one it holds (see `projections.readmodels.boards`)."""
-    with _question(store, cutoff) as (connection, position, live):
-        stored = None if live is None else stored_board(connection, live, quarter,
-                                                        cutoff.at(position))
-        if stored is not None:
-            return stored
+    keeps when the question is the one it holds (see `projections.readmodels.boards`).
+    `notice` hears of any stored answer that failed its check and was not used."""
+    with _question(store, cutoff, notice) as (connection, position, live):
+        if live is not None:
+            try:
+                stored = stored_board(connection, live, quarter, cutoff.at(position))
+            except ReadModelDrift as drift:
+                _tell(notice, f"read models: {drift}:{UNUSED}")
+                live, stored = None, None
+            if stored is not None:
+                return stored
         view = _view(store, connection, live, quarter, cutoff.at(position), load_board_state,
-                     narrative=False)
+                     narrative=False, notice=notice)
     return board_from_view(view, quarter)
 
 
-def report(store: EventStore, quarter: Quarter, cutoff: Cutoff) -> Report:
-    """The quarterly narrative for `quarter` at `cutoff`."""
-    with _question(store, cutoff) as (connection, position, live):
+def report(store: EventStore, quarter: Quarter, cutoff: Cutoff,
+           notice: Notice | None = None) -> Report:
+    """The quarterly narrative for `quarter` at `cutoff` (`notice` as for `board`)."""
+    with _question(store, cutoff, notice) as (connection, position, live):
         view = _view(store, connection, live, quarter, cutoff.at(position), load_report_state,
-                     narrative=True)
+                     narrative=True, notice=notice)
     return report_from_view(view, quarter)
 
 
+UNUSED = " not used, answering from the log"
+
+
 @contextmanager
-def _question(store: EventStore,
-              cutoff: Cutoff) -> Iterator[tuple[Connection, int, Checkpoint | None]]:
+def _question(store: EventStore, cutoff: Cutoff,
+              notice: Notice | None) -> Iterator[tuple[Connection, int, Checkpoint | None]]:
     """A consistent read for one question: its position (the head when none is given) and
-    the live read models' checkpoint, if they exist."""
+    the live read models' checkpoint, when they exist and are bound to this log."""
     head = store.head().position
     position = head if cutoff.position is None else cutoff.position
     with _snapshot(store) as connection:
-        yield connection, position, checkpoint(connection) if _has_read_models(connection) \
-            else None
+        live = checkpoint(connection) if _has_read_models(connection) else None
+        if live is not None and (problem := checkpoint_problem(connection, live)):
+            _tell(notice, f"{problem}:{UNUSED}")
+            live = None
+        yield connection, position, live
 
 
 def _view(store: EventStore, connection: Connection, live: Checkpoint | None,
-          quarter: Quarter, cutoff: Cutoff, loader: Loader, *, narrative: bool) -> PlanView:
-    """The plan at `cutoff` (its position set), from the read models, a snapshot or the log."""
+          quarter: Quarter, cutoff: Cutoff, loader: Loader, *, narrative: bool,
+          notice: Notice | None) -> PlanView:
+    """The plan at `cutoff` (its position set): from checked read models or a checked
+    snapshot first; whatever fails its check is named to `notice` and left aside, and the
+    log answers instead."""
     position = cutoff.position
     assert position is not None
     covered = 0 if live is None else live.position
     resumed = None
     if position > covered and cutoff.effective is None:
         resumed = start_from_snapshot(store, connection, quarter, position, after=covered,
-                                      narrative=narrative)
+                                      narrative=narrative, notice=notice)
     if resumed is not None:
         state = resumed
     elif live is None or live.position == 0:
         state = fold(store.read_all(to_position=position))
     else:
-        base = min(position, live.position)
-        state = loader(connection, live.generation, quarter, base, cutoff.effective)
-        if position > base:
-            tail = [decoded(recorded) for recorded
-                    in store.read_all(from_position=base + 1, to_position=position)]
-            fold_onto(state, tail, position, tail_fetch(connection, live.generation))
+        try:
+            state = _from_read_models(store, connection, live, loader, quarter, position,
+                                      cutoff.effective)
+        except ReadModelDrift as drift:
+            _tell(notice, f"read models: {drift}:{UNUSED}")
+            state = fold(store.read_all(to_position=position))
     return PlanView.build(state, cutoff)
+
+
+def _from_read_models(store: EventStore, connection: Connection, live: Checkpoint,
+                      loader: Loader, quarter: Quarter, position: int,
+                      effective: date | None) -> PlanState:
+    """The rows the quarter needs as at the checkpoint, then the events recorded since."""
+    base = min(position, live.position)
+    state = loader(connection, live.generation, quarter, base, effective)
+    state.gaps = quarantined(connection, live.generation, base)
+    if position > base:
+        tail, gaps = readable(store.read_all(from_position=base + 1, to_position=position))
+        fold_onto(state, tail, position, tail_fetch(connection, live.generation), gaps)
+    return state
+
+
+def _tell(notice: Notice | None, message: str) -> None:
+    if notice is not None:
+        notice(message)
 
 
 def _has_read_models(connection: Connection) -> bool:

@@ -14,7 +14,9 @@ import click
 from catalogue import Quarter
 from eventstore.export import export_log, verify_export
 from eventstore.importer import import_log
+from opslog import __version__
 from opslog.audit.log_view import LogEntry, LogQuery, log_entries, stream_history, summarise
+from opslog.audit.read_side import check_read_side
 from opslog.audit.render import (
     FORMATS,
     HISTORY_COLUMNS,
@@ -29,6 +31,7 @@ from opslog.cli.output import progress_bar, stdout_console
 from opslog.cli.params import AWARE_TIME, quarter_option
 from projections.audit.diff import QuarterDiff, diff_quarter
 from projections.audit.lineage import Lineage, catalogue_summary
+from projections.fold.decoding import unreadable
 from projections.query import resolve_cutoff
 
 EXISTING_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
@@ -43,10 +46,12 @@ FORMAT_OPTION = click.option(
               help="Start checking here (trusting the stored hash just before).")
 @pass_context
 def verify(context: Context, from_position: int) -> None:
-    """Check the hash chain; exit 0 only when intact.
+    """Check the hash chain, the read models and snapshots; exit 0 only when all hold.
 
     Recomputes every event's hash from its stored fields and prints the events checked,
-    the head position and hash, or the first bad position and what is wrong with it.
+    the head position and hash, or the first bad position and what is wrong with it. Then
+    makes the read models and every snapshot again from the log and names each row or
+    snapshot that differs.
     """
     store = context.store()
     head = store.head()
@@ -56,7 +61,9 @@ def verify(context: Context, from_position: int) -> None:
             from_position=from_position, progress=lambda done: progress("verifying", done, total)
         )
     _echo(verify_lines(report, head))
-    if not report.ok:
+    read_side = check_read_side(store, __version__)
+    _echo(read_side.lines)
+    if not report.ok or not read_side.ok:
         raise SystemExit(1)
 
 
@@ -107,12 +114,13 @@ def import_command(context: Context, file: Path) -> None:
     """Load an export file into an empty database.
 
     Run `opslog init` on the new database first. The whole of FILE is verified before
-    anything is written; if anything is wrong nothing is. Positions, times and hashes are
-    kept, so the new database has the same head hash.
+    anything is written; if anything is wrong nothing is, and an event this version cannot
+    read is wrong. Positions, times and hashes are kept, so the new database has the same
+    head hash.
     """
     store = context.store()
     with file.open("rb") as source, progress_bar() as progress:
-        imported = import_log(store, source, progress)
+        imported = import_log(store, source, progress, check=unreadable)
     click.echo(f"imported {imported.checked} events from {file}")
     head = store.head()
     with progress_bar() as progress:

@@ -76,6 +76,11 @@ def _cutoff(context: Context, as_of: datetime | None, at_position: int | None,
         raise UserError(str(error)) from error
 
 
+def _warn(message: str) -> None:
+    """Say on standard error that a stored answer failed its check and was not used."""
+    click.echo(f"warning: {message}", err=True)
+
+
 @click.command()
 @click.option("--quarter", callback=_quarter, default=None, metavar="QUARTER",
               help="Like 2018-19-Q1 (default: the quarter of --effective-at, else of "
@@ -105,9 +110,11 @@ def status(context: Context, quarter: Quarter | None, as_of: datetime | None,
         click.echo(f"wrote {target} ({chosen}, position {built.position})", err=True)
         return
     try:
-        board = query.board(context.store(), chosen, cutoff)
+        board = query.board(context.store(), chosen, cutoff, notice=_warn)
     except ProjectionError as error:
         raise UserError(str(error)) from error
+    for gap in board.gaps:
+        _warn(str(gap))
     if output == "table":
         print_board(board)
         return
@@ -137,9 +144,11 @@ def report(context: Context, quarter: Quarter, as_of: datetime | None, at_positi
     _binary_target(output, output_file)
     cutoff = _cutoff(context, as_of, at_position, effective_at)
     try:
-        built = query.report(context.store(), quarter, cutoff)
+        built = query.report(context.store(), quarter, cutoff, notice=_warn)
     except ProjectionError as error:
         raise UserError(str(error)) from error
+    for gap in built.gaps:
+        _warn(str(gap))
     content: str | bytes
     if output == "pdf":
         content = render_pdf(built)
@@ -198,6 +207,7 @@ def _status_lines(found: RunnerStatus) -> list[str]:
              f"{found.head} (behind by {found.lag})"]
     if live.failure:
         lines.append(f"board: failed: {live.failure}")
+    lines += [f"board: quarantined: {gap}" for gap in found.gaps]
     if found.building is not None:
         lines.append(f"board: rebuilding generation {found.building.generation}, at position "
                      f"{found.building.position}")
@@ -216,6 +226,13 @@ def projections_status(context: Context) -> None:
         raise UserError(f"the read models are not set up: run `opslog init` ({error})") from None
     for line in _status_lines(found):
         click.echo(line)
+    if found.drift:
+        for problem in found.drift[:5]:
+            click.echo(f"board: DRIFTED: {problem}", err=True)
+        click.echo(f"board: {len(found.drift)} check(s) failed: answers that meet them come "
+                   "from the log; `opslog projections rebuild` writes the read models again "
+                   "and `opslog verify` names every row that differs", err=True)
+        raise SystemExit(1)
 
 
 def _run(context: Context, action: str) -> None:
@@ -230,6 +247,8 @@ def _run(context: Context, action: str) -> None:
     except ProjectionError as error:
         raise UserError(str(error)) from error
     click.echo(f"board: generation {reached.generation} at position {reached.position}")
+    for gap in runner.status().gaps:
+        click.echo(f"board: quarantined: {gap}", err=True)
 
 
 @projections.command(name="catch-up")

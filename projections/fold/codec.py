@@ -13,7 +13,7 @@ from catalogue import CATALOGUE, decode
 from eventstore import canonical_json
 from eventstore.canonical import format_time, parse_time
 from projections.fold.records import Record, Version
-from projections.fold.state import PlanState
+from projections.fold.state import Gap, PlanState
 from projections.readmodels.rows import note_from_json, note_json
 
 FORMAT = 1
@@ -21,11 +21,15 @@ FORMAT = 1
 
 def state_to_json(state: PlanState) -> str:
     """Canonical JSON text of the whole state."""
-    return canonical_json({
+    data: dict[str, Any] = {
         "format": FORMAT,
         "position": state.position,
         "records": [_record(record) for record in state.records.values()],
-    })
+    }
+    if state.gaps:  # only when there are any: a state without gaps keeps its old bytes
+        data["gaps"] = [{"position": gap.position, "event_id": gap.event_id,
+                         "type": gap.type, "reason": gap.reason} for gap in state.gaps]
+    return canonical_json(data)
 
 
 def state_from_json(text: str) -> PlanState:
@@ -36,6 +40,8 @@ def state_from_json(text: str) -> PlanState:
     state = PlanState(int(data["position"]))
     for item in data["records"]:
         state.add(_from_record(item))
+    state.gaps = [Gap(int(gap["position"]), str(gap["event_id"]), str(gap["type"]),
+                      str(gap["reason"])) for gap in data.get("gaps", ())]
     return state
 
 

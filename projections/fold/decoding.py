@@ -67,3 +67,12 @@ def decode_event(recorded: RecordedEvent) -> Decoded:
         payload_json=payload_json,
         metadata_json=recorded.metadata_json,
     )
+
+
+def unreadable(recorded: RecordedEvent) -> str | None:
+    """Why this code cannot read `recorded` (naming its type), or None when it can."""
+    try:
+        decode_event(recorded)
+    except DecodeError as error:
+        return f"event {recorded.event_id} ({recorded.type}) cannot be read: {error}"
+    return None

@@ -14,19 +14,33 @@ import gc
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
-from projections.fold.decoding import Decoded
+from eventstore import RecordedEvent
+from projections.fold.decoding import Decoded, DecodeError, decode_event
 from projections.fold.records import Record
-from projections.fold.state import PlanState, applied
+from projections.fold.state import Gap, PlanState, applied, gap_of
 
 Fetch = Callable[[PlanState, Sequence[Decoded]], Iterable[Record]]
 """The records, as of the state's position, that the tail may continue and the state may
 lack (any it already holds are left as they are)."""
 
 
+def readable(events: Iterable[RecordedEvent]) -> tuple[list[Decoded], list[Gap]]:
+    """Stored events decoded, and the gaps those that cannot be read leave."""
+    decoded: list[Decoded] = []
+    gaps: list[Gap] = []
+    for recorded in events:
+        try:
+            decoded.append(decode_event(recorded))
+        except DecodeError as error:
+            gaps.append(gap_of(recorded, error))
+    return decoded, gaps
+
+
 def fold_onto(state: PlanState, tail: Sequence[Decoded], to_position: int,
-              fetch: Fetch) -> PlanState:
+              fetch: Fetch, gaps: Iterable[Gap] = ()) -> PlanState:
     """Fold `tail` (events after `state.position`, up to `to_position`) into `state`, first
-    adding the records `fetch` finds that it does not hold.
+    adding the records `fetch` finds that it does not hold; `gaps` are the unreadable
+    events among them, kept in the state.
 
     Raises `ProjectionFailed` naming the first event that cannot be applied.
     """
@@ -37,6 +51,8 @@ def fold_onto(state: PlanState, tail: Sequence[Decoded], to_position: int,
         state.records = state.sorted().records
     for item in tail:
         applied(state, item)
+    for gap in gaps:
+        state.skip(gap)
     state.position = max(state.position, to_position)
     return state
 

@@ -22,6 +22,20 @@ from projections.fold.decoding import Decoded, DecodeError, decode_event
 from projections.fold.records import Note, Record, Version
 
 
+@dataclass(frozen=True, slots=True)
+class Gap:
+    """An event the fold could not read and went past: the answer is incomplete there, and
+    says so rather than stop every question after it."""
+
+    position: int
+    event_id: str
+    type: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"1 event at position {self.position} could not be read: {self.reason}"
+
+
 @dataclass(slots=True)
 class PlanState:
     """Everything the log has said, as records in position order."""
@@ -30,6 +44,8 @@ class PlanState:
     """The last position folded in."""
     records: dict[str, Record] = field(default_factory=dict)
     """By event id, in position order."""
+    gaps: list[Gap] = field(default_factory=list)
+    """The events skipped as unreadable, in position order."""
 
     def add(self, record: Record) -> None:
         """Add a record (loading a state from elsewhere keeps position order by sorting)."""
@@ -42,7 +58,15 @@ class PlanState:
     def sorted(self) -> PlanState:
         """The same records in position order (after loading them out of order)."""
         ordered = sorted(self.records.values(), key=lambda record: record.position)
-        return PlanState(self.position, {record.event_id: record for record in ordered})
+        return PlanState(self.position, {record.event_id: record for record in ordered},
+                         list(self.gaps))
+
+    def skip(self, gap: Gap) -> None:
+        """Go past an unreadable event, keeping where and why."""
+        if not any(known.position == gap.position for known in self.gaps):
+            self.gaps.append(gap)
+            self.gaps.sort(key=lambda known: known.position)
+        self.position = max(self.position, gap.position)
 
 
 def evolve(state: PlanState, decoded: Decoded) -> PlanState:
@@ -158,9 +182,20 @@ def applied(state: PlanState, item: Decoded) -> PlanState:
 def fold(events: Iterable[RecordedEvent], state: PlanState | None = None) -> PlanState:
     """Fold stored events (in position order) into `state`, or a new one.
 
-    Raises `ProjectionFailed` naming the first event that cannot be read or applied.
+    An event that cannot be read is skipped and kept in `state.gaps`; raises
+    `ProjectionFailed` naming the first event that is read but cannot be applied.
     """
     state = state if state is not None else PlanState()
     for recorded in events:
-        applied(state, decoded(recorded, last_good=state.position))
+        try:
+            item = decode_event(recorded)
+        except DecodeError as error:
+            state.skip(gap_of(recorded, error))
+            continue
+        applied(state, item)
     return state
+
+
+def gap_of(recorded: RecordedEvent, error: DecodeError) -> Gap:
+    """The gap an unreadable stored event leaves."""
+    return Gap(recorded.position, str(recorded.event_id), recorded.type, str(error))

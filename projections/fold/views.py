@@ -28,7 +28,7 @@ from catalogue import (
 )
 from projections.fold.cutoff import Cutoff
 from projections.fold.records import Note, Record, Source, Version
-from projections.fold.state import PlanState
+from projections.fold.state import Gap, PlanState
 
 E = TypeVar("E", bound=DomainEvent)
 
@@ -85,13 +85,16 @@ class PlanView:
     """Each (indicator, period)'s values in position order: the last one counts, the
     earlier ones are what it restated."""
     overviews: dict[Quarter, Seen[QuarterOverviewWritten]] = field(default_factory=dict)
+    gaps: tuple[Gap, ...] = ()
+    """Events up to the cut-off that could not be read, so are missing from the view."""
 
     @classmethod
     def build(cls, state: PlanState, cutoff: Cutoff) -> PlanView:
         position = state.position if cutoff.position is None else min(
             cutoff.position, state.position
         )
-        view = cls(cutoff=cutoff, position=position)
+        view = cls(cutoff=cutoff, position=position,
+                   gaps=tuple(gap for gap in state.gaps if gap.position <= position))
         for record in state.records.values():
             version = cutoff.sees(record)
             if version is not None:

@@ -21,7 +21,7 @@ from typing import Any
 from catalogue import STATUS_LABELS, STATUS_SYMBOLS, STATUSES, MilestoneWithdrawn, Quarter
 from projections.fold.cutoff import Cutoff
 from projections.fold.records import Note, Source, effective_date
-from projections.fold.state import PlanState
+from projections.fold.state import Gap, PlanState
 from projections.fold.views import MilestoneView, PlanView, Seen
 
 RESCHEDULED = "rescheduled"
@@ -79,6 +79,8 @@ class Board:
     cutoff: Cutoff
     position: int
     rows: tuple[BoardRow, ...]
+    gaps: tuple[Gap, ...] = ()
+    """Events up to the cut-off that could not be read (see `projections.fold.state.Gap`)."""
 
     @property
     def counts(self) -> dict[str, int]:
@@ -106,7 +108,7 @@ def board_from_view(view: PlanView, quarter: Quarter) -> Board:
     rows = [row for milestone in view.milestones.values()
             if (row := board_row(view, milestone, quarter)) is not None]
     rows.sort(key=lambda row: row.sort_key)
-    return Board(quarter, view.cutoff, view.position, tuple(rows))
+    return Board(quarter, view.cutoff, view.position, tuple(rows), view.gaps)
 
 
 def due_quarter(milestone: MilestoneView) -> Quarter | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Sequence
 from dataclasses import fields, is_dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -17,6 +18,7 @@ from catalogue import Quarter
 from eventstore.canonical import format_time
 from projections.fold.cutoff import Cutoff
 from projections.fold.records import Note, Source
+from projections.fold.state import Gap
 from projections.quarter.board import Board, BoardRow
 from projections.quarter.overview import Figure, OverviewParagraph
 from projections.quarter.report import Chart, MilestoneItem, Report
@@ -90,6 +92,7 @@ def board_form(board: Board) -> dict[str, Any]:
         "cutoff": cutoff_form(board.cutoff, board.position),
         "summary": {"text": board.summary, "total": len(board.rows), **board.counts},
         "milestones": [row_form(row) for row in board.rows],
+        **gaps_form(board.gaps),
     }
 
 
@@ -154,7 +157,16 @@ def report_form(report: Report) -> dict[str, Any]:
             for chart in report.charts
         ],
         "legend": [{"symbol": symbol, "label": label} for symbol, label in report.legend],
+        **gaps_form(report.gaps),
     }
+
+
+def gaps_form(gaps: Sequence[Gap]) -> dict[str, Any]:
+    """``{"gaps": [...]}`` when events could not be read, else nothing (no key at all)."""
+    if not gaps:
+        return {}
+    return {"gaps": [{"position": gap.position, "event_id": gap.event_id, "type": gap.type,
+                      "reason": gap.reason, "text": str(gap)} for gap in gaps]}
 
 
 def to_json(form: dict[str, Any]) -> str:

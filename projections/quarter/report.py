@@ -23,7 +23,7 @@ from catalogue import (
 from catalogue.periods import period_sort_key
 from projections.fold.cutoff import Cutoff
 from projections.fold.records import Note, Source, chart_window, period_quarter
-from projections.fold.state import PlanState
+from projections.fold.state import Gap, PlanState
 from projections.fold.views import PlanView
 from projections.quarter.board import LABELS, SYMBOLS, Board, BoardRow, board_from_view
 from projections.quarter.overview import OverviewParagraph, overview_paragraphs
@@ -115,6 +115,8 @@ class Report:
     charts: tuple[Chart, ...]
     introduction_heading: str
     """``1- Introduction`` when the plan's first theme is its introduction."""
+    gaps: tuple[Gap, ...] = ()
+    """Events up to the cut-off that could not be read, so are missing from the report."""
 
     @property
     def period(self) -> str:
@@ -153,6 +155,7 @@ def report_from_view(view: PlanView, quarter: Quarter) -> Report:
         board=board,
         charts=_charts(view, quarter),
         introduction_heading=_introduction_heading(view),
+        gaps=view.gaps,
     )
 
 

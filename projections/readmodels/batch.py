@@ -58,8 +58,12 @@ def load_structure(connection: Connection, generation: int) -> list[Record]:
 
 
 def apply_batch(connection: Connection, checkpoint: Checkpoint, events: Sequence[Decoded],
-                structure: Sequence[Record]) -> BatchOutcome:
-    """Fold `events` into the generation's tables; stop before the first that fails."""
+                structure: Sequence[Record], *, through: int | None = None) -> BatchOutcome:
+    """Fold `events` into the generation's tables; stop before the first that fails.
+
+    `through` is the batch's last position, reached when nothing fails even if the events
+    there could not be read (and are not among `events`).
+    """
     generation = checkpoint.generation
     state = PlanState(checkpoint.position)
     for record in structure:
@@ -74,6 +78,8 @@ def apply_batch(connection: Connection, checkpoint: Checkpoint, events: Sequence
                                        type=decoded.type, reason=str(error),
                                        last_good=state.position)
             break
+    if failure is None and through is not None:
+        state.position = max(state.position, through)
     created = [record for record in state.records.values()
                if record.position > checkpoint.position]
     changed = [state.records[event_id] for event_id in loaded]
@@ -162,7 +168,8 @@ def _write_facts(connection: Connection, generation: int, created: list[Record],
                 sa.update(facts)
                 .where(facts.c.generation == generation, facts.c.event_id == record.event_id,
                        facts.c.known_from == version.known_from)
-                .values(known_to=row["known_to"], retraction=row["retraction"]))
+                .values(known_to=row["known_to"], retraction=row["retraction"],
+                        row_digest=row["row_digest"]))
     insert_rows(connection, facts, inserts)
 
 

@@ -23,6 +23,7 @@ from catalogue import (
     Quarter,
     QuarterOverviewWritten,
 )
+from projections.errors import ReadModelDrift
 from projections.fold.decoding import Decoded
 from projections.fold.kinds import STRUCTURE, UPDATES
 from projections.fold.partial import Fetch
@@ -35,9 +36,9 @@ from projections.fold.records import (
     version_keys,
 )
 from projections.fold.spans import covering
-from projections.fold.state import PlanState
-from projections.readmodels.rows import records_from_rows
-from projections.readmodels.tables import checkpoints, facts
+from projections.fold.state import Gap, PlanState
+from projections.readmodels.rows import altered_row, records_from_rows
+from projections.readmodels.tables import checkpoints, facts, quarantine
 
 PROJECTION = "board"
 CHUNK = 500
@@ -59,6 +60,8 @@ class Checkpoint:
     horizon: int | None
     failed_position: int | None
     failure: str | None
+    head_hash: str | None = None
+    """The log's hash at `position` when the runner reached it."""
 
 
 def checkpoint(connection: Connection, role: str = "live",
@@ -70,11 +73,17 @@ def checkpoint(connection: Connection, role: str = "live",
     if row is None:
         return None
     return Checkpoint(row["projection"], row["role"], row["generation"], row["position"],
-                      row["horizon"], row["failed_position"], row["failure"])
+                      row["horizon"], row["failed_position"], row["failure"], row["head_hash"])
 
 
 def _rows(connection: Connection, *conditions: Any) -> list[Any]:
-    return list(connection.execute(sa.select(facts).where(*conditions)).mappings())
+    """Facts rows, each first checked against its digest (`ReadModelDrift` if one fails)."""
+    rows = list(connection.execute(sa.select(facts).where(*conditions)).mappings())
+    for row in rows:
+        problem = altered_row(row)
+        if problem is not None:
+            raise ReadModelDrift(problem)
+    return rows
 
 
 def _known(generation: int, position: int) -> list[Any]:
@@ -207,3 +216,12 @@ def load_records(connection: Connection, generation: int, event_ids: Collection[
     if position is not None:
         conditions.append(facts.c.known_from <= position)
     return rows_in(connection, facts.c.event_id, event_ids, *conditions)
+
+
+def quarantined(connection: Connection, generation: int, position: int) -> list[Gap]:
+    """The events the runner could not read, up to `position`, in position order."""
+    rows = connection.execute(
+        sa.select(quarantine).where(quarantine.c.generation == generation,
+                                    quarantine.c.position <= position)
+        .order_by(quarantine.c.position)).mappings()
+    return [Gap(row["position"], row["event_id"], row["type"], row["reason"]) for row in rows]

@@ -1,9 +1,15 @@
-"""Records to table rows and back: one row per version, notes as canonical JSON."""
+"""Records to table rows and back: one row per version, notes as canonical JSON.
+
+Each row carries the SHA-256 of its content (`row_digest`), so a reader can refuse a row
+that was changed after the runner wrote it.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from catalogue import CATALOGUE, decode
@@ -55,7 +61,7 @@ def version_row(generation: int, record: Record, version: Version) -> dict[str, 
     """The table row of one version of a record."""
     keys = version_keys(record, version)
     last = version is record.versions[-1]
-    return {
+    row = {
         "generation": generation,
         "event_id": record.event_id,
         "known_from": version.known_from,
@@ -75,6 +81,44 @@ def version_row(generation: int, record: Record, version: Version) -> dict[str, 
         "retraction": canonical_json(note_json(record.retraction))
         if last and record.retraction is not None else None,
     }
+    row["row_digest"] = row_digest(row)
+    return row
+
+
+DIGESTED = ("event_id", "known_from", "known_to", "position", "type",
+            "stream_id", "recorded_at", "occurred_at", "milestone_id", "quarter",
+            "from_quarter", "status", "effective_on", "payload", "notes", "retraction")
+"""The columns a facts row's digest covers: all but the digest itself and the generation
+(a rebuild makes the same rows, digests included, under the next generation number)."""
+
+
+def row_digest(row: Mapping[str, Any]) -> str:
+    """The SHA-256 of a facts row's content, the same for the row written and read back.
+
+    Each column is length-prefixed text (None as ``-``), so no two rows share an encoding.
+    It is checked on every row an answer loads, so it is kept cheap: no JSON, one pass.
+    """
+    parts = []
+    for value in map(row.__getitem__, DIGESTED):
+        if value is None:
+            parts.append("-")
+            continue
+        if isinstance(value, datetime) and value.tzinfo is not UTC:
+            value = value.astimezone(UTC)
+        text = str(value)
+        parts.append(f"{len(text)}:{text}")
+    return hashlib.sha256("".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def altered_row(row: Any) -> str | None:
+    """How a stored facts row fails its digest (naming the row), or None when it matches."""
+    if row["row_digest"] == row_digest(row):
+        return None
+    where = (f"projection_facts row (generation {row['generation']}, event {row['event_id']}, "
+             f"known from position {row['known_from']})")
+    if row["row_digest"] is None:
+        return f"{where} has no digest (written before digests): run `opslog projections rebuild`"
+    return f"{where} does not match its digest"
 
 
 def records_from_rows(rows: Iterable[Any]) -> list[Record]:

@@ -6,27 +6,33 @@
 * Catch-up resumes from the committed checkpoint.
 * Rebuild fills a new generation beside the live one, then swaps the two in one
   transaction: readers see the old board or the new one, never half of one.
-* A failing event stops the runner at the position before it; the failure (position,
-  event, reason) is recorded on the checkpoint and raised. Nothing is ever skipped.
+* An event that cannot be read (unknown type, bad payload) is quarantined: its position,
+  id and reason go to ``projection_quarantine`` in the batch's transaction, and the runner
+  goes on past it; every answer from the read models names it as a gap.
+* An event that is read but cannot be applied stops the runner at the position before it;
+  the failure (position, event, reason) is recorded on the checkpoint and raised.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 
 from eventstore import EventStore, RecordedEvent
 from projections.errors import Conflict, NotBuilt, ProjectionFailed
 from projections.fold.decoding import Decoded, DecodeError, decode_event
 from projections.fold.partial import collector_paused
 from projections.fold.records import Record
+from projections.fold.state import Gap, gap_of
 from projections.readmodels.batch import BatchOutcome, apply_batch, load_structure
-from projections.readmodels.loading import PROJECTION, Checkpoint, checkpoint
-from projections.readmodels.tables import board, checkpoints, facts, spans
+from projections.readmodels.binding import checkpoint_problem
+from projections.readmodels.loading import PROJECTION, Checkpoint, checkpoint, quarantined
+from projections.readmodels.rows import altered_row
+from projections.readmodels.tables import board, checkpoints, facts, quarantine, spans
 
 Clock = Callable[[], datetime]
 Progress = Callable[[int, int], None]
@@ -49,6 +55,12 @@ class RunnerStatus:
     live: Checkpoint | None
     building: Checkpoint | None
     head: int
+    gaps: tuple[Gap, ...] = ()
+    """The events the live generation quarantined as unreadable."""
+    drift: tuple[str, ...] = ()
+    """Why the live generation fails its cheap checks: its checkpoint not bound to the log,
+    facts rows not matching their digests (see `projections.readmodels.recompute` for the
+    full check)."""
 
     @property
     def lag(self) -> int | None:
@@ -59,8 +71,11 @@ class Runner:
     """Folds the log into the read model tables, batch by batch."""
 
     def __init__(self, store: EventStore, *, batch_size: int | None = None,
-                 clock: Clock = utc_now) -> None:
+                 clock: Clock = utc_now, target: Engine | None = None) -> None:
         self.store = store
+        self.engine = store.engine if target is None else target
+        """Where the read models are written: the log's database, unless told otherwise
+        (a scratch database, to recompute them for a check)."""
         self.batch_size = batch_size
         self.clock = clock
 
@@ -72,7 +87,10 @@ class Runner:
                 raise NotBuilt("the read model tables are missing: run `opslog init`")
             live = checkpoint(connection, "live")
             building = checkpoint(connection, "building")
-        return RunnerStatus(live, building, self.store.head().position)
+            gaps = () if live is None else tuple(
+                quarantined(connection, live.generation, live.position))
+            drift = () if live is None else tuple(_drift(connection, live))
+        return RunnerStatus(live, building, self.store.head().position, gaps, drift)
 
     # -- catching up -----------------------------------------------------------------------
 
@@ -119,19 +137,22 @@ class Runner:
                                                       limit=limit))
                     if not events:
                         return current
-                    decoded, failure = _decode(events)
-                    with self.store.engine.begin() as connection:
+                    decoded, gaps = _decode(events)
+                    with self.engine.begin() as connection:
                         _roomy(connection)
                         self._claim(connection, current)
                         if structure is None:
                             structure = load_structure(connection, current.generation)
-                        outcome = apply_batch(connection, current, decoded, structure)
-                        self._advance(connection, current, outcome)
+                        outcome = apply_batch(connection, current, decoded, structure,
+                                              through=events[-1].position)
+                        self._quarantine(connection, current.generation, gaps, outcome)
+                        self._advance(connection, current, outcome,
+                                      _hash_at(events, outcome.position, current.head_hash))
             except Conflict:
                 structure = None  # another runner moved on: start again from where it is
                 continue
             structure, cached_at = outcome.structure, outcome.position
-            failure = outcome.failure or failure
+            failure = outcome.failure
             if failure is not None:
                 self._record_failure(role, failure)
                 raise failure
@@ -155,17 +176,28 @@ class Runner:
         if claimed.rowcount != 1:
             raise Conflict(f"the {current.role} checkpoint moved from {current.position}")
 
-    def _advance(self, connection: Connection, current: Checkpoint, outcome: BatchOutcome) -> None:
+    def _quarantine(self, connection: Connection, generation: int, gaps: Sequence[Gap],
+                    outcome: BatchOutcome) -> None:
+        """Record the unreadable events the batch went past (those it reached)."""
+        rows = [{"generation": generation, "position": gap.position, "event_id": gap.event_id,
+                 "type": gap.type, "reason": gap.reason, "quarantined_at": self.clock()}
+                for gap in gaps if gap.position <= outcome.position]
+        if rows:
+            connection.execute(sa.insert(quarantine), rows)
+
+    def _advance(self, connection: Connection, current: Checkpoint, outcome: BatchOutcome,
+                 head_hash: str | None) -> None:
+        """Move the checkpoint, bound to the log's hash where it now stands."""
         connection.execute(
             sa.update(checkpoints)
             .where(checkpoints.c.projection == current.projection,
                    checkpoints.c.role == current.role)
-            .values(position=outcome.position, horizon=outcome.horizon,
+            .values(position=outcome.position, horizon=outcome.horizon, head_hash=head_hash,
                     failed_position=None, failure=None, updated_at=self.clock())
         )
 
     def _record_failure(self, role: str, failure: ProjectionFailed) -> None:
-        with self.store.engine.begin() as connection:
+        with self.engine.begin() as connection:
             connection.execute(
                 sa.update(checkpoints)
                 .where(checkpoints.c.projection == PROJECTION, checkpoints.c.role == role)
@@ -184,7 +216,7 @@ class Runner:
 
     def _ensure_live(self) -> None:
         try:
-            with self.store.engine.begin() as connection:
+            with self.engine.begin() as connection:
                 if checkpoint(connection, "live") is None:
                     connection.execute(sa.insert(checkpoints).values(
                         projection=PROJECTION, role="live", generation=1, position=0,
@@ -197,7 +229,7 @@ class Runner:
             return  # another runner created it first
 
     def _start_building(self) -> int:
-        with self.store.engine.begin() as connection:
+        with self.engine.begin() as connection:
             live = self._live_generation(connection)
             top = connection.execute(sa.select(sa.func.max(checkpoints.c.generation)).where(
                 checkpoints.c.projection == PROJECTION)).scalar()
@@ -216,7 +248,7 @@ class Runner:
         return live.generation
 
     def _swap(self, generation: int) -> None:
-        with self.store.engine.begin() as connection:
+        with self.engine.begin() as connection:
             building = checkpoint(connection, "building")
             if building is None or building.generation != generation:
                 raise Conflict("the generation being built was replaced")
@@ -228,7 +260,7 @@ class Runner:
                 .values(role="live", updated_at=self.clock()))
 
     def _drop_retired(self) -> None:
-        with self.store.engine.begin() as connection:
+        with self.engine.begin() as connection:
             kept = [row[0] for row in connection.execute(
                 sa.select(checkpoints.c.generation).where(checkpoints.c.projection == PROJECTION))]
             _delete_generations(connection, keep=kept)
@@ -236,7 +268,7 @@ class Runner:
     def _analyze(self) -> None:
         """Refresh the planner's statistics after a bulk load (PostgreSQL plans the read
         models' queries by them, and picks table scans without them)."""
-        with self.store.engine.begin() as connection:
+        with self.engine.begin() as connection:
             if connection.dialect.name == "postgresql":
                 connection.exec_driver_sql(
                     "ANALYZE projection_facts, milestone_board, milestone_spans")
@@ -245,7 +277,7 @@ class Runner:
                 connection.exec_driver_sql("ANALYZE")
 
     def _reading(self) -> Connection:
-        return self.store.engine.connect()
+        return self.engine.connect()
 
 
 SQLITE_CACHE_KIB = 256 * 1024
@@ -259,18 +291,37 @@ def _roomy(connection: Connection) -> None:
 
 def _delete_generations(connection: Connection, keep: Sequence[int]) -> None:
     """Remove the rows of every generation not in `keep` (a retired or abandoned build)."""
-    for table in (facts, board, spans):
+    for table in (facts, board, spans, quarantine):
         connection.execute(sa.delete(table).where(table.c.generation.not_in(list(keep))))
 
 
-def _decode(events: Sequence[RecordedEvent]) -> tuple[list[Decoded], ProjectionFailed | None]:
-    """Decode up to the first event that cannot be read."""
+def _decode(events: Sequence[RecordedEvent]) -> tuple[list[Decoded], list[Gap]]:
+    """Decode every event; those that cannot be read become gaps."""
     decoded: list[Decoded] = []
+    gaps: list[Gap] = []
     for recorded in events:
         try:
             decoded.append(decode_event(recorded))
         except DecodeError as error:
-            return decoded, ProjectionFailed(
-                position=recorded.position, event_id=str(recorded.event_id),
-                type=recorded.type, reason=str(error), last_good=recorded.position - 1)
-    return decoded, None
+            gaps.append(gap_of(recorded, error))
+    return decoded, gaps
+
+
+def _hash_at(events: Sequence[RecordedEvent], position: int, before: str | None) -> str | None:
+    """The hash of the batch's event at `position` (`before` when the batch applied none)."""
+    for recorded in events:
+        if recorded.position == position:
+            return recorded.hash
+    return before
+
+
+def _drift(connection: Connection, live: Checkpoint) -> Iterator[str]:
+    """The cheap checks of a generation: its checkpoint's binding, every facts row's digest."""
+    problem = checkpoint_problem(connection, live)
+    if problem is not None:
+        yield problem
+    rows = connection.execute(sa.select(facts).where(facts.c.generation == live.generation))
+    for row in rows.mappings():
+        altered = altered_row(row)
+        if altered is not None:
+            yield altered

@@ -34,6 +34,7 @@ checkpoints = sa.Table(
     sa.Column("failed_position", sa.BigInteger(), nullable=True),
     sa.Column("failure", sa.Text(), nullable=True),
     sa.Column("updated_at", UTCDateTime(), nullable=True),
+    sa.Column("head_hash", sa.String(64), nullable=True),
     sa.CheckConstraint("role IN ('live', 'building')", name="role"),
 )
 
@@ -57,6 +58,7 @@ facts = sa.Table(
     sa.Column("payload", sa.Text(), nullable=False),
     sa.Column("notes", sa.Text(), nullable=True),
     sa.Column("retraction", sa.Text(), nullable=True),
+    sa.Column("row_digest", sa.String(64), nullable=True),
     sa.Index(None, "generation", "milestone_id"),
     sa.Index(None, "generation", "type", "quarter", "effective_on"),
 )
@@ -94,6 +96,19 @@ board = sa.Table(
     sa.Column("narrative", sa.Text(), nullable=True),
     sa.Index(None, "generation", "milestone_id"),
 )
+
+quarantine = sa.Table(
+    "projection_quarantine",
+    metadata,
+    sa.Column("generation", sa.Integer(), primary_key=True),
+    sa.Column("position", sa.BigInteger(), primary_key=True),
+    sa.Column("event_id", sa.String(36), nullable=False),
+    sa.Column("type", sa.String(200), nullable=False),
+    sa.Column("reason", sa.Text(), nullable=False),
+    sa.Column("quarantined_at", UTCDateTime(), nullable=False),
+)
+"""Events the runner could not read: it records each here and goes on past it, and every
+answer from this generation names them as gaps."""
 
 spans = sa.Table(
     "milestone_spans",

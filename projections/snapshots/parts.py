@@ -75,7 +75,7 @@ def restrict(state: PlanState, streams: set[str]) -> PlanState:
     """The records of `streams` only, at the same position."""
     return PlanState(state.position, {event_id: record
                                       for event_id, record in state.records.items()
-                                      if record.stream_id in streams})
+                                      if record.stream_id in streams}, list(state.gaps))
 
 
 def merged(*states: PlanState) -> PlanState:
@@ -83,6 +83,9 @@ def merged(*states: PlanState) -> PlanState:
     union = PlanState(max((state.position for state in states), default=0))
     for state in states:
         union.records.update(state.records)
+        for gap in state.gaps:
+            union.skip(gap)
+    union.position = max((state.position for state in states), default=0)
     return union.sorted()
 
 

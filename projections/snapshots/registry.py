@@ -124,10 +124,10 @@ def load_snapshot(connection: Connection, snapshot_id: int) -> Snapshot | None:
 
 
 def nearest(connection: Connection, quarter: Quarter, position: int, *, after: int,
-            stems: tuple[str, ...]) -> tuple[int, int, dict[str, tuple[str, str]]] | None:
+            stems: tuple[str, ...]) -> tuple[int, int, str, dict[str, tuple[str, str]]] | None:
     """The latest snapshot of `quarter` at or before `position` and after `after`:
-    (id, position, {stem: (text, recorded sha256)}), or None."""
-    columns = [snapshots.c.id, snapshots.c.cutoff_position]
+    (id, position, head hash, {stem: (text, recorded sha256)}), or None."""
+    columns = [snapshots.c.id, snapshots.c.cutoff_position, snapshots.c.head_hash]
     for stem in stems:
         columns += [snapshots.c[stem], snapshots.c[f"{stem}_sha256"]]
     row = connection.execute(
@@ -139,8 +139,8 @@ def nearest(connection: Connection, quarter: Quarter, position: int, *, after: i
     ).first()
     if row is None:
         return None
-    texts = {stem: (row[2 + 2 * index], row[3 + 2 * index]) for index, stem in enumerate(stems)}
-    return int(row[0]), int(row[1]), texts
+    texts = {stem: (row[3 + 2 * index], row[4 + 2 * index]) for index, stem in enumerate(stems)}
+    return int(row[0]), int(row[1]), str(row[2]), texts
 
 
 def has_snapshot_tables(connection: Connection) -> bool:

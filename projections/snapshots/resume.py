@@ -10,7 +10,7 @@ folds only the events a board can depend on.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 
 from sqlalchemy.engine import Connection
@@ -26,11 +26,12 @@ from catalogue import (
 from eventstore import EventStore, RecordedEvent
 from projections.errors import ProjectionError
 from projections.fold.codec import state_from_json
-from projections.fold.decoding import Decoded
+from projections.fold.decoding import Decoded, DecodeError, decode_event
 from projections.fold.kinds import AMENDMENTS, BOARD
 from projections.fold.partial import collector_paused, fold_onto
 from projections.fold.records import Record
-from projections.fold.state import PlanState, decoded, fold
+from projections.fold.state import PlanState, fold, gap_of
+from projections.readmodels.binding import unbound
 from projections.snapshots.content import digest
 from projections.snapshots.parts import merged, streams_of
 from projections.snapshots.registry import has_snapshot_tables, nearest
@@ -41,12 +42,14 @@ class SnapshotCorrupt(ProjectionError):
 
 
 def start_from_snapshot(store: EventStore, connection: Connection, quarter: Quarter,
-                        position: int, *, after: int, narrative: bool) -> PlanState | None:
+                        position: int, *, after: int, narrative: bool,
+                        notice: Notice | None = None) -> PlanState | None:
     """`quarter`'s state at `position`, from its latest snapshot after position `after`.
 
     None when there is no such snapshot, or its state is in a form this code cannot read
-    (the caller then starts from elsewhere). Raises `SnapshotCorrupt` when a stored state
-    does not match its hash, rather than answer from altered data.
+    (the caller then starts from elsewhere). A snapshot that fails its check — its head
+    hash is not the log's at its position, or a stored state does not match its SHA-256 —
+    is never answered from: `notice` is told why, and None is returned.
     """
     if not has_snapshot_tables(connection):
         return None
@@ -54,13 +57,30 @@ def start_from_snapshot(store: EventStore, connection: Connection, quarter: Quar
     found = nearest(connection, quarter, position, after=after, stems=stems)
     if found is None:
         return None
-    snapshot_id, base, texts = found
+    snapshot_id, base, head_hash, texts = found
+    problem = unbound(connection, f"snapshot {snapshot_id}", base, head_hash)
+    if problem is not None:
+        _tell(notice, f"{problem}: not used, answering from the log")
+        return None
     with collector_paused():
-        state = stored_state(snapshot_id, base, texts)
+        try:
+            state = stored_state(snapshot_id, base, texts)
+        except SnapshotCorrupt as error:
+            _tell(notice, f"{error}: not used, answering from the log")
+            return None
         if state is None:
             return None
         continue_fold(store, state, position, board_of=None if narrative else quarter)
     return state
+
+
+Notice = Callable[[str], None]
+"""Told, in one line, why a stored answer was not used."""
+
+
+def _tell(notice: Notice | None, message: str) -> None:
+    if notice is not None:
+        notice(message)
 
 
 def stored_state(snapshot_id: int, position: int,
@@ -96,15 +116,21 @@ def continue_fold(store: EventStore, state: PlanState, to_position: int, *,
     beyond = set() if board_of is None else _born_beyond(events, board_of)
     tail: list[Decoded] = []
     first_versions: dict[str, int] = {}
+    gaps = []
     for recorded in events:
         if recorded.stream_id in beyond:
             continue
-        item = decoded(recorded)
+        try:
+            item = decode_event(recorded)
+        except DecodeError as error:
+            gaps.append(gap_of(recorded, error))
+            continue
         if board_of is not None and not _concerns_board(item):
             continue
         tail.append(item)
         first_versions.setdefault(item.stream_id, recorded.version)
-    return fold_onto(state, tail, to_position, partial(_histories, store, first_versions))
+    return fold_onto(state, tail, to_position, partial(_histories, store, first_versions),
+                     gaps)
 
 
 UNMOVING = frozenset((MilestoneScheduled.type_name, MilestoneProgressReported.type_name,
@@ -125,7 +151,10 @@ def _born_beyond(events: list[RecordedEvent], quarter: Quarter) -> set[str]:
     for stream_id, birth in births.items():
         seen = kinds[stream_id]
         if set(seen) <= UNMOVING and seen[MilestoneScheduled.type_name] == 1:
-            event = decoded(birth).event
+            try:
+                event = decode_event(birth).event
+            except DecodeError:
+                continue  # folded as a gap with the rest of the tail
             if isinstance(event, MilestoneScheduled) and event.due_quarter > quarter:
                 beyond.add(stream_id)
     return beyond

@@ -13,6 +13,8 @@ from click.testing import CliRunner, Result
 from eventstore import EventStore, NewEvent
 from opslog.cli import main
 from tests.eventstore.tampering import drop_immutability
+from tests.projections.builders import open_writer
+from tests.projections.q1_log import load_q1
 
 FIRST_RECORDED = datetime(2018, 4, 2, 9, 0, tzinfo=UTC)
 AUDITOR_COMMANDS = ("verify", "verify-export", "export", "import", "log", "history")
@@ -89,13 +91,15 @@ def sqlite_in(tmp_path: Path, name: str) -> str:
 
 
 def test_verify_intact_log(runner: CliRunner, log_url: str) -> None:
-    """An intact log prints events checked, head position and hash, and exits 0."""
+    """An intact log prints events checked, head position and hash, then what it checked
+    of the read side, and exits 0."""
     with EventStore.open(log_url) as store:
         head = store.head()
     result = opslog(runner, log_url, "verify")
     assert result.exit_code == 0
     assert result.stdout.splitlines() == [
-        "chain intact", "events checked: 6", "head position: 6", f"head hash: {head.hash}"]
+        "chain intact", "events checked: 6", "head position: 6", f"head hash: {head.hash}",
+        "read models: not built (nothing to check)", "snapshots: none (nothing to check)"]
 
 
 def test_verify_broken_log_names_the_first_bad_position(runner: CliRunner, log_url: str) -> None:
@@ -222,16 +226,26 @@ def test_verify_export_of_a_missing_file(runner: CliRunner, tmp_path: Path) -> N
     assert "does not exist" in result.output
 
 
-def test_import_into_an_empty_database(runner: CliRunner, exported: Path, store: EventStore,
+def test_import_into_an_empty_database(runner: CliRunner, store: EventStore,
                                        database_url: str, tmp_path: Path) -> None:
-    """Import on each backend reproduces the source's head hash and reports the check."""
-    with EventStore.open(sqlite_in(tmp_path, "source.db")) as source:
-        head = source.head()
+    """Import on each backend reproduces the source's head hash and reports the check.
+
+    The source is a log of events the catalogue reads (import refuses any it cannot:
+    `tests/reliability/test_poison_events.py`), not the six-event log above.
+    """
+    source_url = sqlite_in(tmp_path, "readable.db")
+    writer = open_writer(source_url)
+    load_q1(writer)
+    head = writer.store.head()
+    writer.store.close()
+    exported = tmp_path / "readable.jsonl"
+    assert opslog(runner, source_url, "export", str(exported)).exit_code == 0
     result = opslog(runner, database_url, "import", str(exported))
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [
-        f"imported 6 events from {exported}", "chain intact", "events checked: 6",
-        "head position: 6", f"head hash: {head.hash}"]
+        f"imported {head.position} events from {exported}", "chain intact",
+        f"events checked: {head.position}", f"head position: {head.position}",
+        f"head hash: {head.hash}"]
     assert store.head() == head
 
 

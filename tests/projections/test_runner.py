@@ -112,13 +112,18 @@ def test_a_failing_event_stops_the_runner_at_the_event_before(writer: LogWriter,
     assert live_generation(writer.store)[1] == bad - 1
 
 
-def test_an_unknown_event_type_fails_the_runner_too(writer: LogWriter, q1: Q1Log) -> None:
-    """An event it cannot read stops the runner just before it."""
-    writer.store.append("alien-1", [NewEvent(type="AlienLanded", data={})])
+def test_an_unknown_event_type_is_quarantined_and_passed(writer: LogWriter,
+                                                         q1: Q1Log) -> None:
+    """An event it cannot read is quarantined with its reason; the runner goes on."""
+    alien = writer.store.append("alien-1", [NewEvent(type="AlienLanded", data={})])
+    writer.correct(q1["report-vctf"], "premature", status="on_track")
     head = writer.store.head().position
-    with pytest.raises(ProjectionFailed, match="AlienLanded"):
-        Runner(writer.store, batch_size=1000).catch_up()
-    assert live_generation(writer.store)[1] == head - 1
+    runner = Runner(writer.store, batch_size=1000)
+    runner.catch_up()
+    assert live_generation(writer.store)[1] == head
+    gaps = runner.status().gaps
+    assert [(gap.position, gap.type) for gap in gaps] == [(alien.last_position, "AlienLanded")]
+    assert query.board(writer.store, Q1, Cutoff()).rows[0].status == "on_track"
 
 
 def test_readers_see_the_old_board_until_the_rebuild_swaps(writer: LogWriter,

@@ -76,13 +76,19 @@ def test_fold_names_the_event_it_cannot_apply(writer: LogWriter, q1: Q1Log) -> N
         failed.value.reason)
 
 
-def test_an_unknown_event_type_stops_the_fold(writer: LogWriter, q1: Q1Log) -> None:
-    """An event of a type this code does not know is never skipped."""
+def test_an_unknown_event_type_is_a_named_gap_in_the_fold(writer: LogWriter,
+                                                          q1: Q1Log) -> None:
+    """An event of a type this code does not know is gone past, never silently: the state
+    keeps where it was and why, and goes on to the events after it."""
     from eventstore import NewEvent
 
-    writer.store.append("alien-1", [NewEvent(type="AlienLanded", data={"x": 1})])
-    with pytest.raises(ProjectionFailed, match="unknown event type 'AlienLanded'"):
-        fold(writer.store.read_all())
+    alien = writer.store.append("alien-1", [NewEvent(type="AlienLanded", data={"x": 1})])
+    writer.correct(q1["report-vctf"], "premature", status="on_track")
+    state = fold(writer.store.read_all())
+    assert [(gap.position, gap.type) for gap in state.gaps] == [
+        (alien.last_position, "AlienLanded")]
+    assert "unknown event type 'AlienLanded'" in state.gaps[0].reason
+    assert state.position == writer.store.head().position
 
 
 def test_a_retracted_record_cannot_be_corrected(writer: LogWriter, q1: Q1Log) -> None:

@@ -11,8 +11,9 @@ from catalogue import Quarter
 from eventstore.tables import events
 from projections import query
 from projections.fold.cutoff import Cutoff
+from projections.fold.state import fold
+from projections.quarter.board import build_board
 from projections.snapshots.registry import load_snapshot
-from projections.snapshots.resume import SnapshotCorrupt
 from projections.snapshots.taking import take_snapshot
 from projections.snapshots.verify import Verdict, first_difference, verify_snapshots
 from tests.eventstore.tampering import drop_immutability
@@ -101,13 +102,19 @@ def test_an_altered_head_hash_is_named(writer: LogWriter, snapshot_id: int) -> N
 
 def test_an_altered_state_is_named_and_never_answers(writer: LogWriter,
                                                      snapshot_id: int) -> None:
-    """A state changed without its hash stops as-of questions; with its hash, verify names it."""
+    """A state changed without its hash never answers: the log does, and the caller is told
+    why; with its hash, verify names it."""
     state = texts(writer, snapshot_id)["board_state"]
     altered = state.replace('"delivered"', '"some_delay"')
     alter_snapshot(writer.store.engine, snapshot_id, board_state=altered)
     position = writer.store.position_at(at("2018-07-15T00:00"))
-    with pytest.raises(SnapshotCorrupt, match=f"snapshot {snapshot_id}: its stored board state"):
-        query.board(writer.store, Q1, Cutoff(position + 1))
+    told: list[str] = []
+    answered = query.board(writer.store, Q1, Cutoff(position + 1), notice=told.append)
+    from_log = build_board(fold(writer.store.read_all(to_position=position + 1)), Q1,
+                           Cutoff(position + 1))
+    assert answered == from_log and answered.rows[0].status == "delivered"
+    assert len(told) == 1
+    assert told[0].startswith(f"snapshot {snapshot_id}: its stored board state")
     alter_snapshot(writer.store.engine, snapshot_id, board_state_sha256=sha256(altered))
     verdict = verify(writer, snapshot_id)
     assert [finding.part for finding in verdict.findings] == ["board state"]
