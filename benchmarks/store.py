@@ -750,7 +750,7 @@ def markdown_table(rows: list[list[str]]) -> str:
              "|" + "|".join("---:" if index in right else "---"
                             for index in range(len(COLUMNS))) + "|"]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
-    return "\n".join(lines) + f"\n\n{DURABILITY.capitalize()}.\n"
+    return "\n".join(lines) + f"\n\n{DURABILITY[0].upper()}{DURABILITY[1:]}.\n"
 
 
 def machine() -> dict[str, Any]:
