@@ -11,16 +11,20 @@ The systems, each on its own new database, in the same process:
 
 * ``store``          this project's `EventStore`, through its public API;
 * ``floor``          plain `sqlite3` / `psycopg` on a table shaped like the store's ``events``
-                     table (same columns, constraints and indexes, same connection settings),
+                     table (same columns, constraints and indexes, same connection settings,
+                     the store's ``synchronous`` setting on SQLite),
                      every value precomputed: no lock, no head or version read, no hashing,
                      no validation. One-event commits are single autocommit INSERTs on
                      PostgreSQL; 100-event commits are one transaction of ``executemany``;
 * ``eventsourcing``  the `eventsourcing` library's own application recorders
                      (`SQLiteApplicationRecorder` on a file, `PostgresApplicationRecorder`),
-                     used directly with their defaults; reads are ``select_notifications``
-                     in pages of 2,000 and ``select_events``;
-* ``es_normal``      (SQLite only) the same recorder with ``PRAGMA synchronous = NORMAL``,
-                     the store's setting; SQLite's default (FULL) syncs the WAL every commit.
+                     used directly with their defaults except, on SQLite, ``PRAGMA
+                     synchronous`` set to the store's; reads are ``select_notifications``
+                     in pages of 2,000 and ``select_events``.
+
+Every system runs at equal durability: on SQLite each connection gets the store's
+``synchronous`` setting (`eventstore.engine.SQLITE_SYNCHRONOUS`, FULL: the WAL is synced at
+every commit), and the output says which; PostgreSQL runs with the server's settings.
 
 The machine may be shared, so the systems take turns: appends run in alternating chunks
 (a twentieth of the commits at a time) and reads alternate pass by pass. Ratios are the
@@ -67,12 +71,12 @@ from psycopg import sql
 
 from eventstore import EventStore, NewEvent
 from eventstore.canonical import canonical_json
-from eventstore.engine import SQLITE_BUSY_TIMEOUT_MS
+from eventstore.engine import SQLITE_BUSY_TIMEOUT_MS, SQLITE_SYNCHRONOUS
 from eventstore.reader import PAGE_SIZE
 from eventstore.tables import events as events_table
 
 BACKENDS = ("sqlite", "postgresql")
-SYSTEMS = ("store", "floor", "eventsourcing", "es_normal")
+SYSTEMS = ("store", "floor", "eventsourcing")
 OPERATIONS = ("append_1", "append_100", "read_all", "read_stream")
 STREAM_LENGTH = 1_000
 BATCH = 100
@@ -304,7 +308,7 @@ class FloorSystem:
             # The store's connection settings (eventstore.engine).
             self.lite.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
             self.lite.execute("PRAGMA journal_mode = WAL")
-            self.lite.execute("PRAGMA synchronous = NORMAL")
+            self.lite.execute(f"PRAGMA synchronous = {SQLITE_SYNCHRONOUS}")
             self.lite.execute("PRAGMA foreign_keys = ON")
             self.insert = (f"INSERT INTO events ({', '.join(FLOOR_COLUMNS)}) "
                            f"VALUES ({', '.join('?' * len(FLOOR_COLUMNS))})")
@@ -390,11 +394,12 @@ class FloorSystem:
 class EventsourcingSystem:
     """The eventsourcing library's application recorders, used directly.
 
-    With ``synchronous="NORMAL"`` (SQLite only) its connections get the store's durability
-    setting instead of SQLite's default FULL, which syncs the WAL at every commit.
+    On SQLite its connections get the store's ``synchronous`` setting, so that both
+    acknowledge a commit only once it is equally durable.
     """
 
-    def __init__(self, config: Config, backend: str, synchronous: str | None = None) -> None:
+    def __init__(self, config: Config, backend: str,
+                 synchronous: str = SQLITE_SYNCHRONOUS) -> None:
         from eventsourcing.persistence import StoredEvent
 
         self.stored_event = StoredEvent
@@ -404,18 +409,17 @@ class EventsourcingSystem:
         if backend == "sqlite":
             from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteDatastore
 
-            path = fresh_sqlite_path(config, f"eventsourcing-{synchronous or 'default'}")
+            path = fresh_sqlite_path(config, "eventsourcing")
             self.datastore = SQLiteDatastore(str(path), originator_id_type="text")
-            if synchronous is not None:
-                pool = self.datastore.pool
-                create = pool._create_connection
+            pool = self.datastore.pool
+            create = pool._create_connection
 
-                def create_with_pragma() -> Any:
-                    connection = create()
-                    connection._sqlite_conn.execute(f"PRAGMA synchronous = {synchronous}")
-                    return connection
+            def create_with_pragma() -> Any:
+                connection = create()
+                connection._sqlite_conn.execute(f"PRAGMA synchronous = {synchronous}")
+                return connection
 
-                pool._create_connection = create_with_pragma
+            pool._create_connection = create_with_pragma
             self.recorder = SQLiteApplicationRecorder(self.datastore)
         else:
             from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
@@ -470,9 +474,7 @@ FACTORIES: dict[str, Callable[[Config, str], System]] = {
     "store": StoreSystem,
     "floor": FloorSystem,
     "eventsourcing": EventsourcingSystem,
-    "es_normal": lambda config, backend: EventsourcingSystem(config, backend, "NORMAL"),
 }
-SQLITE_ONLY = ("es_normal",)
 
 
 # -- measuring -------------------------------------------------------------------------
@@ -639,7 +641,7 @@ def key(backend: str, operation: str, size: int) -> str:
     return f"{backend}.{operation}@{size}"
 
 
-OTHERS = (("floor", "floor"), ("eventsourcing", "eventsourcing"), ("es_normal", "es_normal"))
+OTHERS = (("floor", "floor"), ("eventsourcing", "eventsourcing"))
 
 
 def figures(results: Results, backends: Sequence[str], sizes: Sequence[int]) -> dict[str, float]:
@@ -685,8 +687,8 @@ def target_status(backend: str, operation: str, flat: dict[str, float],
     return ", ".join(parts), met
 
 
-COLUMNS = ("backend", "events", "operation", "store", "floor", "es", "es NORMAL",
-           "× es", "× es NORMAL", "× floor", "target", "met")
+COLUMNS = ("backend", "events", "operation", "store", "floor", "es", "× es", "× floor",
+           "target", "met")
 
 
 def table_rows(flat: dict[str, float], backends: Sequence[str],
@@ -709,9 +711,7 @@ def table_rows(flat: dict[str, float], backends: Sequence[str],
                     number(flat.get(name)),
                     number(flat.get(f"{name}.floor")),
                     number(flat.get(f"{name}.eventsourcing")),
-                    number(flat.get(f"{name}.es_normal")),
                     number(flat.get(f"{name}.vs_eventsourcing"), ratio=True),
-                    number(flat.get(f"{name}.vs_es_normal"), ratio=True),
                     number(flat.get(f"{name}.vs_floor"), ratio=True),
                     target,
                     "" if met is None else ("yes" if met else "no"),
@@ -719,12 +719,16 @@ def table_rows(flat: dict[str, float], backends: Sequence[str],
     return rows
 
 
+DURABILITY = (f"equal durability: on SQLite every system at synchronous={SQLITE_SYNCHRONOUS}, "
+              "the store's setting")
+
+
 def print_table(rows: list[list[str]]) -> None:
     from rich.console import Console
     from rich.table import Table
 
     table = Table(title="Event store throughput (events/s, medians; ratios: medians of "
-                        "paired samples)")
+                        f"paired samples; {DURABILITY})")
     for column in COLUMNS:
         table.add_column(column, justify="left" if column in
                          ("backend", "operation", "target") else "right")
@@ -746,7 +750,7 @@ def markdown_table(rows: list[list[str]]) -> str:
              "|" + "|".join("---:" if index in right else "---"
                             for index in range(len(COLUMNS))) + "|"]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + f"\n\n{DURABILITY[0].upper()}{DURABILITY[1:]}.\n"
 
 
 def machine() -> dict[str, Any]:
@@ -769,6 +773,7 @@ def machine() -> dict[str, Any]:
         "cpu": cpu,
         "python": platform.python_version(),
         "sqlite": sqlite3.sqlite_version,
+        "sqlite_synchronous": SQLITE_SYNCHRONOUS,
         **versions,
     }
 
@@ -786,8 +791,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--backends", default=",".join(BACKENDS),
                         help="sqlite,postgresql (default both)")
     parser.add_argument("--systems", default=",".join(SYSTEMS),
-                        help="store,floor,eventsourcing,es_normal (default all; es_normal, "
-                             "eventsourcing with synchronous=NORMAL, runs on SQLite only)")
+                        help="store,floor,eventsourcing (default all)")
     parser.add_argument("--repeat", type=int, default=None,
                         help="repetitions per size (default 3 up to 10,000 events, else 1)")
     parser.add_argument("--single-sample", type=int, default=10_000,
@@ -838,9 +842,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for backend in backends:
             for size in sizes:
                 repeats = args.repeat or (3 if size <= 10_000 else 1)
-                here = [name for name in systems
-                        if backend == "sqlite" or name not in SQLITE_ONLY]
-                measure_size(backend, size, repeats, args.single_sample, here, config,
+                measure_size(backend, size, repeats, args.single_sample, systems, config,
                              results, log)
         elapsed = time.perf_counter() - started
     load_after = os.getloadavg()
@@ -851,8 +853,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.markdown:
         args.markdown.parent.mkdir(parents=True, exist_ok=True)
         args.markdown.write_text(markdown_table(rows))
-    print(f"{info}\nload average {load_before[0]:.2f} before, {load_after[0]:.2f} after; "
-          f"{elapsed:.0f}s")
+    print(f"{DURABILITY}\n{info}\nload average {load_before[0]:.2f} before, "
+          f"{load_after[0]:.2f} after; {elapsed:.0f}s")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         document: dict[str, Any] = dict(flat)

@@ -6,6 +6,7 @@ order, optimistic concurrency, idempotent commits and a SHA-256 hash chain.
 
 from eventstore.canonical import GENESIS_HASH, canonical_json, event_hash
 from eventstore.errors import (
+    ClockBehind,
     DuplicateEventId,
     EventStoreError,
     IdempotencyConflict,
@@ -35,6 +36,7 @@ __all__ = [
     "NO_STREAM",
     "STREAM_EXISTS",
     "AppendResult",
+    "ClockBehind",
     "DuplicateEventId",
     "EventStore",
     "EventStoreError",

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
+from eventstore.canonical import format_time
+
 
 class EventStoreError(Exception):
     """Root of every error the event store raises."""
@@ -45,6 +49,21 @@ class DuplicateEventId(EventStoreError):
     def __init__(self, event_id: str) -> None:
         super().__init__(f"event id {event_id} is already recorded")
         self.event_id = event_id
+
+
+class ClockBehind(EventStoreError):
+    """The writer's clock reads too far behind the log's last recorded time; nothing was
+    written. Recorded time never goes backwards, and stamping the commit with a time its
+    clock never read would hide a wrong clock (see `eventstore.writer`)."""
+
+    def __init__(self, clock_time: datetime, head_time: datetime, tolerance: timedelta) -> None:
+        super().__init__(
+            f"clock behind the log: this machine's clock reads {format_time(clock_time)}, "
+            f"but the last commit was recorded at {format_time(head_time)} (more than "
+            f"{tolerance.total_seconds():g} s later); nothing was written: check the clock"
+        )
+        self.clock_time = clock_time
+        self.head_time = head_time
 
 
 class ImmutableEvents(EventStoreError):

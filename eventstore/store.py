@@ -32,11 +32,16 @@ class EventStore:
     """An append-only, hash-chained event log in a SQLite or PostgreSQL database.
 
     Construct with `EventStore.open(url)`; nothing connects until the first call.
+
+    `recorded_at` comes from the PostgreSQL server's clock, or on SQLite from this
+    machine's, checked against the head (`eventstore.writer`). A `clock` overrides both,
+    unchecked but never going back past the head: it is for tests and tools that write a
+    log at chosen times, and nothing in the CLI passes one.
     """
 
     def __init__(self, engine: Engine, *, clock: writer.Clock | None = None) -> None:
         self.engine = engine
-        self._clock = clock or writer.utc_now
+        self._clock = clock
 
     @classmethod
     def open(

@@ -4,6 +4,16 @@ Appends are serialized (``BEGIN IMMEDIATE`` on SQLite, a transaction-scoped advi
 on PostgreSQL) so that positions are gapless and committed in order, and so that
 `recorded_at` is taken after the lock and never goes backwards.
 
+Whose clock sets `recorded_at`: on PostgreSQL the server's (``clock_timestamp()``, read
+with the head after the lock), so no client's clock can stamp the log; if the server's
+clock steps back, the commit takes the head's time. On SQLite there is no server: the
+writing machine's clock is checked against the head. Within `CLOCK_TOLERANCE` behind it
+the commit takes the head's time; further behind it is refused with `ClockBehind`. A clock
+ahead of the head is accepted, however far: on SQLite there is no other clock to tell a
+wrong one from a right one. An explicit `clock` overrides both, for tests and tools that
+write a log at chosen times (never the CLI): its times are taken as given and clamped to
+the head's, as the server's are.
+
 The commit talks to the driver under the SQLAlchemy connection directly, inside the
 transaction the caller opened: plain tuples, no statement compilation, no result
 processing. On PostgreSQL the head and the first stream's version come back from one
@@ -17,7 +27,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -26,7 +36,7 @@ import sqlalchemy.exc as sa_exc
 from sqlalchemy.engine import Connection
 
 from eventstore.canonical import GENESIS_HASH, canonical_json, event_hash, format_time, parse_time
-from eventstore.errors import IdempotencyConflict, WrongExpectedVersion
+from eventstore.errors import ClockBehind, IdempotencyConflict, WrongExpectedVersion
 from eventstore.model import ANY, NO_STREAM, STREAM_EXISTS, AppendResult, Expected, category_of
 from eventstore.tables import commits, events
 from eventstore.validation import PreparedStream
@@ -34,6 +44,11 @@ from eventstore.validation import PreparedStream
 APPEND_LOCK_KEY = 0x6F70736C6F67  # "opslog"
 
 Clock = Callable[[], datetime]
+
+CLOCK_TOLERANCE = timedelta(seconds=5)
+"""On SQLite, how far the writing machine's clock may read behind the head's `recorded_at`
+and still commit (at the head's time): room for clocks that NTP keeps in step, far less
+than a wrong date."""
 
 EVENT_COLUMNS = (
     "position", "event_id", "stream_id", "category", "version", "type", "schema_version",
@@ -71,10 +86,11 @@ class _Statements:
         )
         self.head = "SELECT position, hash, recorded_at FROM events ORDER BY position DESC LIMIT 1"
         self.stream_version = "SELECT max(version) FROM events WHERE stream_id = " + mark  # noqa: S608
-        # The head (a row of NULLs for an empty log) and one stream's version in one query.
+        # The head (a row of NULLs for an empty log), one stream's version and the server's
+        # clock (the time now, not the transaction's start) in one query.
         self.head_and_version = (
-            f"SELECT head.position, head.hash, head.recorded_at, ({self.stream_version}) "  # noqa: S608
-            f"FROM (SELECT 1) AS one LEFT JOIN ({self.head}) AS head ON true"
+            f"SELECT head.position, head.hash, head.recorded_at, ({self.stream_version}), "  # noqa: S608
+            f"clock_timestamp() FROM (SELECT 1) AS one LEFT JOIN ({self.head}) AS head ON true"
         )
         self.insert_events = _insert("events", EVENT_COLUMNS, mark)
         self.copy_events = f"COPY events ({', '.join(EVENT_COLUMNS)}) FROM STDIN (FORMAT BINARY)"
@@ -138,9 +154,12 @@ def check_expected(stream_id: str, expected: Expected, actual: int) -> None:
         raise WrongExpectedVersion(stream_id, expected, actual)
 
 
-LogState = tuple[tuple[str, AppendResult] | None, Sequence[Any] | None, list[int]]
+LogState = tuple[
+    tuple[str, AppendResult] | None, Sequence[Any] | None, list[int], datetime | None
+]
 """What a commit reads under the lock: an earlier commit with its key, the head row
-(position, hash, recorded_at) or None, and each stream's current version."""
+(position, hash, recorded_at) or None, each stream's current version, and the database
+server's clock (None on SQLite)."""
 
 
 def write_commit(
@@ -149,9 +168,13 @@ def write_commit(
     *,
     idempotency_key: str | None,
     fingerprint: str | None,
-    clock: Clock,
+    clock: Clock | None = None,
 ) -> AppendResult:
-    """Append one commit inside the caller's open transaction."""
+    """Append one commit inside the caller's open transaction.
+
+    Without a `clock`, `recorded_at` is the PostgreSQL server's time, or this machine's on
+    SQLite, refused with `ClockBehind` when too far behind the head (module docstring).
+    """
     postgres = connection.dialect.name == "postgresql"
     sql = POSTGRESQL if postgres else SQLITE
     dbapi_error: type[Exception] = connection.dialect.loaded_dbapi.Error
@@ -159,17 +182,27 @@ def write_commit(
     statement = sql.head
     try:
         read = _read_postgresql if postgres else _read_sqlite
-        earlier, head, current_versions = read(cursor, streams, idempotency_key)
+        earlier, head, current_versions, server_now = read(cursor, streams, idempotency_key)
         if earlier is not None:
             if earlier[0] != fingerprint:
                 raise IdempotencyConflict(idempotency_key or "")
             return earlier[1]
-        recorded_at = clock().astimezone(UTC)
+        # Only this machine's clock on SQLite is checked: the server's and an explicit
+        # override are taken as they read, and clamped.
+        checked = clock is None and server_now is None
+        if clock is not None:
+            recorded_at = clock().astimezone(UTC)
+        elif server_now is not None:
+            recorded_at = server_now.astimezone(UTC)
+        else:
+            recorded_at = utc_now().astimezone(UTC)
         position, prev_hash = 0, GENESIS_HASH
         if head is not None:
             position, prev_hash, head_recorded_at = head
             head_recorded_at = _utc(head_recorded_at)
             if recorded_at < head_recorded_at:
+                if checked and head_recorded_at - recorded_at > CLOCK_TOLERANCE:
+                    raise ClockBehind(recorded_at, head_recorded_at, CLOCK_TOLERANCE)
                 recorded_at = head_recorded_at
         first_position = position + 1
         rows, versions, position = _chain(streams, current_versions, position, prev_hash,
@@ -287,13 +320,13 @@ def _read_sqlite(cursor: Any, streams: Sequence[PreparedStream],
     if idempotency_key is not None:
         earlier = _earlier(cursor.execute(SQLITE.find_commit, (idempotency_key,)).fetchone())
         if earlier is not None:
-            return earlier, None, []
+            return earlier, None, [], None
     head = cursor.execute(SQLITE.head).fetchone()
     versions = [
         cursor.execute(SQLITE.stream_version, (stream.stream_id,)).fetchone()[0] or 0
         for stream in streams
     ]
-    return None, head, versions
+    return None, head, versions, None
 
 
 def _read_postgresql(cursor: Any, streams: Sequence[PreparedStream],
@@ -307,15 +340,16 @@ def _read_postgresql(cursor: Any, streams: Sequence[PreparedStream],
         cursor.execute(POSTGRESQL.find_commit, (idempotency_key,))
         earlier = _earlier(cursor.fetchone())
         if earlier is not None:
-            return earlier, None, []
-    # The head and the first stream's version in one statement.
+            return earlier, None, [], None
+    # The head, the first stream's version and the server's clock in one statement.
     cursor.execute(POSTGRESQL.head_and_version, (streams[0].stream_id,))
-    position, digest, recorded_at, version = cursor.fetchone()
+    position, digest, recorded_at, version, server_now = cursor.fetchone()
     versions = [version or 0]
     for stream in streams[1:]:
         cursor.execute(POSTGRESQL.stream_version, (stream.stream_id,))
         versions.append(cursor.fetchone()[0] or 0)
-    return None, (None if position is None else (position, digest, recorded_at)), versions
+    head = None if position is None else (position, digest, recorded_at)
+    return None, head, versions, server_now
 
 
 def _insert_sqlite(cursor: Any, rows: list[tuple[object, ...]],

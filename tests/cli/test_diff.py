@@ -1,9 +1,15 @@
-"""`opslog diff`: what changed in a quarter's report between two moments, and why."""
+"""`opslog diff`: what changed in a quarter's report between two moments, and why.
+
+The history is made with the machine's clock set to July, August and September 2018. On
+SQLite that is when it is recorded; on PostgreSQL the server's clock records it, moments
+apart. So the cut-offs are the recorded times the log reports, not the traveled dates.
+"""
 
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 import time_machine
 from click.testing import CliRunner
@@ -27,20 +33,36 @@ def _submit(url: str, *commands: dict[str, object]) -> None:
             input="".join(json.dumps(command) + "\n" for command in commands))
 
 
-def _history(url: str) -> tuple[int, int]:
+@dataclass(frozen=True)
+class History:
+    """The positions of the correction and the restatement, and when each step was recorded
+    (its last commit's `recorded_at`, as ISO text for ``--from`` and ``--to``)."""
+
+    correction: int
+    restatement: int
+    loaded_at: datetime
+    corrected_at: datetime
+
+
+def iso(moment: datetime) -> str:
+    return moment.isoformat()
+
+
+def _history(url: str) -> History:
     """The sample in July 2018, a status correction in August, a restatement in September."""
     with time_machine.travel(LOADED, tick=False):
         _invoke("--db", url, "demo", "--no-report")
     with EventStore.open(url) as store:
         (progress,) = [e for e in store.read_stream("milestone-charing-cross")
                        if e.type == "MilestoneProgressReported"]
+        loaded_at = store.head().recorded_at
     with time_machine.travel(CORRECTED, tick=False):
         _submit(url, {"command": "CorrectEvent", "id": "fix/charing-cross", "actor":
                       "recorder.estates", "data": {"event_id": str(progress.event_id),
                                                    "changes": {"status": "on_track"},
                                                    "reason": "works started in July"}})
         with EventStore.open(url) as store:
-            correction = store.head().position
+            correction, corrected_at = store.head().position, store.head().recorded_at
     with time_machine.travel(RESTATED, tick=False):
         _submit(url, {"command": "RecordIndicatorValue", "id": "restate/tno/2017-18",
                       "actor": "performance.analyst",
@@ -49,7 +71,8 @@ def _history(url: str) -> tuple[int, int]:
                                "released_on": "2018-09-01"}})
         with EventStore.open(url) as store:
             restatement = store.head().position
-    return correction, restatement
+    assert loaded_at is not None and corrected_at is not None
+    return History(correction, restatement, loaded_at, corrected_at)
 
 
 def _diff(url: str, *args: str) -> dict[str, object]:
@@ -60,21 +83,23 @@ def _diff(url: str, *args: str) -> dict[str, object]:
 
 def test_diff_names_exactly_the_corrected_status(database_url: str) -> None:
     """Between a cut-off before the correction and one after it, only that milestone changed."""
-    correction, _ = _history(database_url)
-    result = _diff(database_url, "--from", "2018-08-01T00:00:00Z", "--to", "2018-08-20T00:00:00Z")
+    history = _history(database_url)
+    result = _diff(database_url, "--from", iso(history.loaded_at),
+                   "--to", iso(history.corrected_at))
     changes = result["changes"]
     assert isinstance(changes, list)
     assert [(c["kind"], c["key"], c["what"]) for c in changes] == [
         ("milestone", "charing-cross", "status")
     ]
     assert changes[0]["before"] == "delivered" and changes[0]["after"] == "on track"
-    assert [cause["position"] for cause in changes[0]["causes"]] == [correction]
+    assert [cause["position"] for cause in changes[0]["causes"]] == [history.correction]
 
 
 def test_diff_across_correction_and_restatement(database_url: str) -> None:
     """Up to now, the status and the restated figure changed, each traced to its event."""
-    correction, restatement = _history(database_url)
-    result = _diff(database_url, "--from", "2018-08-01T00:00:00Z")
+    history = _history(database_url)
+    correction, restatement = history.correction, history.restatement
+    result = _diff(database_url, "--from", iso(history.loaded_at))
     changes = result["changes"]
     assert isinstance(changes, list)
     keys = {(c["kind"], c["key"]) for c in changes}
@@ -91,18 +116,19 @@ def test_diff_across_correction_and_restatement(database_url: str) -> None:
 
 def test_diff_between_equal_moments_is_empty(database_url: str) -> None:
     """Nothing recorded between two cut-offs means no change."""
-    _history(database_url)
-    result = _diff(database_url, "--from", "2018-07-20T00:00:00Z", "--to", "2018-08-01T00:00:00Z")
+    history = _history(database_url)
+    result = _diff(database_url, "--from", iso(history.loaded_at),
+                   "--to", iso(history.corrected_at - timedelta(microseconds=1)))
     assert result["changes"] == []
 
 
 def test_diff_text_output_and_bad_input(database_url: str) -> None:
     """The text form lists each change with its causes; a bad quarter or order is one line."""
-    correction, _ = _history(database_url)
+    history = _history(database_url)
     text = _invoke("--db", database_url, "diff", "--quarter", "2018-19 Q1",
-                   "--from", "2018-08-01T00:00:00Z", "--to", "2018-08-20T00:00:00Z")
+                   "--from", iso(history.loaded_at), "--to", iso(history.corrected_at))
     assert "milestone charing-cross: status: delivered → on track" in text
-    assert f"#{correction} EventCorrected by recorder.estates" in text
+    assert f"#{history.correction} EventCorrected by recorder.estates" in text
     runner = CliRunner()
     bad = runner.invoke(main, ["--db", database_url, "diff", "--quarter", "2018-Q5",
                                "--from", "2018-08-01T00:00:00Z"])

@@ -6,10 +6,12 @@ import json
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+import time_machine
 from click.testing import CliRunner, Result
 
 from commands.registry import COMMANDS
@@ -250,3 +252,22 @@ def test_submit_end_to_end_in_a_real_process(url: str) -> None:
     assert "Traceback" not in done.stderr
     assert [line.split(":")[1].split()[0] for line in done.stdout.splitlines()] == [
         "accepted", "refused", "accepted"]
+
+
+def test_a_clock_behind_the_log_is_one_line_and_writes_nothing(sqlite_url: str) -> None:
+    """On SQLite, after a commit stamped by a clock reading 2031, a machine with the right
+    time is refused in one line naming both times; the command is not recorded."""
+    with time_machine.travel(datetime(2031, 1, 1, 9, tzinfo=UTC), tick=False):
+        assert run(sqlite_url, "init").exit_code == 0
+        setup = run(sqlite_url, "submit", "--actor", ADMIN, "-", input=jsonl(*SETUP))
+        assert setup.exit_code == 0, setup.output
+    before = head(sqlite_url)
+    with time_machine.travel(datetime(2026, 12, 3, 12, tzinfo=UTC), tick=False):
+        result = run(sqlite_url, "submit", "-", input=jsonl(SCHEDULE))
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        "Error: clock behind the log: this machine's clock reads 2026-12-03T12:00:00.000000Z, "
+        "but the last commit was recorded at 2031-01-01T09:00:00.000000Z (more than 5 s "
+        "later); nothing was written: check the clock"
+    ]
+    assert head(sqlite_url) == before

@@ -198,17 +198,6 @@ def test_read_all_filters_and_pages(store: EventStore) -> None:
     assert len(evens) == len([n for n in range(30) if n % 3 and n % 2])
 
 
-def test_recorded_at_never_decreases(database_url: str) -> None:
-    """Even when the clock steps back, recorded_at does not go backwards with position."""
-    times = iter([datetime(2018, 7, 1, 12, tzinfo=UTC), datetime(2018, 7, 1, 11, tzinfo=UTC)])
-    with EventStore.open(database_url, create=True, clock=lambda: next(times)) as store:
-        store.append("a-1", [event()])
-        store.append("a-1", [event()])
-        first, second = store.read_all()
-        assert second.recorded_at == first.recorded_at == datetime(2018, 7, 1, 12, tzinfo=UTC)
-        assert store.verify().ok
-
-
 def test_position_at_maps_time_to_position(database_url: str) -> None:
     """position_at gives the last position recorded at or before an instant."""
     base = datetime(2018, 6, 30, 23, 0, tzinfo=UTC)
