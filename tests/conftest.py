@@ -17,6 +17,7 @@ from sqlalchemy.engine import make_url
 
 from eventstore import EventStore
 from eventstore.engine import normalise_url
+from tests.reference import MISSING, REFERENCE
 
 POSTGRES_ENV = "OPSLOG_TEST_DATABASE_URL"
 REQUIRE_ENV = "OPSLOG_REQUIRE_POSTGRES"
@@ -72,9 +73,19 @@ def store(database_url: str) -> Iterator[EventStore]:
         opened.close()
 
 
+slow_not_run: list[pytest.Item] = []
+"""The slow tests the run's ``-m`` expression left out, for the summary."""
+
+
+def pytest_deselected(items: list[pytest.Item]) -> None:
+    slow_not_run.extend(item for item in items if item.get_closest_marker("slow"))
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    skipped = terminalreporter.stats.get("skipped", [])
-    missing = [report for report in skipped if POSTGRES_ENV in str(report.longrepr)]
+    """One line per thing the run did not check, instead of one line per skipped test
+    (``-rfE`` lists failures and errors only)."""
+    skipped = [str(report.longrepr) for report in terminalreporter.stats.get("skipped", [])]
+    missing = [reason for reason in skipped if POSTGRES_ENV in reason]
     if missing:
         terminalreporter.write_sep(
             "!",
@@ -82,6 +93,22 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
             red=True,
             bold=True,
         )
+    no_reference = [reason for reason in skipped if MISSING in reason]
+    if no_reference:
+        terminalreporter.write_sep(
+            "!",
+            f"REFERENCE REPORT NOT CHECKED: {len(no_reference)} tests skipped; "
+            f"{MISSING} {REFERENCE}",
+            red=True,
+            bold=True,
+        )
+    other = len(skipped) - len(missing) - len(no_reference)
+    if other:
+        terminalreporter.write_line(f"{other} tests skipped for other reasons: pytest -rs lists "
+                                    "them")
+    if slow_not_run:
+        terminalreporter.write_line(f"{len(slow_not_run)} slow tests not run: pytest -m slow "
+                                    "(CI runs them)")
 
 
 def backend_of(url: str) -> str:

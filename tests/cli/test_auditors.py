@@ -17,7 +17,6 @@ from tests.projections.builders import open_writer
 from tests.projections.q1_log import load_q1
 
 FIRST_RECORDED = datetime(2018, 4, 2, 9, 0, tzinfo=UTC)
-AUDITOR_COMMANDS = ("verify", "verify-export", "export", "import", "log", "history")
 
 
 class DailyClock:
@@ -411,15 +410,3 @@ def test_history_of_an_unknown_stream(runner: CliRunner, log_url: str) -> None:
     result = opslog(runner, log_url, "history", "milestone-nope")
     assert result.exit_code == 1
     assert result.output == "Error: stream 'milestone-nope' has no events\n"
-
-
-# -- help ----------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("command", AUDITOR_COMMANDS)
-def test_every_auditor_command_has_help(runner: CliRunner, command: str) -> None:
-    """Each command explains itself in ``--help``."""
-    result = opslog(runner, None, command, "--help")
-    assert result.exit_code == 0
-    assert result.output.startswith(f"Usage: opslog {command}")
-    assert len(result.output.splitlines()) > 3

@@ -18,9 +18,6 @@ from projections.fold.state import fold
 from tests.projections.builders import open_writer
 from tests.projections.q1_log import load_q1
 
-READER_COMMANDS = (["status"], ["report"], ["projections"], ["projections", "status"],
-                   ["projections", "catch-up"], ["projections", "rebuild"])
-
 
 @pytest.fixture
 def url(database_url: str) -> str:
@@ -35,14 +32,6 @@ def url(database_url: str) -> str:
 
 def run(url: str, *args: str) -> Result:
     return CliRunner().invoke(main, ["--db", url, *args])
-
-
-@pytest.mark.parametrize("command", READER_COMMANDS)
-def test_every_reader_command_has_help(command: list[str]) -> None:
-    """Each command explains itself under --help."""
-    result = CliRunner().invoke(main, [*command, "--help"])
-    assert result.exit_code == 0
-    assert "Usage:" in result.output and len(result.output.splitlines()) > 4
 
 
 def test_status_prints_the_board_and_its_summary(url: str) -> None:

@@ -24,6 +24,7 @@ from tests.commands.helpers import (
     given,
     head,
     progress,
+    update,
     written,
 )
 
@@ -154,6 +155,12 @@ def test_a_withdrawn_milestone_takes_nothing_more(plan: CommandService, store: E
                    "milestone_id", "withdrawn")
     assert_refused(plan.submit(cmd("WithdrawMilestone", PERFORMANCE, milestone_id="vctf",
                                    reason="again")), "milestone_id", "withdrawn")
+    before = head(store)
+    assert_refused(plan.submit(update(milestone_id="vctf")), "milestone_id",
+                   "milestone 'vctf' was withdrawn")
+    assert head(store) == before
+    assert plan.submit(update()).status is Status.ACCEPTED  # refused for the link alone
+    assert head(store) == before + 1
 
 
 def test_a_delivered_milestone_is_neither_moved_nor_withdrawn(plan: CommandService) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from decimal import ROUND_HALF_UP, Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -30,8 +29,8 @@ from commands.outcome import Outcome, Status
 from commands.sample import sample_commands, sample_text
 from commands.service import CommandService
 from eventstore import EventStore
+from tests.reference import reference_text
 
-REFERENCE = Path("/work/shared/reference/mps-business-plan-progress-2018-19-q1.md")
 CAPTIONS = ("UNDER 25 KNIFE", "PROJECT SERVATOR DEPLOYED", "OPERATION RAPTOR AT")
 
 
@@ -117,7 +116,7 @@ def test_six_milestones_are_delivered_as_the_text_says(recorded: list[DomainEven
 
 def reference_paragraphs() -> Iterator[str]:
     """The report's narrative lines after the overview, without headings and captions."""
-    lines = REFERENCE.read_text(encoding="utf-8").splitlines()
+    lines = reference_text().splitlines()
     start = lines.index("## 2- Tackling serious violence")
     for line in lines[start:]:
         text = line.strip()
@@ -163,7 +162,7 @@ def test_the_overview_cites_the_crime_figures_instead_of_quoting_them(
             changes.append((figure.indicator_id, before, after, change))
     lead = overview.paragraphs[0].figures[0].label
     phrase = "increased by 6.4 per cent (777,458 to 827,225 offences)"
-    reference = REFERENCE.read_text(encoding="utf-8").splitlines()
+    reference = reference_text().splitlines()
     assert overview.paragraphs[0].text.replace("{1}", f"{lead} {phrase}") in reference
     assert changes == [
         ("total-notifiable-offences", Decimal(777458), Decimal(827225), Decimal("6.4")),

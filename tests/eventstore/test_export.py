@@ -213,12 +213,29 @@ def test_import_reports_progress_for_both_passes(filled: EventStore, tmp_path: P
     assert seen == [("verifying", 7, 7), ("importing", 7, 7)]
 
 
-def test_import_writes_in_batches_within_one_transaction(filled: EventStore,
-                                                         tmp_path: Path) -> None:
-    """Batches smaller than the file still give the whole log, in order."""
-    with fresh_store(f"sqlite:///{tmp_path / 'copy.db'}") as copy:
-        import_log(copy, io.BytesIO(export_bytes(filled)), batch_size=2)
-        assert list(copy.read_all()) == list(filled.read_all())
+def test_import_writes_in_batches_within_one_transaction(exported: bytes,
+                                                         store: EventStore) -> None:
+    """Batches smaller than the file give the whole log, in order, all at once: a reader
+    sees nothing until the last batch is committed, and a failure after the last batch
+    leaves nothing written."""
+    seen_by_reader: list[tuple[str, int, int]] = []
+
+    def read_elsewhere(phase: str, done: int, total: int) -> None:
+        if phase == "importing" and done == total:  # every batch written, not committed
+            seen_by_reader.append((phase, done, store.head().position))
+
+    last = exported.count(b"\n")
+    changed = replace_once(exported, b"RolloutCompleted", b"RolloutCompletes", last)
+    with pytest.raises(ImportRefused, match="changed while it was being imported"):
+        import_log(store, ChangingFile(exported, changed), read_elsewhere, batch_size=2)
+    assert seen_by_reader == [("importing", 7, 0)]
+    assert_empty(store)
+
+    seen_by_reader.clear()
+    import_log(store, io.BytesIO(exported), read_elsewhere, batch_size=2)
+    assert seen_by_reader == [("importing", 7, 0)]
+    assert [event.hash for event in store.read_all()] == [
+        line["hash"] for line in lines_of(exported)[1:]]
 
 
 # -- tampering -----------------------------------------------------------------------------

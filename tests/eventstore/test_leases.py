@@ -37,9 +37,21 @@ def test_second_holder_is_refused_with_the_first_named(store: EventStore) -> Non
 
 
 def test_different_names_do_not_conflict(store: EventStore) -> None:
-    """Leases are per name."""
-    with Lease(store.engine, "a", "x"), Lease(store.engine, "b", "y"):
-        pass
+    """Leases are per name: taking one leaves another's holder holding it, renewing it and
+    named to a contender; releasing one frees only that name."""
+    with Lease(store.engine, "a", "x") as a, Lease(store.engine, "b", "y") as b:
+        assert a.held and b.held
+        a.renew()
+        b.renew()
+        with pytest.raises(LeaseHeld, match="'a' is held by x"):
+            Lease(store.engine, "a", "z").acquire()
+        with pytest.raises(LeaseHeld, match="'b' is held by y"):
+            Lease(store.engine, "b", "z").acquire()
+        a.release()
+        with Lease(store.engine, "a", "z"):
+            b.renew()
+            with pytest.raises(LeaseHeld, match="'b' is held by y"):
+                Lease(store.engine, "b", "z").acquire()
 
 
 def test_sqlite_lease_lapses_after_its_ttl(sqlite_url: str) -> None:

@@ -11,8 +11,7 @@ from eventstore import EventStore
 from projections.fold.cutoff import Cutoff
 from projections.fold.records import quarter_of_number, version_keys
 from projections.fold.state import fold
-from projections.quarter.board import build_board
-from projections.readmodels.batch import board_values
+from projections.quarter.board import BoardRow, build_board
 from projections.readmodels.loading import checkpoint
 from projections.readmodels.tables import board, facts
 
@@ -54,8 +53,41 @@ def folded_board_rows(store: EventStore, horizon: int | None,
     rows = []
     for number in range(first, horizon + 1):
         quarter: Quarter = quarter_of_number(number)
-        for row in build_board(state, quarter, Cutoff()).rows:
-            values = board_values(0, row)
-            del values["generation"]
-            rows.append(values)
+        rows.extend(stored_form(row) for row in build_board(state, quarter, Cutoff()).rows)
     return sorted(rows, key=lambda row: (row["quarter_number"], row["milestone_id"]))
+
+
+def _text(quarter: Quarter | None) -> str | None:
+    return None if quarter is None else str(quarter)
+
+
+def stored_form(row: BoardRow) -> dict[str, Any]:
+    """The board table's row for a folded `BoardRow` (without its generation), spelt out
+    column by column here rather than taken from the runner's own conversion, so that a
+    column the runner fills wrongly shows as a difference."""
+    theme, topic, milestone = row.sort_key
+    return {
+        "quarter_number": row.quarter.start_year * 4 + row.quarter.number - 1,
+        "milestone_id": row.milestone_id,
+        "quarter": str(row.quarter),
+        "title": row.title,
+        "theme_number": row.theme_number,
+        "theme_title": row.theme_title,
+        "topic_id": row.topic_id,
+        "topic_title": row.topic_title,
+        "owner_unit": row.owner_unit,
+        "owner_name": row.owner_name,
+        "due_quarter": str(row.due_quarter),
+        "carried_over": row.carried_over,
+        "status": row.status,
+        "symbol": row.symbol,
+        "rescheduled_to": _text(row.rescheduled_to),
+        "last_report_quarter": _text(row.last_report_quarter),
+        "last_report_date": row.last_report_date,
+        "source_position": row.source.position,
+        "source_event_id": row.source.event_id,
+        "corrections": len(row.notes),
+        "sort_theme": theme,
+        "sort_topic": topic,
+        "sort_milestone": milestone,
+    }

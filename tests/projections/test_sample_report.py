@@ -15,16 +15,10 @@ from projections.readmodels.runner import Runner
 from projections.render.markdown import render_markdown
 from tests.projections.builders import LogWriter
 from tests.projections.sample import record_sample
+from tests.reference import reference_text
 
-REFERENCE = Path("/work/shared/reference/mps-business-plan-progress-2018-19-q1.md")
 Q1 = Quarter(2018, 1)
 NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
-
-
-def _reference() -> str:
-    if not REFERENCE.exists():
-        pytest.skip(f"the reference report is not at {REFERENCE}")
-    return REFERENCE.read_text(encoding="utf-8")
 
 
 def _contents(reference: str) -> list[str]:
@@ -71,7 +65,7 @@ def test_the_report_opens_with_the_reference_title_and_period(sample_markdown: s
 
 def test_every_section_heading_is_there_in_order(sample_markdown: str) -> None:
     """Each heading of the reference's contents is a heading of the report, in order."""
-    contents = _contents(_reference())
+    contents = _contents(reference_text())
     assert len(contents) == 20
     headings = "\n".join(heading.casefold() for heading in _headings(sample_markdown))
     assert _in_order([entry.casefold() for entry in contents], headings, "^{}$") == []
@@ -79,14 +73,14 @@ def test_every_section_heading_is_there_in_order(sample_markdown: str) -> None:
 
 def test_every_milestone_is_in_bold_with_its_status(sample_markdown: str) -> None:
     """The six Quarter 1 milestones appear in the reference's order, bold and delivered."""
-    titles = re.findall(r"(Quarter 1, 2018-19: [^*\n]+)", _reference())
+    titles = re.findall(r"(Quarter 1, 2018-19: [^*\n]+)", reference_text())
     assert len(titles) == 6
     assert _in_order([f"**{title.strip()}** ✓" for title in titles], sample_markdown) == []
 
 
 def test_every_figure_of_the_reference_is_there_in_order(sample_markdown: str) -> None:
     """All 105 figures of the reference's text, each found after the one before it."""
-    figures = [figure.rstrip(",.") for figure in NUMBER.findall(_body(_reference()))]
+    figures = [figure.rstrip(",.") for figure in NUMBER.findall(_body(reference_text()))]
     assert len(figures) == 105
     assert _in_order(figures, sample_markdown, r"(?<![\d,.]){}(?!\d)") == []
 

@@ -8,6 +8,8 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from commands.service import CommandService
 from eventstore import EventStore, RecordedEvent
 from tests.reliability import processes, workers
@@ -47,6 +49,7 @@ def check_log(events: list[RecordedEvent]) -> dict[str, list[RecordedEvent]]:
     return by_command
 
 
+@pytest.mark.slow
 def test_writers_race_and_a_tailing_reader_sees_every_position(
     database_url: str, tmp_path: Path, figures: Figures
 ) -> None:

@@ -10,6 +10,8 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from commands.outcome import Status
 from commands.service import CommandService
 from eventstore import EventStore, schema
@@ -50,6 +52,7 @@ def next_step(lane: int, journal: Path) -> int:
     return begun[-1] + LANES if begun else lane
 
 
+@pytest.mark.slow
 def test_killed_writers_leave_no_partial_commit_and_resubmission_records_once(
     database_url: str, tmp_path: Path, figures: Figures
 ) -> None:
@@ -152,6 +155,7 @@ def expected_size(index: int, kind: str) -> tuple[str, int]:
 
 
 
+@pytest.mark.slow
 def test_a_runner_killed_mid_catch_up_resumes_to_a_fresh_rebuild(
     database_url: str, figures: Figures
 ) -> None:

@@ -103,6 +103,7 @@ def test_the_store_refuses_what_is_over_its_limits_without_a_connection(
     assert store.head() == before
 
 
+@pytest.mark.slow
 def test_just_within_the_limits_is_recorded(store: EventStore) -> None:
     """The limits are where they say: the largest allowed commit goes in."""
     metadata_size = len('{}')
@@ -184,6 +185,7 @@ def submit_file(url: str, path: Path) -> tuple[int, int, list[str]]:
     return int(code), int(peak_kib) // 1024, output
 
 
+@pytest.mark.slow
 def test_a_long_command_file_streams_in_bounded_memory(tmp_path: Path, figures: Figures
                                                         ) -> None:
     """100,000 lines take no more memory than 10,000: the file is read a line at a time."""
@@ -206,6 +208,7 @@ def test_a_long_command_file_streams_in_bounded_memory(tmp_path: Path, figures: 
     print(figures)
 
 
+@pytest.mark.slow
 def test_the_reader_holds_one_line_at_a_time(tmp_path: Path, figures: Figures) -> None:
     """Reading every command of a 100,000-line file allocates a few lines' worth at most."""
     path = tmp_path / "commands.jsonl"

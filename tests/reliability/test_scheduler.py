@@ -131,6 +131,7 @@ def lease_expiry(store: EventStore) -> datetime | None:
         return connection.execute(sa.select(leases.c.expires_at)).scalar()
 
 
+@pytest.mark.slow
 def test_one_scheduler_runs_and_a_killed_ones_successor_makes_no_duplicate(
     database_url: str, tmp_path: Path, figures: Figures
 ) -> None:

@@ -219,6 +219,7 @@ def test_with_the_triggers_every_mutation_is_refused(store: EventStore, figures:
     print(figures)
 
 
+@pytest.mark.slow
 def test_without_the_triggers_verify_names_each_mutated_position(
     store: EventStore, figures: Figures
 ) -> None:

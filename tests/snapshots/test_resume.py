@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 
 import pytest
+import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -47,6 +50,23 @@ def full_state(store: EventStore, position: int) -> PlanState:
 
 def recorded_at(store: EventStore, position: int) -> RecordedEvent:
     return next(iter(store.read_all(from_position=position, limit=1)))
+
+
+@contextmanager
+def statements_on(store: EventStore, table: str) -> Iterator[list[str]]:
+    """The SQL statements sent to the database inside the block that name `table`."""
+    sent: list[str] = []
+    pattern = re.compile(rf"\b{re.escape(table)}\b", re.IGNORECASE)
+
+    def record(_connection: object, _cursor: object, statement: str, *_: object) -> None:
+        if pattern.search(statement):
+            sent.append(statement)
+
+    sa.event.listen(store.engine, "before_cursor_execute", record)
+    try:
+        yield sent
+    finally:
+        sa.event.remove(store.engine, "before_cursor_execute", record)
 
 
 def assert_same_answers(store: EventStore, quarter: Quarter, position: int) -> None:
@@ -107,10 +127,15 @@ def test_an_effective_date_question_does_not_start_from_a_snapshot(writer: LogWr
     take_snapshot(store, quarter, recorded_at(store, head // 2).recorded_at,
                   maker("2030-01-01T00:00"))
     state = full_state(store, head)
+    with statements_on(store, "snapshots") as read:
+        query.board(store, quarter, Cutoff(head))
+    assert read, "the seam sees a question that does start from the snapshot"
     for effective in (date(2018, 8, 1), quarter.last_day, quarter.last_day + timedelta(days=200)):
         cutoff = Cutoff(head, effective)
-        assert query.board(store, quarter, cutoff).rows == build_board(state, quarter,
-                                                                        cutoff).rows
+        with statements_on(store, "snapshots") as read:
+            rows = query.board(store, quarter, cutoff).rows
+        assert read == [], f"effective {effective}: the snapshots table was read"
+        assert rows == build_board(state, quarter, cutoff).rows
 
 
 def test_a_later_event_on_a_stream_outside_the_snapshot_brings_its_history(
