@@ -12,10 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import click
+import sqlalchemy.exc as sa_exc
 
 from catalogue import PeriodError, Quarter
+from eventstore import EventStoreError
 from opslog.cli.base import Context, UserError, pass_context
 from opslog.cli.board_table import print_board
+from opslog.cli.files import refuse_existing, written_whole
 from opslog.cli.output import progress_bar
 from opslog.cli.params import AWARE_TIME
 from opslog.cli.snapshots import published_lines
@@ -106,14 +109,18 @@ def status(context: Context, quarter: Quarter | None, as_of: datetime | None,
               show_default=True)
 @click.option("-o", "--output-file", type=click.Path(dir_okay=False, path_type=Path),
               default=None, help="Write here instead of standard output.")
+@click.option("--force", is_flag=True, help="With -o: replace the file if it exists.")
 @pass_context
 def report(context: Context, quarter: Quarter, as_of: datetime | None, at_position: int | None,
-           effective_at: date | None, output: str, output_file: Path | None) -> None:
+           effective_at: date | None, output: str, output_file: Path | None,
+           force: bool) -> None:
     """The quarterly progress update, as Markdown, one HTML page, or JSON.
 
     When the quarter has a published update (`opslog publish`), says on standard error
     whether this view differs from it, and where: milestones, figures and updates.
     """
+    if output_file is not None:
+        refuse_existing(output_file, force)
     cutoff = _cutoff(context, as_of, at_position, effective_at)
     try:
         built = query.report(context.store(), quarter, cutoff)
@@ -128,10 +135,8 @@ def report(context: Context, quarter: Quarter, as_of: datetime | None, at_positi
     if output_file is None:
         click.echo(text, nl=False)
     else:
-        try:
-            output_file.write_text(text, encoding="utf-8")
-        except OSError as error:
-            raise UserError(f"-o: cannot write {output_file}: {error.strerror}") from error
+        with written_whole(output_file, force=force) as target:
+            target.write(text.encode("utf-8"))
         click.echo(f"wrote {output_file} ({built.quarter}, position {built.position})", err=True)
     if effective_at is None:
         for line in published_lines(context.store(), quarter, built):
@@ -169,6 +174,8 @@ def projections_status(context: Context) -> None:
         found = _runner(context).status()
     except ProjectionError as error:
         raise UserError(str(error)) from error
+    except (click.ClickException, EventStoreError, sa_exc.DBAPIError):
+        raise  # already one line; the group names a refused or lost connection as such
     except Exception as error:
         raise UserError(f"the read models are not set up: run `opslog init` ({error})") from None
     for line in _status_lines(found):
