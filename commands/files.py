@@ -5,7 +5,10 @@ still go through. Duplicate keys, NaN, numbers too large to hold and nesting too
 decode are refused rather than silently resolved.
 
 JSON Lines are read one line at a time, so a file of any length is read in the memory
-of its longest line. Lines end at ``\\n`` only: JSON allows U+2028, U+2029 and U+0085
+of its longest line, and no line longer than `MAX_LINE_BYTES` is kept or parsed: it is
+refused unread, as is a line with more than `MAX_LINE_VALUES` commas (a bound, taken
+before parsing, on how many values and keys it can hold). Together they bound what one
+line costs to parse. Lines end at ``\\n`` only: JSON allows U+2028, U+2029 and U+0085
 inside strings, so they do not end a line. A file whose first line is not a JSON value
 on its own may be a single command spread over several lines, and is read whole.
 """
@@ -18,8 +21,17 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from commands.errors import Refused
+from eventstore.limits import MAX_PAYLOAD_BYTES
 
 Item = dict[str, Any] | Refused
+
+MAX_LINE_BYTES = 4 * MAX_PAYLOAD_BYTES
+"""One command's line: room for the largest payload even with its text written as
+``\\u`` escapes (a non-ASCII character takes at most three times its UTF-8 bytes)."""
+MAX_LINE_VALUES = 100_000
+"""Commas in one line, hence values and keys in one command: far more than any command
+holds, far fewer than the millions of keys that a line at `MAX_LINE_BYTES` could spell."""
+_CHUNK = 1 << 16
 
 
 class _BadJSON(ValueError):
@@ -65,7 +77,8 @@ def read_commands(source: str | Iterable[bytes]) -> Iterator[tuple[int, Item]]:
     """(line number, envelope dict or refusal) for each command in `source`.
 
     `source` is the file's text, or its lines as bytes (a file opened in binary mode),
-    which are then read and decoded one at a time.
+    which are then read and decoded one at a time; from a file, a line beyond
+    `MAX_LINE_BYTES` is skipped in chunks without being held.
     """
     lines = _text_lines(source)
     for number, line in lines:
@@ -76,6 +89,10 @@ def read_commands(source: str | Iterable[bytes]) -> Iterator[tuple[int, Item]]:
             line = line.removeprefix("\ufeff")
         if not line.strip():
             continue
+        too_many = _too_many(line)
+        if too_many is not None:
+            yield number, too_many
+            break
         try:
             first = loads(line)
         except (json.JSONDecodeError, _BadJSON):
@@ -90,13 +107,46 @@ def read_commands(source: str | Iterable[bytes]) -> Iterator[tuple[int, Item]]:
             yield number, _parse_line(line)
 
 
+def _too_long() -> Refused:
+    return Refused("json", f"the line is longer than {MAX_LINE_BYTES} bytes, the limit for "
+                   "one command (not read)")
+
+
+def _too_many(line: str) -> Refused | None:
+    if line.count(",") > MAX_LINE_VALUES:
+        return Refused("json", f"the line has more than {MAX_LINE_VALUES} commas, the limit "
+                       "of values for one command (not parsed)")
+    return None
+
+
+def _raw_lines(source: Iterable[bytes]) -> Iterator[bytes | None]:
+    """Each line as bytes, or None for a line over `MAX_LINE_BYTES` (read past, not kept)."""
+    readline = getattr(source, "readline", None)
+    if readline is None:
+        for raw in source:
+            yield None if len(raw.removesuffix(b"\n")) > MAX_LINE_BYTES else raw
+        return
+    while raw := readline(MAX_LINE_BYTES + 2):
+        if len(raw.removesuffix(b"\n").removesuffix(b"\r")) <= MAX_LINE_BYTES:
+            yield raw
+            continue
+        while not raw.endswith(b"\n") and (raw := readline(_CHUNK)):
+            pass
+        yield None
+
+
 def _text_lines(source: str | Iterable[bytes]) -> Iterator[tuple[int, str | Refused]]:
     """Each line's number and text (without its line break), or why it is not text."""
     if isinstance(source, str):
         for number, line in enumerate(source.split("\n"), start=1):
-            yield number, line.removesuffix("\r")
+            line = line.removesuffix("\r")
+            too_long = len(line) > MAX_LINE_BYTES // 4 and len(line.encode()) > MAX_LINE_BYTES
+            yield number, _too_long() if too_long else line
         return
-    for number, raw in enumerate(source, start=1):
+    for number, raw in enumerate(_raw_lines(source), start=1):
+        if raw is None:
+            yield number, _too_long()
+            continue
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as error:
@@ -109,9 +159,16 @@ def _document(start: int, first: str,
               rest: Iterator[tuple[int, str | Refused]]) -> Iterator[tuple[int, Item]]:
     """The file from line `start` on, whose first line does not parse alone: one command
     spread over lines, one broken document, or JSON Lines with a bad first line."""
-    lines: list[str | Refused] = [first, *(line for _number, line in rest)]
+    lines: list[str | Refused] = [first]
+    size = len(first)
+    for _number, more in rest:
+        lines.append(more)
+        size += (len(more) + 1) if isinstance(more, str) else 0
+        if size > MAX_LINE_BYTES:  # longer than one command: lines of their own
+            yield from _each_line(start, lines, rest)
+            return
     texts = [line for line in lines if isinstance(line, str)]
-    if len(texts) == len(lines):
+    if len(texts) == len(lines) and _too_many(" ".join(texts)) is None:
         text = "\n".join(texts)
         try:
             whole = loads(text)
@@ -127,8 +184,14 @@ def _document(start: int, first: str,
     yield from _each_line(start, lines)
 
 
-def _each_line(start: int, lines: list[str | Refused]) -> Iterator[tuple[int, Item]]:
+def _each_line(start: int, lines: list[str | Refused],
+               rest: Iterable[tuple[int, str | Refused]] = ()) -> Iterator[tuple[int, Item]]:
     for number, line in enumerate(lines, start=start):
+        if isinstance(line, Refused):
+            yield number, line
+        elif line.strip():
+            yield number, _parse_line(line)
+    for number, line in rest:
         if isinstance(line, Refused):
             yield number, line
         elif line.strip():
@@ -136,6 +199,9 @@ def _each_line(start: int, lines: list[str | Refused]) -> Iterator[tuple[int, It
 
 
 def _parse_line(line: str) -> Item:
+    too_many = _too_many(line)
+    if too_many is not None:
+        return too_many
     try:
         return _checked(loads(line))
     except json.JSONDecodeError as error:

@@ -9,22 +9,29 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import Any, BinaryIO
+
+import sqlalchemy as sa
 
 from eventstore.canonical import format_time
 from eventstore.errors import EventStoreError
 from eventstore.export_format import (
+    COMMIT_FIELDS,
     MAX_LINE_BYTES,
     BadLine,
+    ExportedCommit,
     ExportHeader,
+    decode_commit,
     decode_event,
     decode_header,
+    encode_commit,
     encode_event,
     encode_header,
 )
 from eventstore.integrity import ChainChecker, VerifyReport
 from eventstore.model import RecordedEvent
 from eventstore.store import EventStore
+from eventstore.tables import commits
 from eventstore.writer import Clock, utc_now
 
 Progress = Callable[[str, int, int], None]
@@ -81,6 +88,7 @@ def export_log(
         head_hash=head.hash if last == head.position else store.hash_at(last),
         event_count=last,
         exported_at=format_time(clock()),
+        **_commits_summary(store, last),
     )
     file.write(encode_header(header))
     written = 0
@@ -101,7 +109,32 @@ def export_log(
             f"only {written} events were found up to position {last}: positions are "
             "missing from the log (run verify); the export is incomplete"
         )
+    for commit in _commits(store, last):
+        file.write(encode_commit(commit))
     return header
+
+
+def _commits_summary(store: EventStore, last: int) -> dict[str, Any]:
+    """How many commit lines follow the events, and the SHA-256 of their bytes. They are
+    the commits wholly within positions 1..`last`: each was written with its events and
+    none changes, so the second read (the lines themselves) finds the same."""
+    digest = hashlib.sha256()
+    count = 0
+    for commit in _commits(store, last):
+        digest.update(encode_commit(commit))
+        count += 1
+    return {"commit_count": count, "commits_sha256": digest.hexdigest()}
+
+
+def _commits(store: EventStore, last: int) -> Iterator[ExportedCommit]:
+    query = (sa.select(*(commits.c[name] for name in COMMIT_FIELDS))
+             .where(commits.c.last_position <= last).order_by(commits.c.first_position))
+    with store.engine.connect() as connection:
+        for row in connection.execution_options(yield_per=2_000).execute(query):
+            yield ExportedCommit(
+                idempotency_key=row.idempotency_key, fingerprint=row.fingerprint,
+                first_position=int(row.first_position), last_position=int(row.last_position),
+                stream_versions=row.stream_versions, recorded_at=format_time(row.recorded_at))
 
 
 class ExportReader:
@@ -112,6 +145,9 @@ class ExportReader:
         self.line = 0
         self.header: ExportHeader | None = None
         self.checker = ChainChecker(stream_versions={})
+        self.commits = 0
+        self._commit_end = 0
+        self._commits_digest = hashlib.sha256()
         self.digest = hashlib.sha256()
         """Of every byte read so far: a second reader can prove it read the same file."""
 
@@ -122,6 +158,9 @@ class ExportReader:
         checker = self.checker
         for raw in self._lines():
             expected = checker.expected_position
+            if expected > header.head_position and self.commits < header.commit_count:
+                self._check_commit(raw, header)
+                continue
             if expected > header.head_position:
                 raise ExportProblem(
                     self.line, expected,
@@ -145,6 +184,22 @@ class ExportReader:
         self._check_end(header)
         if progress is not None:
             progress(phase, checker.checked, header.event_count)
+
+    def _check_commit(self, raw: bytes, header: ExportHeader) -> None:
+        """An idempotency record: in position order, within the events, none overlapping."""
+        try:
+            commit = decode_commit(raw)
+        except BadLine as error:
+            raise ExportProblem(self.line, None, f"commit: {error}") from error
+        if commit.first_position <= self._commit_end:
+            raise ExportProblem(self.line, None, "commit: positions overlap or are out of "
+                                "order with the commit before")
+        if commit.last_position > header.head_position:
+            raise ExportProblem(self.line, None, f"commit: last_position "
+                                f"{commit.last_position} is beyond the head")
+        self._commit_end = commit.last_position
+        self.commits += 1
+        self._commits_digest.update(raw)
 
     def report(self, problem: ExportProblem | None = None) -> ExportReport:
         """Where the check got to, and the problem that stopped it, if any."""
@@ -181,12 +236,21 @@ class ExportReader:
 
     def _check_end(self, header: ExportHeader) -> None:
         checked = self.checker.checked
+        if checked == header.event_count and self.commits != header.commit_count:
+            raise ExportProblem(
+                self.line + 1, None,
+                f"the file ends after {self.commits} commits but the header says "
+                f"{header.commit_count} (is it truncated?)",
+            )
         if checked != header.event_count:
             raise ExportProblem(
                 self.line + 1, checked + 1,
                 f"the file ends after {checked} events but the header says "
                 f"{header.event_count} (is it truncated?)",
             )
+        if self._commits_digest.hexdigest() != header.commits_sha256:
+            raise ExportProblem(
+                1, None, "header: commits_sha256 is not the SHA-256 of the commit lines")
         last_hash = self.checker.prev_hash
         if last_hash != header.head_hash:
             raise ExportProblem(

@@ -10,13 +10,23 @@ stored canonical JSON *texts* (JSON strings, not objects) and times are canonica
 texts, so each hash can be recomputed from the line byte for byte, with no opslog code.
 `exported_at` is informational: it is the one value the hash chain does not cover.
 
+Format version 2 adds ``"commit_count":C,"commits_sha256":"…"`` to the end of the header
+and, after the events, C lines of the log's idempotency records (``{"commit":{"idempotency_key":…,
+"fingerprint":…,"first_position":…,"last_position":…,"stream_versions":…,
+"recorded_at":…}}``) in position order, so an imported log still answers a resent
+command "already recorded". The chain does not cover them, so the header carries the SHA-256 of
+their bytes. Version 1 files (no commit lines) are still read.
+
 Decoding is strict: a line either is exactly what an honest export of an intact log would
-hold, or it is refused with the reason; nothing is repaired or guessed.
+hold, byte for byte (each parsed line is encoded again and must give the same bytes, so a
+repeated key, a space or a reordered field is refused), or it is refused with the reason;
+nothing is repaired or guessed.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import uuid
 from dataclasses import dataclass
@@ -25,14 +35,25 @@ from typing import Any
 
 from eventstore.canonical import canonical_json, event_hash, format_time
 from eventstore.errors import InvalidEvent
-from eventstore.limits import MAX_PAYLOAD_BYTES, MAX_STREAM_ID_LENGTH, MAX_TYPE_LENGTH
+from eventstore.limits import (
+    MAX_IDEMPOTENCY_KEY_LENGTH,
+    MAX_PAYLOAD_BYTES,
+    MAX_STREAM_ID_LENGTH,
+    MAX_TYPE_LENGTH,
+)
 from eventstore.model import RecordedEvent
 from eventstore.validation import check_name
 
 FORMAT = "opslog-export"
-FORMAT_VERSION = 1
-HEADER_FIELDS = (
+FORMAT_VERSION = 2
+READABLE_VERSIONS = (1, 2)
+HEADER_FIELDS_V1 = (
     "format", "format_version", "head_position", "head_hash", "event_count", "exported_at"
+)
+HEADER_FIELDS = (*HEADER_FIELDS_V1, "commit_count", "commits_sha256")
+COMMIT_FIELDS = (
+    "idempotency_key", "fingerprint", "first_position", "last_position", "stream_versions",
+    "recorded_at",
 )
 EVENT_FIELDS = (
     "position", "event_id", "stream_id", "version", "type", "schema_version",
@@ -41,8 +62,9 @@ EVENT_FIELDS = (
 MAX_LINE_BYTES = 8 * MAX_PAYLOAD_BYTES + 4096
 """A line can hold the largest payload even if every character needed escaping twice."""
 
-_HEADER_KEYS = frozenset(HEADER_FIELDS)
+_HEADER_KEYS = {1: frozenset(HEADER_FIELDS_V1), 2: frozenset(HEADER_FIELDS)}
 _EVENT_KEYS = frozenset(EVENT_FIELDS)
+_COMMIT_KEYS = frozenset(COMMIT_FIELDS)
 _HEX = frozenset("0123456789abcdef")
 TIME_EXAMPLE = "2018-04-01T09:00:00.000000Z"
 
@@ -59,20 +81,43 @@ class ExportHeader:
     head_hash: str
     event_count: int
     exported_at: str
+    commit_count: int = 0
+    commits_sha256: str = hashlib.sha256(b"").hexdigest()
+    format_version: int = FORMAT_VERSION
+
+
+@dataclass(frozen=True, slots=True)
+class ExportedCommit:
+    """One idempotency record: the key, the content's fingerprint and what it wrote."""
+
+    idempotency_key: str
+    fingerprint: str
+    first_position: int
+    last_position: int
+    stream_versions: str
+    """The stored canonical JSON text of ``{stream id: version}``."""
+    recorded_at: str
 
 
 def encode_header(header: ExportHeader) -> bytes:
-    """The header line, newline included."""
-    return _line(
-        {
-            "format": FORMAT,
-            "format_version": FORMAT_VERSION,
-            "head_position": header.head_position,
-            "head_hash": header.head_hash,
-            "event_count": header.event_count,
-            "exported_at": header.exported_at,
-        }
-    )
+    """The header line, newline included, in the header's format version."""
+    value: dict[str, Any] = {
+        "format": FORMAT,
+        "format_version": header.format_version,
+        "head_position": header.head_position,
+        "head_hash": header.head_hash,
+        "event_count": header.event_count,
+        "exported_at": header.exported_at,
+    }
+    if header.format_version >= 2:
+        value["commit_count"] = header.commit_count
+        value["commits_sha256"] = header.commits_sha256
+    return _line(value)
+
+
+def encode_commit(commit: ExportedCommit) -> bytes:
+    """One idempotency record's line, newline included."""
+    return _line({"commit": {field: getattr(commit, field) for field in COMMIT_FIELDS}})
 
 
 def encode_event(event: RecordedEvent) -> bytes:
@@ -105,12 +150,13 @@ def decode_header(raw: bytes) -> ExportHeader:
     value = _parse(raw)
     if value.get("format") != FORMAT:
         raise BadLine(f"not an opslog export header (format is not {FORMAT!r})")
-    _check_keys(value, _HEADER_KEYS)
+    if "format_version" not in value:
+        raise BadLine("missing field format_version")
     version = _integer(value, "format_version", 1)
-    if version != FORMAT_VERSION:
-        raise BadLine(
-            f"format_version {version} is not one this opslog reads ({FORMAT_VERSION})"
-        )
+    if version not in READABLE_VERSIONS:
+        raise BadLine(f"format_version {version} is not one this opslog reads "
+                      f"({', '.join(map(str, READABLE_VERSIONS))})")
+    _check_keys(value, _HEADER_KEYS[version])
     head_position = _integer(value, "head_position", 0)
     event_count = _integer(value, "event_count", 0)
     if event_count != head_position:
@@ -119,12 +165,53 @@ def decode_header(raw: bytes) -> ExportHeader:
             "(an export holds positions 1 to head_position)"
         )
     _canonical_time(value, "exported_at")
-    return ExportHeader(
+    header = ExportHeader(
         head_position=head_position,
         head_hash=_hash_text(value, "head_hash"),
         event_count=event_count,
         exported_at=value["exported_at"],
+        commit_count=_integer(value, "commit_count", 0) if version >= 2 else 0,
+        commits_sha256=(_hash_text(value, "commits_sha256") if version >= 2
+                        else hashlib.sha256(b"").hexdigest()),
+        format_version=version,
     )
+    _same_bytes(raw, encode_header(header))
+    return header
+
+
+def decode_commit(raw: bytes) -> ExportedCommit:
+    """Read and check one idempotency record's line (its positions are checked by the
+    reader, against the events and the record before it)."""
+    outer = _object(raw, frozenset({"commit"}))
+    value = outer["commit"]
+    if not isinstance(value, dict):
+        raise BadLine("commit must be a JSON object")
+    _check_keys(value, _COMMIT_KEYS)
+    first = _integer(value, "first_position", 1)
+    last = _integer(value, "last_position", first)
+    versions = _json_object_text(value, "stream_versions")
+    if not all(isinstance(version, int) and not isinstance(version, bool) and version >= 1
+               for version in json.loads(versions).values()):
+        raise BadLine("stream_versions must map stream ids to versions (integers from 1)")
+    commit = ExportedCommit(
+        idempotency_key=_key(value),
+        fingerprint=_hash_text(value, "fingerprint"),
+        first_position=first,
+        last_position=last,
+        stream_versions=versions,
+        recorded_at=_canonical_time(value, "recorded_at")[0],
+    )
+    _same_bytes(raw, encode_commit(commit))
+    return commit
+
+
+def _same_bytes(raw: bytes, encoded: bytes) -> None:
+    """Refuse a line that parses but is not what an export writes, byte for byte."""
+    if raw != encoded:
+        at = next((index for index, (a, b) in enumerate(zip(raw, encoded, strict=False))
+                   if a != b), min(len(raw), len(encoded)))
+        raise BadLine(f"not byte for byte what an export writes (first difference at "
+                      f"byte {at + 1}: spacing, field order, escaping or a repeated key)")
 
 
 def decode_event(raw: bytes) -> tuple[RecordedEvent, str]:
@@ -171,6 +258,7 @@ def decode_event(raw: bytes) -> tuple[RecordedEvent, str]:
         prev_hash=prev_hash,
         hash=digest,
     )
+    _same_bytes(raw, encode_event(event))
     return event, recomputed
 
 
@@ -187,7 +275,7 @@ def _parse(raw: bytes) -> dict[str, Any]:
     if not (raw.startswith(b"{") and raw.endswith(b"}\n")):
         raise BadLine("not a JSON object on a line of its own")
     try:
-        value = json.loads(raw)
+        value = json.loads(raw, object_pairs_hook=_no_repeats)
     except UnicodeDecodeError as error:
         raise BadLine(f"not valid UTF-8 ({error.reason} at byte {error.start})") from error
     except ValueError as error:
@@ -196,6 +284,15 @@ def _parse(raw: bytes) -> dict[str, Any]:
         raise BadLine("not valid JSON (nested too deeply)") from error
     if not isinstance(value, dict):
         raise BadLine("not a JSON object")
+    return value
+
+
+def _no_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    value: dict[str, Any] = {}
+    for key, item in pairs:
+        if key in value:
+            raise ValueError(f"key {key!r} appears twice in one object")
+        value[key] = item
     return value
 
 
@@ -244,6 +341,13 @@ def _name_problem(field: str, name: str, max_length: int) -> str | None:
     except InvalidEvent as error:
         return str(error)
     return None
+
+
+def _key(value: dict[str, Any]) -> str:
+    key = _text(value, "idempotency_key")
+    if not 0 < len(key) <= MAX_IDEMPOTENCY_KEY_LENGTH:
+        raise BadLine(f"idempotency_key must be 1 to {MAX_IDEMPOTENCY_KEY_LENGTH} characters")
+    return key
 
 
 def _event_id(value: dict[str, Any]) -> uuid.UUID:

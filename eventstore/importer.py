@@ -11,6 +11,9 @@ writer that slipped in first all end in a rollback, never in half a log.
 A caller that knows what the events mean passes `check`, called on each event of the
 first pass: the first reason it returns refuses the import, naming that line, once the
 rest of the file has verified (the store itself reads no type or payload).
+
+The idempotency records of a version 2 file are written in the same transaction, so a
+key used before the export is still answered with its first result afterwards.
 """
 
 from __future__ import annotations
@@ -114,23 +117,35 @@ def _write(connection: Connection, file: BinaryIO, total: int, progress: Progres
     digest.update(file.readline(MAX_LINE_BYTES + 1))
     batch: list[dict[str, object]] = []
     done = 0
+    records: list[dict[str, object]] = []
     while raw := file.readline(MAX_LINE_BYTES + 1):
         digest.update(raw)
         try:
-            batch.append(_row(json.loads(raw)))
+            line = json.loads(raw)
+            if "commit" in line:
+                records.append(_record(line["commit"]))
+            else:
+                batch.append(_row(line))
+                done += 1
         except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as error:
             raise ImportRefused(CHANGED) from error
-        done += 1
-        if len(batch) >= batch_size:
-            connection.execute(events.insert(), batch)
-            batch.clear()
-        if progress is not None and done % PROGRESS_EVERY == 0:
+        for rows, table in ((batch, events), (records, commits)):
+            if len(rows) >= batch_size:
+                connection.execute(table.insert(), rows)
+                rows.clear()
+        if progress is not None and done % PROGRESS_EVERY == 0 and not records:
             progress("importing", done, total)
-    if batch:
-        connection.execute(events.insert(), batch)
+    for rows, table in ((batch, events), (records, commits)):
+        if rows:
+            connection.execute(table.insert(), rows)
     if progress is not None:
         progress("importing", done, total)
     return digest.hexdigest()
+
+
+def _record(commit: dict[str, Any]) -> dict[str, object]:
+    """An idempotency record's row, so a resent command is answered "already recorded"."""
+    return {**commit, "recorded_at": datetime.fromisoformat(commit["recorded_at"])}
 
 
 def _row(line: dict[str, Any]) -> dict[str, object]:

@@ -27,8 +27,9 @@ from opslog.audit.render import (
 )
 from opslog.audit.reports import export_check_lines, export_lines, verify_lines
 from opslog.cli.base import Context, UserError, pass_context
+from opslog.cli.files import refuse_existing, written_whole
 from opslog.cli.output import progress_bar, stdout_console
-from opslog.cli.params import AWARE_TIME, quarter_option
+from opslog.cli.params import AWARE_TIME, UTF8_TEXT, quarter_option
 from projections.audit.diff import QuarterDiff, diff_quarter
 from projections.audit.lineage import Lineage, catalogue_summary
 from projections.fold.decoding import unreadable
@@ -92,18 +93,13 @@ def export(context: Context, file: Path, until_position: int | None, force: bool
     """Copy the log to an export file.
 
     Writes FILE as JSON Lines: a header, then every event with its hashes. The file
-    appears only once complete; check it anywhere with `opslog verify-export`.
+    appears only once complete and on disk (written to FILE.partial, synced, renamed);
+    check it anywhere with `opslog verify-export`.
     """
-    if file.exists() and not force:
-        raise UserError(f"{file} already exists (pass --force to replace it)")
+    refuse_existing(file, force)
     store = context.store()
-    partial = file.with_name(file.name + ".partial")
-    try:
-        with partial.open("wb") as target, progress_bar() as progress:
-            header = export_log(store, target, until_position, progress)
-        partial.replace(file)
-    finally:
-        partial.unlink(missing_ok=True)
+    with written_whole(file, force=force) as target, progress_bar() as progress:
+        header = export_log(store, target, until_position, progress)
     _echo(export_lines(header, str(file)))
 
 
@@ -131,11 +127,15 @@ def import_command(context: Context, file: Path) -> None:
 
 
 @click.command()
-@click.option("--stream", help="Only this stream (e.g. milestone-2018-19-q1-vctf).")
-@click.option("--category", help="Only streams of this category (e.g. milestone).")
-@click.option("--type", "type_", help="Only events of this type.")
-@click.option("--unit", help="Only events recorded for this unit (metadata unit).")
-@click.option("--actor", help="Only events recorded by this actor (metadata actor).")
+@click.option("--stream", type=UTF8_TEXT,
+              help="Only this stream (e.g. milestone-2018-19-q1-vctf).")
+@click.option("--category", type=UTF8_TEXT,
+              help="Only streams of this category (e.g. milestone).")
+@click.option("--type", "type_", type=UTF8_TEXT, help="Only events of this type.")
+@click.option("--unit", type=UTF8_TEXT,
+              help="Only events recorded for this unit (metadata unit).")
+@click.option("--actor", type=UTF8_TEXT,
+              help="Only events recorded by this actor (metadata actor).")
 @click.option("--since", type=AWARE_TIME, help="Recorded at or after this ISO 8601 time.")
 @click.option("--until", type=AWARE_TIME, help="Recorded at or before this ISO 8601 time.")
 @click.option("--from-position", type=click.IntRange(min=1), default=1, show_default=True,
@@ -167,7 +167,7 @@ def log(context: Context, stream: str | None, category: str | None, type_: str |
 
 
 @click.command()
-@click.argument("stream")
+@click.argument("stream", type=UTF8_TEXT)
 @FORMAT_OPTION
 @pass_context
 def history(context: Context, stream: str, format_: str) -> None:

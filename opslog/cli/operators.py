@@ -26,7 +26,7 @@ SAMPLE_QUARTER = Quarter(2018, 1)
 @pass_context
 def init(context: Context) -> None:
     """Create the database, or migrate it to the newest schema."""
-    store = context.store()
+    store = context.store(new_ok=True)
     initialise(store)
     head = store.head()
     click.echo(f"database ready at {context.url} (head position {head.position})")
@@ -84,7 +84,7 @@ def _show_sample_report(context: Context, html_file: Path) -> None:
 
 
 def _record_sample(context: Context) -> None:
-    store = context.store()
+    store = context.store(new_ok=True)
     initialise(store)
     service = CommandService(store)
     outcomes: list[Outcome] = []

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import click
 
 from catalogue import PeriodError, Quarter
+from opslog.cli.base import UserError
 
 TIME_EXAMPLE = "2018-05-01T09:00:00Z"
 
@@ -49,3 +50,25 @@ def quarter_option(ctx: click.Context, param: click.Parameter,
         return Quarter.parse(value)
     except PeriodError as error:
         raise click.BadParameter(str(error), ctx=ctx, param=param) from error
+
+
+class Utf8Text(click.ParamType[str]):
+    """Text that is valid UTF-8: bytes the shell passed that are not (kept by Python as
+    lone surrogates) are refused here, not met later as a traceback from the driver."""
+
+    name = "TEXT"
+
+    def convert(self, value: object, param: click.Parameter | None,
+                ctx: click.Context | None) -> str:
+        text = str(value)
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raw = text.encode("utf-8", "surrogateescape")
+            name = (param.opts[0] if isinstance(param, click.Option)
+                    else param.human_readable_name if param is not None else "value")
+            raise UserError(f"{name}: {raw!r} is not UTF-8 text") from None
+        return text
+
+
+UTF8_TEXT = Utf8Text()

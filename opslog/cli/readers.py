@@ -12,10 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import click
+import sqlalchemy.exc as sa_exc
 
 from catalogue import PeriodError, Quarter
+from eventstore import EventStoreError
 from opslog.cli.base import Context, UserError, pass_context
 from opslog.cli.board_table import print_board
+from opslog.cli.files import refuse_existing, written_whole
 from opslog.cli.output import progress_bar
 from opslog.cli.params import AWARE_TIME
 from opslog.cli.snapshots import published_lines
@@ -91,22 +94,27 @@ def _warn(message: str) -> None:
               show_default=True, help="xlsx and ods add the indicators' values; they need -o.")
 @click.option("-o", "--output-file", type=click.Path(dir_okay=False, path_type=Path),
               default=None, help="Write here instead of standard output (not for table).")
+@click.option("--force", is_flag=True, help="With -o: replace the file if it exists.")
 @pass_context
 def status(context: Context, quarter: Quarter | None, as_of: datetime | None,
            at_position: int | None, effective_at: date | None, output: str,
-           output_file: Path | None) -> None:
+           output_file: Path | None, force: bool) -> None:
     """The milestone board: each milestone due in or carried into a quarter, with its status."""
     target = _binary_target(output, output_file)
     if output == "table" and output_file is not None:
         raise UserError("-o: the table is for the terminal; give --format csv, json, xlsx or ods")
+    if output_file is not None:
+        refuse_existing(output_file, force)
     cutoff = _cutoff(context, as_of, at_position, effective_at)
     chosen = quarter or query.default_quarter(cutoff, datetime.now(UTC))
     if target is not None:
         try:
-            built = query.report(context.store(), chosen, cutoff)
+            built = query.report(context.store(), chosen, cutoff, notice=_warn)
         except ProjectionError as error:
             raise UserError(str(error)) from error
-        _write(target, SPREADSHEETS[output](built.board, built.charts))
+        for gap in built.gaps:
+            _warn(str(gap))
+        _write(target, SPREADSHEETS[output](built.board, built.charts), force)
         click.echo(f"wrote {target} ({chosen}, position {built.position})", err=True)
         return
     try:
@@ -122,7 +130,7 @@ def status(context: Context, quarter: Quarter | None, as_of: datetime | None,
     if output_file is None:
         click.echo(text, nl=False)
     else:
-        _write(output_file, text)
+        _write(output_file, text, force)
 
 
 @click.command()
@@ -133,15 +141,19 @@ def status(context: Context, quarter: Quarter | None, as_of: datetime | None,
               default="md", show_default=True, help="pdf needs -o.")
 @click.option("-o", "--output-file", type=click.Path(dir_okay=False, path_type=Path),
               default=None, help="Write here instead of standard output.")
+@click.option("--force", is_flag=True, help="With -o: replace the file if it exists.")
 @pass_context
 def report(context: Context, quarter: Quarter, as_of: datetime | None, at_position: int | None,
-           effective_at: date | None, output: str, output_file: Path | None) -> None:
+           effective_at: date | None, output: str, output_file: Path | None,
+           force: bool) -> None:
     """The quarterly progress update, as Markdown, one HTML page, JSON, or a tagged A4 PDF.
 
     When the quarter has a published update (`opslog publish`), says on standard error
     whether this view differs from it, and where: milestones, figures and updates.
     """
     _binary_target(output, output_file)
+    if output_file is not None:
+        refuse_existing(output_file, force)
     cutoff = _cutoff(context, as_of, at_position, effective_at)
     try:
         built = query.report(context.store(), quarter, cutoff, notice=_warn)
@@ -161,7 +173,7 @@ def report(context: Context, quarter: Quarter, as_of: datetime | None, at_positi
     if output_file is None:
         click.echo(content, nl=False)
     else:
-        _write(output_file, content)
+        _write(output_file, content, force)
         click.echo(f"wrote {output_file} ({built.quarter}, position {built.position})", err=True)
     if effective_at is None:
         for line in published_lines(context.store(), quarter, built):
@@ -180,14 +192,10 @@ def _binary_target(output: str, output_file: Path | None) -> Path | None:
     return output_file
 
 
-def _write(target: Path, content: str | bytes) -> None:
-    try:
-        if isinstance(content, bytes):
-            target.write_bytes(content)
-        else:
-            target.write_text(content, encoding="utf-8")
-    except OSError as error:
-        raise UserError(f"-o: cannot write {target}: {error.strerror}") from error
+def _write(target: Path, content: str | bytes, force: bool) -> None:
+    """`content` into `target` whole or not at all (see `opslog.cli.files`)."""
+    with written_whole(target, force=force) as file:
+        file.write(content if isinstance(content, bytes) else content.encode("utf-8"))
 
 
 @click.group()
@@ -222,6 +230,8 @@ def projections_status(context: Context) -> None:
         found = _runner(context).status()
     except ProjectionError as error:
         raise UserError(str(error)) from error
+    except (click.ClickException, EventStoreError, sa_exc.DBAPIError):
+        raise  # already one line; the group names a refused or lost connection as such
     except Exception as error:
         raise UserError(f"the read models are not set up: run `opslog init` ({error})") from None
     for line in _status_lines(found):

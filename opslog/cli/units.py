@@ -6,6 +6,7 @@ import itertools
 import json
 
 import click
+import sqlalchemy.exc as sa_exc
 
 from commands.describe import CommandInfo, FieldInfo, describe_commands
 from commands.envelope import check_actor
@@ -13,7 +14,9 @@ from commands.errors import Refused
 from commands.files import read_commands
 from commands.outcome import Outcome, Status
 from commands.service import CommandService
-from opslog.cli.base import Context, UserError, pass_context
+from eventstore import EventStoreError, StoreUnavailable
+from eventstore.translate import translate
+from opslog.cli.base import Context, UserError, pass_context, unavailable
 from opslog.config import ACTOR_ENV
 
 FILE_FORMAT = """\
@@ -67,13 +70,22 @@ def submit(context: Context, file: str, dry_run: bool, actor: str | None) -> Non
         service = CommandService(context.store(), dry_run=dry_run)
         counts = dict.fromkeys(Status, 0)
         for line, item in itertools.chain([first], items):
-            outcome = Outcome.refused(item) if isinstance(item, Refused) else service.submit(
-                item, actor)
+            try:
+                outcome = Outcome.refused(item) if isinstance(item, Refused) else (
+                    service.submit(item, actor))
+            except (EventStoreError, sa_exc.DBAPIError) as error:
+                raise UserError(f"stopped at line {line}: {_fault(error)} (the lines before "
+                                "it are as reported above)") from error
             counts[outcome.status] += 1
             click.echo(f"line {line}: {outcome.describe()}")
     click.echo(_summary(counts, dry_run), err=True)
     if counts[Status.REFUSED]:
         raise SystemExit(1)
+
+
+def _fault(error: EventStoreError | sa_exc.DBAPIError) -> str:
+    problem = translate(error) if isinstance(error, sa_exc.DBAPIError) else error
+    return unavailable(problem) if isinstance(problem, StoreUnavailable) else str(problem)
 
 
 def _summary(counts: dict[Status, int], dry_run: bool) -> str:

@@ -22,7 +22,8 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from eventstore import EventStore, RecordedEvent
+from eventstore import EventStore, RecordedEvent, SchemaError
+from eventstore.translate import translate
 from projections.errors import Conflict, NotBuilt, ProjectionFailed
 from projections.fold.decoding import Decoded, DecodeError, decode_event
 from projections.fold.partial import collector_paused
@@ -221,10 +222,11 @@ class Runner:
                     connection.execute(sa.insert(checkpoints).values(
                         projection=PROJECTION, role="live", generation=1, position=0,
                         updated_at=self.clock()))
-        except sa.exc.OperationalError as error:
-            raise NotBuilt("the read model tables are missing: run `opslog init`") from error
-        except sa.exc.ProgrammingError as error:
-            raise NotBuilt("the read model tables are missing: run `opslog init`") from error
+        except (sa.exc.OperationalError, sa.exc.ProgrammingError) as error:
+            problem = translate(error)
+            if isinstance(problem, SchemaError):  # not a lost or refused connection
+                raise NotBuilt("the read model tables are missing: run `opslog init`") from error
+            raise problem from error
         except sa.exc.IntegrityError:
             return  # another runner created it first
 

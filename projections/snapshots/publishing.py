@@ -10,6 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
 from catalogue import Quarter
 from eventstore import EventStore
 from projections.errors import ProjectionError
@@ -45,8 +48,12 @@ class Published:
 
 def publish(store: EventStore, quarter: Quarter, *, published_by: str, now: datetime,
             snapshot_id: int | None = None) -> Published:
-    """Make a snapshot the quarter's published update: the given one, else its latest."""
+    """Make a snapshot the quarter's published update: the given one, else its latest.
+
+    Publishers take turns (`_take_turn`), so racing publishers of one snapshot write one
+    row: each later one finds it already the published update."""
     with store.engine.begin() as connection:
+        _take_turn(connection)
         if snapshot_id is None:
             infos = snapshot_infos(connection, quarter)
             if not infos:
@@ -66,6 +73,17 @@ def publish(store: EventStore, quarter: Quarter, *, published_by: str, now: date
         publication = insert_publication(connection, info, published_at=now,
                                          published_by=published_by)
     return Published(publication, info, already=False)
+
+
+PUBLISH_LOCK_KEY = 0x6F70_736C_6F67_5075  # "opslogPu": publishing's own advisory lock
+
+
+def _take_turn(connection: Connection) -> None:
+    """Hold publishing's lock to the end of the transaction. On PostgreSQL an advisory
+    lock (READ COMMITTED then lets the next publisher see this one's row); SQLite's
+    transactions begin IMMEDIATE and already hold the database's write lock."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(sa.select(sa.func.pg_advisory_xact_lock(PUBLISH_LOCK_KEY)))
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import uuid
@@ -17,7 +18,7 @@ from eventstore import GENESIS_HASH, EventStore, EventStoreError, NewEvent, even
 from eventstore.canonical import format_time
 from eventstore.errors import ImportRefused
 from eventstore.export import ExportReport, export_log, verify_export
-from eventstore.export_format import EVENT_FIELDS, HEADER_FIELDS
+from eventstore.export_format import COMMIT_FIELDS, EVENT_FIELDS, HEADER_FIELDS
 from eventstore.importer import import_log
 
 EXPORTED_AT = datetime(2018, 7, 2, 9, 0, tzinfo=UTC)
@@ -110,9 +111,12 @@ def test_export_holds_header_and_every_envelope_field(filled: EventStore) -> Non
     header, *rows = lines_of(content)
     head = filled.head()
     assert list(header) == list(HEADER_FIELDS)
-    assert header == {"format": "opslog-export", "format_version": 1,
+    assert header == {"format": "opslog-export", "format_version": 2,
                       "head_position": head.position, "head_hash": head.hash,
-                      "event_count": 7, "exported_at": "2018-07-02T09:00:00.000000Z"}
+                      "event_count": 7, "exported_at": "2018-07-02T09:00:00.000000Z",
+                      "commit_count": 1, "commits_sha256": header["commits_sha256"]}
+    *rows, commit = rows
+    assert list(commit) == ["commit"] and list(commit["commit"]) == list(COMMIT_FIELDS)
     stored = list(filled.read_all())
     assert len(rows) == len(stored) == 7
     for row, event in zip(rows, stored, strict=True):
@@ -123,12 +127,12 @@ def test_export_holds_header_and_every_envelope_field(filled: EventStore) -> Non
         assert (row["position"], row["event_id"], row["hash"], row["prev_hash"]) == (
             event.position, str(event.event_id), event.hash, event.prev_hash)
     assert rows[1]["occurred_at"] == "2018-05-01T09:30:00.000000Z"
-    assert content.endswith(b"\n") and content.count(b"\n") == 8
+    assert content.endswith(b"\n") and content.count(b"\n") == 9
 
 
 def test_export_hashes_recompute_from_the_lines_alone(filled: EventStore) -> None:
     """Every line's hash is the SHA-256 of its own texts and the line before's hash."""
-    _header, *rows = lines_of(export_bytes(filled))
+    _header, *rows, _commit = lines_of(export_bytes(filled))
     prev = GENESIS_HASH
     for row in rows:
         assert row["prev_hash"] == prev
@@ -165,9 +169,11 @@ def test_export_until_outside_the_log_is_refused(filled: EventStore, until: int)
 def test_empty_log_exports_imports_and_verifies(store: EventStore, tmp_path: Path) -> None:
     """An empty log's export is a header at position 0 with the genesis hash, and imports."""
     content = export_bytes(store)
-    assert lines_of(content) == [{"format": "opslog-export", "format_version": 1,
+    assert lines_of(content) == [{"format": "opslog-export", "format_version": 2,
                                   "head_position": 0, "head_hash": GENESIS_HASH,
-                                  "event_count": 0, "exported_at": "2018-07-02T09:00:00.000000Z"}]
+                                  "event_count": 0, "exported_at": "2018-07-02T09:00:00.000000Z",
+                                  "commit_count": 0,
+                                  "commits_sha256": hashlib.sha256(b"").hexdigest()}]
     assert verify_export(io.BytesIO(content)).ok
     with fresh_store(f"sqlite:///{tmp_path / 'copy.db'}") as target:
         assert import_log(target, io.BytesIO(content)).ok
@@ -353,7 +359,8 @@ def exported_at_span(content: bytes) -> range:
 
 def test_every_single_byte_change_is_caught(store: EventStore) -> None:
     """Changing any one byte of an export (bar the informational exported_at) is detected."""
-    store.append("unit-a", [NewEvent("Formed", {"name": "VCTF", "n": 1}, {"actor": "a"})])
+    store.append("unit-a", [NewEvent("Formed", {"name": "VCTF", "n": 1}, {"actor": "a"})],
+                 idempotency_key="k-1")
     store.append("unit-b", [NewEvent("Formed", {"name": "é\n\"q\"", "x": [1.5, None]},
                                      {"unit": "u"})])
     content = export_bytes(store)
@@ -385,6 +392,10 @@ def repeat_line(content: bytes, line: int) -> bytes:
     return b"".join([*lines[:line], lines[line - 1], *lines[line:]])
 
 
+def first_lines(content: bytes, count: int) -> bytes:
+    return b"".join(content.splitlines(keepends=True)[:count])
+
+
 def drop_line(content: bytes, line: int) -> bytes:
     lines = content.splitlines(keepends=True)
     return b"".join([*lines[: line - 1], *lines[line:]])
@@ -397,21 +408,21 @@ BAD_FILES: dict[str, tuple[Tamper, int, str]] = {
     "wrong header": (lambda c: b'{"format":"csv"}\n' + c.split(b"\n", 1)[1], 1,
                      "not an opslog export header"),
     "newer format_version": (
-        lambda c: c.replace(b'"format_version":1', b'"format_version":2', 1), 1,
-        "format_version 2"),
+        lambda c: c.replace(b'"format_version":2', b'"format_version":3', 1), 1,
+        "format_version 3"),
     "header missing a field": (
         lambda c: c.replace(b',"exported_at":"2018-07-02T09:00:00.000000Z"', b"", 1), 1,
         "missing field exported_at"),
     "header only": (lambda c: c.split(b"\n", 1)[0] + b"\n", 2, "ends after 0 events"),
-    "truncated mid-line": (lambda c: c[: len(c) - 40], 8, "does not end with a newline"),
-    "truncated at a line end": (lambda c: drop_line(c, 8), 8, "ends after 6 events"),
+    "truncated mid-line": (lambda c: first_lines(c, 8)[:-40], 8, "does not end with a newline"),
+    "truncated at a line end": (lambda c: first_lines(c, 7), 8, "ends after 6 events"),
     "a line missing in the middle": (lambda c: drop_line(c, 4), 4,
                                      "holds position 4 where 3 was expected"),
     "lines out of order": (lambda c: swap_lines(c, 3, 4), 3,
                            "holds position 3 where 2 was expected"),
     "a duplicated line": (lambda c: repeat_line(c, 5), 6,
                           "holds position 4 where 5 was expected"),
-    "an extra line": (lambda c: c + c.splitlines(keepends=True)[-1], 9,
+    "an extra line": (lambda c: c + c.splitlines(keepends=True)[-2], 10,
                       "more events than the header's event_count"),
     "a blank line": (lambda c: c.replace(b"\n", b"\n\n", 1), 2, "not a JSON object"),
     "an unknown field": (lambda c: c.replace(b'{"position":2,', b'{"position":2,"x":0,', 1), 3,
@@ -455,7 +466,7 @@ def test_import_into_a_log_with_only_commit_rows_is_refused(store: EventStore) -
 
 def forge_duplicate_event_id(content: bytes) -> bytes:
     """Give event 3 the id of event 1 and re-hash the chain, as a forger would."""
-    header, *rows = lines_of(content)
+    header, *rows, commit = lines_of(content)
     rows[2]["event_id"] = rows[0]["event_id"]
     prev = GENESIS_HASH
     for row in rows:
@@ -464,7 +475,7 @@ def forge_duplicate_event_id(content: bytes) -> bytes:
     header["head_hash"] = prev
     return b"".join(
         json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
-        for value in [header, *rows]
+        for value in [header, *rows, commit]
     )
 
 
