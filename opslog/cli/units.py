@@ -15,6 +15,7 @@ from commands.outcome import Outcome, Status
 from commands.service import CommandService
 from opslog.cli.base import Context, UserError, pass_context
 from opslog.config import ACTOR_ENV
+from projections.render.visible import visible
 
 FILE_FORMAT = """\
 A command file holds one JSON object per line (JSON Lines), or a single JSON object:
@@ -70,7 +71,7 @@ def submit(context: Context, file: str, dry_run: bool, actor: str | None) -> Non
             outcome = Outcome.refused(item) if isinstance(item, Refused) else service.submit(
                 item, actor)
             counts[outcome.status] += 1
-            click.echo(f"line {line}: {outcome.describe()}")
+            click.echo(visible(f"line {line}: {outcome.describe()}"))
     click.echo(_summary(counts, dry_run), err=True)
     if counts[Status.REFUSED]:
         raise SystemExit(1)
