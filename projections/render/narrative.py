@@ -52,7 +52,9 @@ def narrative_markdown(text: str) -> Markup:
     """
     lines: list[str] = []
     markers: list[str] = []
-    prefix = ""
+    pending: str | None = None
+    indent = ""
+    outer: list[str] = []
     for token in PARSER.parse(visible(text, keep="\n\r")):
         if token.type in ("bullet_list_open", "ordered_list_open"):
             markers.append(token.markup)
@@ -62,13 +64,17 @@ def narrative_markdown(text: str) -> Markup:
                 lines.append("")
         elif token.type == "list_item_open":
             marker = "-" if markers[-1] not in (".", ")") else f"{token.info}{markers[-1]}"
-            prefix = "  " * (len(markers) - 1) + marker + " "
+            outer.append(indent)
+            pending = (pending if pending is not None else indent) + marker + " "
+            indent = " " * len(pending)
+        elif token.type == "list_item_close":
+            indent, pending = outer.pop(), None  # an empty item is left out
         elif token.type == "inline":
-            indent = " " * len(prefix) if markers else ""
             body = _inline_markdown(token.children or [])
             first, *rest = body.split("\n")
-            lines.append((prefix if markers else "") + first)
+            lines.append((pending if pending is not None else indent) + first)
             lines.extend(indent + line for line in rest)
+            pending = None
         elif token.type == "paragraph_close" and not token.hidden:
             lines.append("")
     return Markup("\n".join(lines).strip())  # every literal run escaped
@@ -81,8 +87,10 @@ def _inline_markdown(tokens: list[Token]) -> str:
     for token in tokens:
         if token.type == "text":
             out.append(escape_markdown(token.content, line_start))
-        elif token.type in ("softbreak", "hardbreak"):
+        elif token.type == "softbreak":
             out.append("\n")
+        elif token.type == "hardbreak":
+            out.append("\\\n")
         elif token.type in ("strong_open", "strong_close"):
             out.append("**")
         elif token.type in ("em_open", "em_close"):
