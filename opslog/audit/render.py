@@ -18,6 +18,7 @@ from rich.text import Text
 
 from eventstore.canonical import format_time
 from opslog.audit.log_view import LogEntry
+from projections.render.visible import visible
 
 FORMATS = ("table", "json", "jsonl")
 LOG_COLUMNS = (
@@ -103,8 +104,9 @@ def print_table(entries: Iterable[LogEntry], console: Console, columns: Sequence
 
 
 def _cell(column: str, entry: LogEntry) -> Text:
-    """Plain text (a payload's ``[bold]`` is not markup), one line, cut with an ellipsis."""
-    return Text(_CELLS[column](entry), no_wrap=True, overflow="ellipsis")
+    """Plain text (a payload's ``[bold]`` is not markup, no escape sequence acts), one line,
+    cut with an ellipsis."""
+    return Text(visible(_CELLS[column](entry)), no_wrap=True, overflow="ellipsis")
 
 
 def _table(columns: Sequence[str], show_header: bool) -> Table:

@@ -34,6 +34,7 @@ from projections.audit.diff import QuarterDiff, diff_quarter
 from projections.audit.lineage import Lineage, catalogue_summary
 from projections.fold.decoding import unreadable
 from projections.query import resolve_cutoff
+from projections.render.visible import visible
 
 EXISTING_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 FORMAT_OPTION = click.option(
@@ -237,7 +238,7 @@ def diff(context: Context, quarter: Quarter, from_: datetime, to: datetime | Non
     click.echo(f"{result.quarter}: positions {result.from_position} → {result.to_position}, "
                f"{len(result.changes)} change(s)")
     for traced in result.changes:
-        click.echo(f"- {traced.change}")
+        click.echo(visible(f"- {traced.change}"))
         for cause in traced.causes:
             click.echo(f"    #{cause.position} {cause.type} by {cause.actor or '?'} "
                        f"at {cause.recorded_at}")

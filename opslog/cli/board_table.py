@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from rich.table import Table
+from rich.text import Text
 
 from opslog.cli.output import stdout_console
 from projections.quarter.board import Board
+from projections.render.visible import visible
 
 
 def print_board(board: Board) -> None:
-    """The board as a rich table with its summary line."""
+    """The board as a rich table with its summary line; recorded text shown literally."""
     console = stdout_console()
     table = Table(title=f"Milestones, {board.quarter.label}", title_justify="left")
     for heading in ("milestone", "title", "theme / topic", "owner", "due", "status",
@@ -23,7 +25,13 @@ def print_board(board: Board) -> None:
         status_text = f"{row.symbol} {row.label}".strip()
         if row.notes:
             status_text += " (corrected)"
-        table.add_row(row.milestone_id, row.title, f"{theme} / {row.topic_title or row.topic_id}",
-                      row.owner_name or row.owner_unit, due, status_text, last)
+        table.add_row(*(_cell(text) for text in (
+            row.milestone_id, row.title, f"{theme} / {row.topic_title or row.topic_id}",
+            row.owner_name or row.owner_unit, due, status_text, last)))
     console.print(table)
-    console.print(board.summary, highlight=False)
+    console.print(_cell(board.summary), highlight=False)
+
+
+def _cell(text: str) -> Text:
+    """Recorded text as it was typed: ``[phase 2]`` is not rich markup, no escape acts."""
+    return Text(visible(text))

@@ -26,6 +26,7 @@ from opslog.config import ACTOR_ENV
 from projections.audit.compare import compare_reports
 from projections.errors import ProjectionError
 from projections.quarter.report import Report
+from projections.render.visible import visible
 from projections.snapshots.publishing import NothingToPublish, publish, published_report
 from projections.snapshots.registry import (
     SnapshotInfo,
@@ -297,7 +298,7 @@ def published_lines(store: EventStore, quarter: Quarter, current: Report) -> lis
     changes = compare_reports(published.report, current)
     if not changes:
         return [f"matches {where} in every milestone, figure and update"]
-    return [f"differs from {where}:", *(f"  {change}" for change in changes)]
+    return [f"differs from {where}:", *(visible(f"  {change}") for change in changes)]
 
 
 def register(group: click.Group) -> None:

@@ -18,6 +18,7 @@ from eventstore import EventStoreError, StoreUnavailable
 from eventstore.translate import translate
 from opslog.cli.base import Context, UserError, pass_context, unavailable
 from opslog.config import ACTOR_ENV
+from projections.render.visible import visible
 
 FILE_FORMAT = """\
 A command file holds one JSON object per line (JSON Lines), or a single JSON object:
@@ -77,7 +78,7 @@ def submit(context: Context, file: str, dry_run: bool, actor: str | None) -> Non
                 raise UserError(f"stopped at line {line}: {_fault(error)} (the lines before "
                                 "it are as reported above)") from error
             counts[outcome.status] += 1
-            click.echo(f"line {line}: {outcome.describe()}")
+            click.echo(visible(f"line {line}: {outcome.describe()}"))
     click.echo(_summary(counts, dry_run), err=True)
     if counts[Status.REFUSED]:
         raise SystemExit(1)

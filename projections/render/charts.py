@@ -18,6 +18,7 @@ from matplotlib.ticker import FuncFormatter
 
 from projections.quarter.figures import number
 from projections.quarter.report import Chart
+from projections.render.visible import visible
 
 STYLE: Any = {
     "svg.hashsalt": "opslog",
@@ -26,7 +27,9 @@ STYLE: Any = {
     "font.size": 9,
     "axes.spines.top": False,
     "axes.spines.right": False,
+    "text.parse_math": False,
 }
+"""``text.parse_math`` off: an indicator named ``$\\foo$`` is drawn as typed, not as maths."""
 SERIES = (("year", "financial years", "#1b5e20"), ("quarter", "quarters", "#0d47a1"),
           ("month", "months", "#8d6e63"))
 LABELLED = 12
@@ -51,8 +54,8 @@ def chart_svg(chart: Chart) -> str:
                 for x, y, point in zip(xs, ys, points, strict=True):
                     axes.annotate(number(point.value), (x, y), textcoords="offset points",
                                   xytext=(0, 6), ha="center", fontsize=8)
-        axes.set_title(chart.name, loc="left", fontsize=10)
-        axes.set_ylabel(chart.measure)
+        axes.set_title(visible(chart.name), loc="left", fontsize=10)
+        axes.set_ylabel(visible(chart.measure))
         axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.0f}"))
         years = range(min(point.starts for point in chart.points).year,
                       max(point.starts for point in chart.points).year + 1)

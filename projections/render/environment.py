@@ -5,18 +5,34 @@ from __future__ import annotations
 from functools import cache
 
 import jinja2
+from markupsafe import Markup
 
 from projections.quarter.report import MilestoneItem
 from projections.render import text
+from projections.render.markdown_text import markdown_value
+from projections.render.narrative import narrative_markdown
+from projections.render.visible import visible
 
 
 def _is_milestone(value: object) -> bool:
     return isinstance(value, MilestoneItem)
 
 
+def _html_value(value: object) -> object:
+    """Text for the page with its control characters shown (autoescape does the rest)."""
+    if isinstance(value, Markup) or not isinstance(value, str):
+        return value
+    return visible(value, keep="\n\r\t")
+
+
 @cache
 def environment(autoescape: bool) -> jinja2.Environment:
-    """A strict environment (undefined names fail) with the shared sentence helpers."""
+    """A strict environment (undefined names fail) with the shared sentence helpers.
+
+    Every ``{{ value }}`` passes through `finalize`: HTML-escaped by autoescape, or, for
+    Markdown, escaped as Markdown text (`markdown_value`); narratives go through the
+    ``narrative`` filter, which keeps their own small Markdown.
+    """
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("projections.render", "templates"),
         autoescape=autoescape,
@@ -24,7 +40,9 @@ def environment(autoescape: bool) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
+        finalize=_html_value if autoescape else markdown_value,
     )
+    env.filters["narrative"] = narrative_markdown
     env.tests["milestone"] = _is_milestone
     env.globals.update(
         cutoff_text=text.cutoff_text,

@@ -13,7 +13,7 @@ from projections.quarter.report import MilestoneItem, Report
 from projections.quarter.updates import UpdateItem
 from projections.render.charts import chart_svg
 from projections.render.environment import environment
-from projections.render.inline import blocks_html, inline_html
+from projections.render.narrative import inline_narrative_html, narrative_html
 
 
 def render_html(report: Report) -> str:
@@ -25,8 +25,8 @@ def render_html(report: Report) -> str:
         sources=report_sources(report),
         symbols=SYMBOLS,
         labels=LABELS,
-        blocks=blocks_html,
-        inline=inline_html,
+        blocks=narrative_html,
+        inline=inline_narrative_html,
         long_date=long_date,
         number=number,
     )

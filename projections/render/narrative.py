@@ -1,0 +1,109 @@
+"""Narrative text is a small Markdown: paragraphs, ``- `` lists, ``**bold**`` and links.
+
+Parsed by markdown-it-py with only those rules on and raw HTML off, so a heading, an
+image, a comment or a tag typed into a narrative is text, never markup. Only http(s),
+mailto and in-page ``#`` targets become links; ``javascript:`` and the like stay text.
+The same parse gives the HTML page and the Markdown report, so both say the same.
+"""
+
+from __future__ import annotations
+
+import re
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from markupsafe import Markup
+
+from projections.render.markdown_text import escape_markdown
+from projections.render.visible import visible
+
+SAFE_TARGET = re.compile(r"^(?:https?://|mailto:|#)", re.IGNORECASE)
+RULES = ["list", "emphasis", "link", "newline", "escape"]
+
+
+def _safe_target(url: str) -> bool:
+    return SAFE_TARGET.match(url.strip()) is not None
+
+
+def _parser() -> MarkdownIt:
+    parser = MarkdownIt("zero", {"html": False}).enable(RULES)
+    parser.validateLink = _safe_target  # type: ignore[method-assign]
+    return parser
+
+
+PARSER = _parser()
+
+
+def narrative_html(text: str) -> Markup:
+    """Paragraphs and lists of narrative text as HTML."""
+    return Markup(PARSER.render(visible(text, keep="\n\r")).strip())  # rendered, html off
+
+
+def inline_narrative_html(text: str) -> Markup:
+    """One run of narrative text (bold, links) with no paragraph around it."""
+    return Markup(PARSER.renderInline(visible(text, keep="\n\r")))  # rendered, html off
+
+
+def narrative_markdown(text: str) -> Markup:
+    """The narrative as Markdown a viewer renders exactly as `narrative_html` does.
+
+    Written back from the parse: literal text escaped, so what was text stays text.
+    Marked safe so the Markdown template does not escape it again.
+    """
+    lines: list[str] = []
+    markers: list[str] = []
+    pending: str | None = None
+    indent = ""
+    outer: list[str] = []
+    for token in PARSER.parse(visible(text, keep="\n\r")):
+        if token.type in ("bullet_list_open", "ordered_list_open"):
+            markers.append(token.markup)
+        elif token.type in ("bullet_list_close", "ordered_list_close"):
+            markers.pop()
+            if not markers:
+                lines.append("")
+        elif token.type == "list_item_open":
+            marker = "-" if markers[-1] not in (".", ")") else f"{token.info}{markers[-1]}"
+            outer.append(indent)
+            pending = (pending if pending is not None else indent) + marker + " "
+            indent = " " * len(pending)
+        elif token.type == "list_item_close":
+            indent, pending = outer.pop(), None  # an empty item is left out
+        elif token.type == "inline":
+            body = _inline_markdown(token.children or [])
+            first, *rest = body.split("\n")
+            lines.append((pending if pending is not None else indent) + first)
+            lines.extend(indent + line for line in rest)
+            pending = None
+        elif token.type == "paragraph_close" and not token.hidden:
+            lines.append("")
+    return Markup("\n".join(lines).strip())  # every literal run escaped
+
+
+def _inline_markdown(tokens: list[Token]) -> str:
+    out: list[str] = []
+    targets: list[str] = []
+    line_start = True
+    for token in tokens:
+        if token.type == "text":
+            out.append(escape_markdown(token.content, line_start))
+        elif token.type == "softbreak":
+            out.append("\n")
+        elif token.type == "hardbreak":
+            out.append("\\\n")
+        elif token.type in ("strong_open", "strong_close"):
+            out.append("**")
+        elif token.type in ("em_open", "em_close"):
+            out.append("*")
+        elif token.type == "link_open":
+            targets.append(_target(str(token.attrs["href"])))
+            out.append("[")
+        elif token.type == "link_close":
+            out.append(f"]({targets.pop()})")
+        line_start = token.type in ("softbreak", "hardbreak") or (
+            line_start and token.type == "text" and not token.content)
+    return "".join(out)
+
+
+def _target(href: str) -> str:
+    return re.sub(r"([()\\<> ])", r"\\\1", href)
