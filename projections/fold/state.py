@@ -149,20 +149,6 @@ def _retract(state: PlanState, decoded: Decoded, event: EventRetracted) -> None:
     record.current.known_to = decoded.position
 
 
-def decoded(recorded: RecordedEvent, last_good: int | None = None) -> Decoded:
-    """`decode_event`, failing as a projection fails: `ProjectionFailed` naming the event,
-    with everything before it good (or up to `last_good`, when given)."""
-    try:
-        return decode_event(recorded)
-    except DecodeError as error:
-        raise ProjectionFailed(
-            position=recorded.position,
-            event_id=str(recorded.event_id),
-            type=recorded.type,
-            reason=str(error),
-            last_good=recorded.position - 1 if last_good is None else last_good,
-        ) from error
-
 
 def applied(state: PlanState, item: Decoded) -> PlanState:
     """`evolve`, failing as a projection fails: `ProjectionFailed` naming the event, with

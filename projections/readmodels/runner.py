@@ -25,10 +25,9 @@ from sqlalchemy.engine import Connection, Engine
 from eventstore import EventStore, RecordedEvent, SchemaError
 from eventstore.translate import translate
 from projections.errors import Conflict, NotBuilt, ProjectionFailed
-from projections.fold.decoding import Decoded, DecodeError, decode_event
-from projections.fold.partial import collector_paused
+from projections.fold.partial import collector_paused, readable
 from projections.fold.records import Record
-from projections.fold.state import Gap, gap_of
+from projections.fold.state import Gap
 from projections.readmodels.batch import BatchOutcome, apply_batch, load_structure
 from projections.readmodels.binding import checkpoint_problem
 from projections.readmodels.loading import PROJECTION, Checkpoint, checkpoint, quarantined
@@ -138,7 +137,7 @@ class Runner:
                                                       limit=limit))
                     if not events:
                         return current
-                    decoded, gaps = _decode(events)
+                    decoded, gaps = readable(events)
                     with self.engine.begin() as connection:
                         _roomy(connection)
                         self._claim(connection, current)
@@ -296,17 +295,6 @@ def _delete_generations(connection: Connection, keep: Sequence[int]) -> None:
     for table in (facts, board, spans, quarantine):
         connection.execute(sa.delete(table).where(table.c.generation.not_in(list(keep))))
 
-
-def _decode(events: Sequence[RecordedEvent]) -> tuple[list[Decoded], list[Gap]]:
-    """Decode every event; those that cannot be read become gaps."""
-    decoded: list[Decoded] = []
-    gaps: list[Gap] = []
-    for recorded in events:
-        try:
-            decoded.append(decode_event(recorded))
-        except DecodeError as error:
-            gaps.append(gap_of(recorded, error))
-    return decoded, gaps
 
 
 def _hash_at(events: Sequence[RecordedEvent], position: int, before: str | None) -> str | None:
