@@ -34,7 +34,13 @@ from projections.fold.views import MilestoneView, PlanView
 from projections.quarter.board import BoardRow, board_row
 from projections.readmodels.bulk import insert_rows
 from projections.readmodels.loading import Checkpoint, load_records, rows_in
-from projections.readmodels.rows import notes_text, records_from_rows, version_row
+from projections.readmodels.rows import (
+    BOARD_DIGESTED,
+    notes_text,
+    records_from_rows,
+    row_digest,
+    version_row,
+)
 from projections.readmodels.tables import board, facts
 
 CHUNK = 500
@@ -241,8 +247,8 @@ def _first_quarter(milestone: MilestoneView) -> int:
 
 
 def board_values(generation: int, row: BoardRow) -> dict[str, object]:
-    """The table row of a `BoardRow`."""
-    return {
+    """The table row of a `BoardRow`, with the digest of its content."""
+    values: dict[str, object] = {
         "generation": generation,
         "quarter_number": quarter_number(row.quarter),
         "milestone_id": row.milestone_id,
@@ -272,3 +278,5 @@ def board_values(generation: int, row: BoardRow) -> dict[str, object]:
         "sort_topic": row.sort_key[1],
         "sort_milestone": row.sort_key[2],
     }
+    values["row_digest"] = row_digest(values, BOARD_DIGESTED)
+    return values

@@ -5,7 +5,9 @@ checkpoint, so the table answers exactly one question per quarter: the board at 
 checkpoint's position with no effective date. For that question it is one indexed read
 instead of loading and viewing the facts. Any other question — another position, an
 effective date, a quarter past the horizon, or rows written before they were kept whole
-(revision pj0005) — gets None, and the caller builds the board from the facts.
+(revisions pj0005 and pj0008) — gets None, and the caller builds the board from the facts.
+A row that does not match its digest raises `ReadModelDrift`: the caller says so and
+answers from the log.
 """
 
 from __future__ import annotations
@@ -16,11 +18,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from catalogue import Quarter
+from projections.errors import ReadModelDrift
 from projections.fold.cutoff import Cutoff
 from projections.fold.records import Source, quarter_number
 from projections.quarter.board import Board, BoardRow
-from projections.readmodels.loading import Checkpoint
-from projections.readmodels.rows import notes_from_text
+from projections.readmodels.loading import Checkpoint, quarantined
+from projections.readmodels.rows import altered_board_row, notes_from_text
 from projections.readmodels.tables import board as board_table
 
 
@@ -38,9 +41,13 @@ def stored_board(connection: Connection, live: Checkpoint, quarter: Quarter,
                board_table.c.quarter_number == number)
         .order_by(board_table.c.sort_theme, board_table.c.sort_topic,
                   board_table.c.sort_milestone)).mappings())
-    if any(row["source_type"] is None for row in rows):
+    if any(row["source_type"] is None or row["row_digest"] is None for row in rows):
         return None
-    return Board(quarter, cutoff, live.position, tuple(_row(row, quarter) for row in rows))
+    for row in rows:
+        if (altered := altered_board_row(row)) is not None:
+            raise ReadModelDrift(altered)
+    return Board(quarter, cutoff, live.position, tuple(_row(row, quarter) for row in rows),
+                 tuple(quarantined(connection, live.generation, live.position)))
 
 
 def _row(row: Any, quarter: Quarter) -> BoardRow:

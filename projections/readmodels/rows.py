@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -92,20 +92,30 @@ DIGESTED = ("event_id", "known_from", "known_to", "position", "type",
 (a rebuild makes the same rows, digests included, under the next generation number)."""
 
 
-def row_digest(row: Mapping[str, Any]) -> str:
-    """The SHA-256 of a facts row's content, the same for the row written and read back.
+BOARD_DIGESTED = (
+    "quarter_number", "milestone_id", "quarter", "title", "theme_number", "theme_title",
+    "topic_id", "topic_title", "owner_unit", "owner_name", "due_quarter", "carried_over",
+    "status", "symbol", "rescheduled_to", "last_report_quarter", "last_report_date",
+    "source_position", "source_event_id", "source_type", "source_recorded_at", "corrections",
+    "notes", "narrative", "sort_theme", "sort_topic", "sort_milestone")
+"""The columns a board row's digest covers: all but the digest and the generation."""
+
+
+def row_digest(row: Mapping[Any, Any], columns: Sequence[str] = DIGESTED) -> str:
+    """The SHA-256 of a read-model row's content (a facts row's, unless other `columns`
+    are named), the same for the row written and read back.
 
     Each column is length-prefixed text (None as ``-``), so no two rows share an encoding.
     It is checked on every row an answer loads, so it is kept cheap: no JSON, one pass.
     """
     parts = []
-    for value in map(row.__getitem__, DIGESTED):
+    for value in map(row.__getitem__, columns):
         if value is None:
             parts.append("-")
             continue
         if isinstance(value, datetime) and value.tzinfo is not UTC:
             value = value.astimezone(UTC)
-        text = str(value)
+        text = str(int(value)) if isinstance(value, bool) else str(value)
         parts.append(f"{len(text)}:{text}")
     return hashlib.sha256("".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
@@ -119,6 +129,14 @@ def altered_row(row: Any) -> str | None:
     if row["row_digest"] is None:
         return f"{where} has no digest (written before digests): run `opslog projections rebuild`"
     return f"{where} does not match its digest"
+
+
+def altered_board_row(row: Any) -> str | None:
+    """How a stored board row fails its digest (naming the row), or None when it matches."""
+    if row["row_digest"] == row_digest(row, BOARD_DIGESTED):
+        return None
+    return (f"milestone_board row (generation {row['generation']}, quarter {row['quarter']}, "
+            f"milestone {row['milestone_id']}) does not match its digest")
 
 
 def records_from_rows(rows: Iterable[Any]) -> list[Record]:

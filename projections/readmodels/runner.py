@@ -31,7 +31,7 @@ from projections.fold.state import Gap
 from projections.readmodels.batch import BatchOutcome, apply_batch, load_structure
 from projections.readmodels.binding import checkpoint_problem
 from projections.readmodels.loading import PROJECTION, Checkpoint, checkpoint, quarantined
-from projections.readmodels.rows import altered_row
+from projections.readmodels.rows import altered_board_row, altered_row
 from projections.readmodels.tables import board, checkpoints, facts, quarantine, spans
 
 Clock = Callable[[], datetime]
@@ -306,12 +306,19 @@ def _hash_at(events: Sequence[RecordedEvent], position: int, before: str | None)
 
 
 def _drift(connection: Connection, live: Checkpoint) -> Iterator[str]:
-    """The cheap checks of a generation: its checkpoint's binding, every facts row's digest."""
+    """The cheap checks of a generation: its checkpoint's binding, every facts and board
+    row's digest (board rows written before digests are never read, so not named)."""
     problem = checkpoint_problem(connection, live)
     if problem is not None:
         yield problem
     rows = connection.execute(sa.select(facts).where(facts.c.generation == live.generation))
     for row in rows.mappings():
         altered = altered_row(row)
+        if altered is not None:
+            yield altered
+    rows = connection.execute(sa.select(board).where(board.c.generation == live.generation,
+                                                     board.c.row_digest.is_not(None)))
+    for row in rows.mappings():
+        altered = altered_board_row(row)
         if altered is not None:
             yield altered

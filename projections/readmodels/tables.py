@@ -94,6 +94,7 @@ board = sa.Table(
     sa.Column("source_recorded_at", UTCDateTime(), nullable=True),
     sa.Column("notes", sa.Text(), nullable=True),
     sa.Column("narrative", sa.Text(), nullable=True),
+    sa.Column("row_digest", sa.String(64), nullable=True),
     sa.Index(None, "generation", "milestone_id"),
 )
 

@@ -13,6 +13,7 @@ from projections.fold.records import quarter_of_number, version_keys
 from projections.fold.state import fold
 from projections.quarter.board import BoardRow, build_board
 from projections.readmodels.loading import checkpoint
+from projections.readmodels.rows import altered_board_row, notes_text
 from projections.readmodels.tables import board, facts
 
 
@@ -25,12 +26,17 @@ def live_generation(store: EventStore) -> tuple[int, int, int | None]:
 
 
 def board_table(store: EventStore, generation: int) -> list[dict[str, Any]]:
-    """The persisted board rows, without their generation, in a stable order."""
+    """The persisted board rows, without their generation and digest, in a stable order
+    (each row's digest checked against its content on the way)."""
     with store.engine.connect() as connection:
         rows = connection.execute(sa.select(board).where(board.c.generation == generation)
                                   .order_by(board.c.quarter_number, board.c.milestone_id))
-        return [{key: value for key, value in row._mapping.items() if key != "generation"}
-                for row in rows]
+        kept = []
+        for row in rows.mappings():
+            assert altered_board_row(row) is None
+            kept.append({key: value for key, value in row.items()
+                         if key not in ("generation", "row_digest")})
+        return kept
 
 
 def facts_table(store: EventStore, generation: int) -> list[dict[str, Any]]:
@@ -90,4 +96,8 @@ def stored_form(row: BoardRow) -> dict[str, Any]:
         "sort_theme": theme,
         "sort_topic": topic,
         "sort_milestone": milestone,
+        "source_type": row.source.type,
+        "source_recorded_at": row.source.recorded_at,
+        "notes": notes_text(row.notes),
+        "narrative": row.narrative,
     }

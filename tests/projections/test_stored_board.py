@@ -23,6 +23,7 @@ from projections.quarter import forms
 from projections.quarter.board import build_board
 from projections.readmodels.boards import stored_board
 from projections.readmodels.loading import checkpoint
+from projections.readmodels.rows import BOARD_DIGESTED, row_digest
 from projections.readmodels.runner import Runner
 from projections.readmodels.tables import board
 from tests.projections.builders import LogWriter
@@ -66,11 +67,17 @@ def test_status_from_the_table_is_status_from_a_fold(writer: LogWriter, database
             forms.board_form(build_board(state, quarter, Cutoff(head))))
 
 
-def _alter_title(writer: LogWriter, milestone_id: str, **values: object) -> None:
+def _alter_title(writer: LogWriter, milestone_id: str, *, rehash: bool = True,
+                 **values: object) -> None:
+    """Alter a board row's title; with `rehash`, as a forger who recomputes its digest."""
+    where = (board.c.quarter_number == quarter_number(Q1), board.c.milestone_id == milestone_id)
     with writer.store.engine.begin() as connection:
-        connection.execute(sa.update(board).where(
-            board.c.quarter_number == quarter_number(Q1),
-            board.c.milestone_id == milestone_id).values(title=ALTERED, **values))
+        connection.execute(sa.update(board).where(*where).values(title=ALTERED, **values))
+        if rehash:
+            for row in connection.execute(sa.select(board).where(*where)).mappings().all():
+                connection.execute(sa.update(board).where(*where, board.c.generation ==
+                                                          row["generation"]).values(
+                    row_digest=row_digest(row, BOARD_DIGESTED)))
 
 
 def _titles(output: str) -> set[str]:
@@ -93,6 +100,22 @@ def test_status_reads_the_table_when_it_holds_the_answer(writer: LogWriter, q1: 
         milestone_id="vctf", quarter=Q1, status="delivered", as_of=date(2018, 7, 19),
         narrative="Reported again."), when="2018-07-20T09:00")
     assert ALTERED not in _titles(status(database_url, "--quarter", "2018-19-Q1"))
+
+
+def test_an_edited_board_row_is_not_used_and_is_named(writer: LogWriter, q1: Q1Log,
+                                                      database_url: str) -> None:
+    """A board row edited in the table without its digest is never shown: status says on
+    stderr which row failed and answers from the log, and `projections status` names it."""
+    Runner(writer.store).catch_up()
+    _alter_title(writer, "vctf", rehash=False)
+    result = CliRunner().invoke(main, ["--db", database_url, "status", "--format", "json",
+                                       "--quarter", "2018-19-Q1"])
+    assert result.exit_code == 0, result.output
+    assert ALTERED not in _titles(result.stdout)
+    assert "milestone_board row" in result.stderr and "milestone vctf" in result.stderr
+    checked = CliRunner().invoke(main, ["--db", database_url, "projections", "status"])
+    assert checked.exit_code == 1
+    assert "milestone_board row" in checked.output and "milestone vctf" in checked.output
 
 
 def test_rows_written_before_they_were_kept_whole_are_not_read(writer: LogWriter, q1: Q1Log,
