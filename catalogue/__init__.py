@@ -43,6 +43,7 @@ from catalogue.updates import (
     OperationalUpdate,
     OperationalUpdateRecorded,
     RolloutCompleted,
+    TaskforceChanged,
     TaskforceFormed,
     UnitWentLive,
 )
@@ -77,6 +78,7 @@ __all__ = [
     "Recorded",
     "RoleGranted",
     "RolloutCompleted",
+    "TaskforceChanged",
     "TaskforceFormed",
     "ThemeDefined",
     "TopicDefined",
