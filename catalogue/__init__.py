@@ -48,11 +48,16 @@ from catalogue.updates import (
     UnitWentLive,
 )
 
+UPDATE_TYPES: tuple[str, ...] = tuple(
+    name for name, spec in CATALOGUE.items() if issubclass(spec.event_class, OperationalUpdate))
+"""The type names of every kind of operational update."""
+
 __all__ = [
     "CATALOGUE",
     "STATUSES",
     "STATUS_LABELS",
     "STATUS_SYMBOLS",
+    "UPDATE_TYPES",
     "AssetAcquired",
     "DomainEvent",
     "EventCorrected",

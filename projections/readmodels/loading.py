@@ -16,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from catalogue import CATALOGUE, OperationalUpdate, Quarter, QuarterOverviewWritten
+from catalogue import UPDATE_TYPES, Quarter, QuarterOverviewWritten
 from projections.fold.records import chart_window, period_quarter, quarter_number
 from projections.fold.spans import covering
 from projections.fold.state import PlanState
@@ -26,9 +26,7 @@ from projections.readmodels.tables import checkpoints, facts
 PROJECTION = "board"
 CHUNK = 500
 STRUCTURE = ("ThemeDefined", "TopicDefined", "UnitRegistered")
-UPDATES = tuple(name for name, spec in CATALOGUE.items()
-                if issubclass(spec.event_class, OperationalUpdate))
-"""Every kind of operational update the catalogue knows."""
+UPDATES = UPDATE_TYPES
 REPORTED = "MilestoneProgressReported"
 WITHDRAWN = "MilestoneWithdrawn"
 RESCHEDULED = "MilestoneRescheduled"
