@@ -43,15 +43,21 @@ from catalogue.updates import (
     OperationalUpdate,
     OperationalUpdateRecorded,
     RolloutCompleted,
+    TaskforceChanged,
     TaskforceFormed,
     UnitWentLive,
 )
+
+UPDATE_TYPES: tuple[str, ...] = tuple(
+    name for name, spec in CATALOGUE.items() if issubclass(spec.event_class, OperationalUpdate))
+"""The type names of every kind of operational update."""
 
 __all__ = [
     "CATALOGUE",
     "STATUSES",
     "STATUS_LABELS",
     "STATUS_SYMBOLS",
+    "UPDATE_TYPES",
     "AssetAcquired",
     "DomainEvent",
     "EventCorrected",
@@ -77,6 +83,7 @@ __all__ = [
     "Recorded",
     "RoleGranted",
     "RolloutCompleted",
+    "TaskforceChanged",
     "TaskforceFormed",
     "ThemeDefined",
     "TopicDefined",

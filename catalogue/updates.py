@@ -111,6 +111,42 @@ class TaskforceFormed(OperationalUpdate):
     funding_source: str = ""
 
 
+class TaskforceChangedSchema(UpdateSchema):
+    taskforce_unit = identifier(required=True)
+    officers = count(load_default=None, allow_none=True)
+    teams = count(load_default=None, allow_none=True)
+    locations = fields.List(title(), load_default=None, allow_none=True,
+                            validate=validate.Length(max=50))
+    funding_source = title(load_default=None, allow_none=True)
+
+
+@event_type("TaskforceChanged", TaskforceChangedSchema)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TaskforceChanged(OperationalUpdate):
+    """A formed taskforce changed in the world from its effective date on (272 officers from
+    17 September 2018): the figures that changed, None for those that did not.
+
+    Not a correction: the formation stays true of its own dates, and each report shows the
+    taskforce as it was in its quarter.
+    """
+
+    taskforce_unit: str
+    officers: int | None = None
+    teams: int | None = None
+    locations: list[str] | None = None
+    funding_source: str | None = None
+
+    @property
+    def changed(self) -> dict[str, object]:
+        """The figures this change sets, by field name."""
+        return {name: getattr(self, name) for name in TASKFORCE_FIGURES
+                if getattr(self, name) is not None}
+
+
+TASKFORCE_FIGURES = ("officers", "teams", "locations", "funding_source")
+"""What a taskforce's formation records and a change may change."""
+
+
 class UnitWentLiveSchema(UpdateSchema):
     live_unit = identifier(required=True)
     boroughs = fields.List(title(), required=True, validate=validate.Length(min=1, max=40))

@@ -28,6 +28,8 @@ class Target:
     payload: dict[str, Any]
     retracted: bool
     recorded_by: CommandSpec | None = None
+    named_by: str = "event_id"
+    """The command's field that named it (``event_id``, ``command_id``, ``update_id`` …)."""
 
 
 @dataclass(frozen=True, slots=True)

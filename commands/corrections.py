@@ -15,15 +15,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from marshmallow import ValidationError, fields, validate
+from marshmallow import ValidationError, fields, post_dump, validate, validates_schema
 
-from catalogue import DomainEvent, EventCorrected, EventRetracted, encode, load
-from catalogue.fields import title
+from catalogue import CATALOGUE, DomainEvent, EventCorrected, EventRetracted, encode, load
+from catalogue.fields import identifier, title
 from commands.command import Command, CommandSchema, about
 from commands.context import Context, Target
 from commands.errors import Refused, problems_from
 from commands.permissions import AS_ANSWERED
 from commands.spec import CommandSpec
+from commands.targets import REFERENCES, Reference
 from commands.write_model.state import State
 
 GROUP = "Corrections"
@@ -35,15 +36,71 @@ def live_target(context: Context) -> Target:
     if target is None:  # the service resolves it before deciding
         raise Refused("event_id", "no such event is recorded")
     if target.retracted:
-        raise Refused("event_id", f"event {target.event_id} was retracted")
+        raise Refused(target.named_by, f"event {target.event_id} was retracted")
     return target
+
+
+# -- naming the target ------------------------------------------------------------------
+
+
+class AnswerSchema(CommandSchema):
+    """How a correction or retraction names the event it answers: exactly one of these."""
+
+    event_id = fields.UUID(load_default=None, **about("the recorded event, by its id"))
+    command_id = fields.String(load_default=None, validate=validate.Length(min=1, max=200),
+                               **about("or: the command that recorded it, by its id"))
+    update_id = identifier(load_default=None, **about("or: the update it records"))
+    milestone_id = identifier(load_default=None,
+                              **about("or: the milestone it is about (with event_type)"))
+    event_type = fields.String(
+        load_default=None,
+        validate=validate.OneOf(sorted(set(CATALOGUE) - {"EventCorrected", "EventRetracted"})),
+        **about("which of that command's or subject's events, e.g. MilestoneProgressReported"))
+
+    @validates_schema
+    def _one_reference(self, data: dict[str, Any], **kwargs: Any) -> None:
+        given = [name for name in REFERENCES if data.get(name) is not None]
+        if not given:
+            raise ValidationError(f"name the event: give one of {', '.join(REFERENCES)}",
+                                  "event_id")
+        if len(given) > 1:
+            raise ValidationError(f"give only one of {', '.join(given)}", given[1])
+        if data.get("event_type") is not None and given == ["event_id"]:
+            raise ValidationError("an event id names one event already", "event_type")
+
+    @post_dump
+    def _given_only(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        """Only the reference given: a command recorded before the other ways existed keeps
+        its fingerprint, so its retry is still recognised."""
+        unused = (*REFERENCES, "event_type")
+        return {name: value for name, value in data.items()
+                if name not in unused or value is not None}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Answer(Command):
+    """What a correction and a retraction share: how they name their target."""
+
+    event_id: uuid.UUID | None = None
+    command_id: str | None = None
+    update_id: str | None = None
+    milestone_id: str | None = None
+    event_type: str | None = None
+
+    @property
+    def reference(self) -> Reference:
+        """The reference the schema let through (exactly one is given)."""
+        for name in REFERENCES:
+            value = getattr(self, name)
+            if value is not None:
+                return Reference(name, value, self.event_type)
+        raise Refused("event_id", f"name the event: give one of {', '.join(REFERENCES)}")
 
 
 # -- CorrectEvent -----------------------------------------------------------------------
 
 
-class CorrectEventSchema(CommandSchema):
-    event_id = fields.UUID(required=True, **about("the recorded event to correct"))
+class CorrectEventSchema(AnswerSchema):
     changes = fields.Dict(keys=fields.String(), required=True,
                           validate=validate.Length(min=1, max=50),
                           **about('new values for some of its fields: {"status": "on_track"}'))
@@ -51,10 +108,9 @@ class CorrectEventSchema(CommandSchema):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class CorrectEvent(Command):
+class CorrectEvent(Answer):
     """Correct some fields of a recorded event, with the reason."""
 
-    event_id: uuid.UUID
     changes: Mapping[str, Any]
     reason: str
 
@@ -95,16 +151,14 @@ def corrected(state: State, target: Target, changes: Mapping[str, Any],
 # -- RetractEvent -----------------------------------------------------------------------
 
 
-class RetractEventSchema(CommandSchema):
-    event_id = fields.UUID(required=True, **about("the recorded event to retract"))
+class RetractEventSchema(AnswerSchema):
     reason = title(required=True, **about("why it no longer counts"))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class RetractEvent(Command):
+class RetractEvent(Answer):
     """Retract a recorded event so that it no longer counts, with the reason."""
 
-    event_id: uuid.UUID
     reason: str
 
 

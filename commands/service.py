@@ -28,12 +28,13 @@ from catalogue import (
 )
 from commands.command import Command
 from commands.context import Context, Target
-from commands.corrections import CorrectEvent, RetractEvent
+from commands.corrections import Answer
 from commands.envelope import Submission, check_actor, check_id, command_hash, parse
 from commands.errors import Refused
 from commands.outcome import Outcome, Status
 from commands.permissions import authorise
 from commands.registry import recorder_of, spec_of
+from commands.targets import resolve
 from commands.write_model.evolve import Logged, evolve, fold_recorded
 from commands.write_model.state import State
 from eventstore import (
@@ -193,8 +194,9 @@ class CommandService:
         command = submission.command
         spec = spec_of(command)
         target = None
-        if isinstance(command, CorrectEvent | RetractEvent):
-            target = self._target(command.event_id)
+        if isinstance(command, Answer):
+            reference = command.reference
+            target = self._target(resolve(self.state, reference), reference.field)
         now = self.clock()
         if now.tzinfo is None:
             raise ValueError("the clock must return timezone-aware datetimes")
@@ -202,7 +204,7 @@ class CommandService:
         unit = authorise(self.state, actor, spec.permission, command, context)
         return spec.decide(self.state, command, context), unit
 
-    def _target(self, event_id: uuid.UUID) -> Target:
+    def _target(self, event_id: uuid.UUID, named_by: str = "event_id") -> Target:
         """The event a correction answers, as it reads after earlier corrections."""
         ref = self.state.events.get(event_id)
         if ref is None:
@@ -226,7 +228,7 @@ class CommandService:
         current = load(type(original), payload)
         return Target(event_id=event_id, stream_id=ref.stream_id, event=current,
                       payload=encode(current), retracted=event_id in self.state.retracted,
-                      recorded_by=recorder_of(type(current)))
+                      recorded_by=recorder_of(type(current)), named_by=named_by)
 
     def _batch(self, submission: Submission, actor: str, unit: str | None, digest: str,
                events: Sequence[DomainEvent]) -> list[tuple[str, list[_Pending]]]:

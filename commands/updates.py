@@ -23,12 +23,13 @@ from catalogue import (
     OperationalUpdate,
     OperationalUpdateRecorded,
     RolloutCompleted,
+    TaskforceChanged,
     TaskforceFormed,
     UnitWentLive,
 )
 from catalogue.fields import FACT_KINDS, FactSchema, Money, count, identifier, text, title
 from catalogue.streams import update_stream
-from catalogue.updates import UPDATE_KINDS, Fact
+from catalogue.updates import TASKFORCE_FIGURES, UPDATE_KINDS, Fact
 from commands import references
 from commands.command import Command, CommandSchema, about, recorded
 from commands.context import Context
@@ -107,7 +108,20 @@ def record_update(event_class: type[OperationalUpdate], state: State, command: U
     check_update(state, event, context)
     if isinstance(event, UnitWentLive) and event.live_unit in state.live_units:
         raise Refused("live_unit", f"{event.live_unit!r} has already gone live")
+    if isinstance(event, TaskforceFormed):
+        _not_formed_before(state, event.taskforce_unit)
     return [event]
+
+
+def _not_formed_before(state: State, taskforce_unit: str) -> None:
+    """A taskforce is formed once: what changes later is a change, and a formation recorded
+    wrongly is corrected."""
+    earlier = state.taskforces.get(taskforce_unit)
+    if earlier is not None:
+        raise Refused("taskforce_unit", (
+            f"{taskforce_unit!r} was already formed by update {earlier.update_id!r} "
+            f"(effective {earlier.effective_date}): record what changed since with "
+            "RecordTaskforceChanged, or correct that update with CorrectEvent"))
 
 
 def check_update(state: State, event: OperationalUpdate, context: Context,
@@ -115,11 +129,13 @@ def check_update(state: State, event: OperationalUpdate, context: Context,
     """Its date has happened, its facts are named once, its kind's own facts fit."""
     not_in_future(event.effective_date, context, f"{prefix}effective_date")
     distinct_names(event.facts, f"{prefix}facts")
-    if isinstance(event, TaskforceFormed):
+    if isinstance(event, TaskforceFormed | TaskforceChanged):
         taskforce = references.unit(state, event.taskforce_unit, f"{prefix}taskforce_unit")
         if taskforce.kind != "taskforce":
             raise Refused(f"{prefix}taskforce_unit",
                           f"{taskforce.unit_id!r} is a {taskforce.kind}, not a taskforce")
+        if isinstance(event, TaskforceChanged):
+            _check_changed(state, event, prefix)
     elif isinstance(event, UnitWentLive):
         _check_went_live(state, event, prefix)
     elif isinstance(event, AssetAcquired):
@@ -127,6 +143,21 @@ def check_update(state: State, event: OperationalUpdate, context: Context,
         if event.programme_value is not None and event.programme_value < event.price:
             raise Refused(f"{prefix}programme_value",
                           f"£{event.programme_value} is less than the price £{event.price}")
+
+
+def _check_changed(state: State, event: TaskforceChanged, prefix: str) -> None:
+    """A change says what changed, of a taskforce formed by its effective date."""
+    if not event.changed:
+        raise Refused(f"{prefix}officers", "a change names what changed: give at least one of "
+                      f"{', '.join(TASKFORCE_FIGURES)}")
+    formation = state.taskforces.get(event.taskforce_unit)
+    if formation is None:
+        raise Refused(f"{prefix}taskforce_unit", f"{event.taskforce_unit!r} has not been formed "
+                      "(record its formation with RecordTaskforceFormed first)")
+    if event.effective_date < formation.effective_date:
+        raise Refused(f"{prefix}effective_date", (
+            f"{event.effective_date} is before {event.taskforce_unit!r} was formed "
+            f"({formation.effective_date}, update {formation.update_id!r})"))
 
 
 def _check_went_live(state: State, event: UnitWentLive, prefix: str) -> None:
@@ -181,6 +212,33 @@ class RecordTaskforceFormed(UpdateCommand):
     teams: int
     funding_source: str
     locations: tuple[str, ...] = ()
+
+
+class RecordTaskforceChangedSchema(UpdateSchema):
+    taskforce_unit = identifier(required=True, **about("the formed taskforce that changed"))
+    officers = count(load_default=None, allow_none=True,
+                     **about("dedicated officers from the effective date, if that changed"))
+    teams = count(load_default=None, allow_none=True,
+                  **about("teams from the effective date, if that changed"))
+    locations = fields.List(title(), load_default=None, allow_none=True,
+                            validate=validate.Length(max=50),
+                            **about("where the teams are based from then, if that changed"))
+    funding_source = title(load_default=None, allow_none=True,
+                           **about("who pays for it from then, if that changed"))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RecordTaskforceChanged(UpdateCommand):
+    """Record what changed in a formed taskforce from its effective date on (not a correction).
+
+    E.g. 272 officers from 17 September 2018. A formation recorded wrongly is corrected
+    with CorrectEvent instead."""
+
+    taskforce_unit: str
+    officers: int | None = None
+    teams: int | None = None
+    locations: tuple[str, ...] | None = None
+    funding_source: str | None = None
 
 
 class RecordUnitWentLiveSchema(UpdateSchema):
@@ -254,7 +312,9 @@ def _kind(command_class: type[UpdateCommand], schema: UpdateSchema,
 
 SPECS = (
     _kind(RecordTaskforceFormed, RecordTaskforceFormedSchema(), TaskforceFormed,
-          "officers", "teams", "locations", "funding_source"),
+          *TASKFORCE_FIGURES),
+    _kind(RecordTaskforceChanged, RecordTaskforceChangedSchema(), TaskforceChanged,
+          *TASKFORCE_FIGURES),
     _kind(RecordUnitWentLive, RecordUnitWentLiveSchema(), UnitWentLive, "boroughs"),
     _kind(RecordAssetAcquired, RecordAssetAcquiredSchema(), AssetAcquired,
           "asset", "price", "programme", "programme_value"),

@@ -30,6 +30,7 @@ from catalogue import (
     QuarterOverviewWritten,
     RoleGranted,
     RolloutCompleted,
+    TaskforceChanged,
     TaskforceFormed,
     ThemeDefined,
     TopicDefined,
@@ -41,6 +42,7 @@ from catalogue import (
 from commands.write_model.state import (
     CommitRef,
     EventRef,
+    FormationState,
     IndicatorState,
     MilestoneState,
     ProgressState,
@@ -169,6 +171,9 @@ def _update(state: State, event: OperationalUpdate, logged: Logged) -> str:
     state.updates[event.update_id] = event.unit_id
     if isinstance(event, UnitWentLive):
         state.live_units.setdefault(event.live_unit, logged.event_id)
+    elif isinstance(event, TaskforceFormed):
+        state.taskforces.setdefault(event.taskforce_unit, FormationState(
+            logged.event_id, event.update_id, event.effective_date))
     return event.update_id
 
 
@@ -238,6 +243,12 @@ def _progress_corrected(state: State, ref: EventRef, changes: Mapping[str, Any])
         _copy(changes, report, status=str, as_of=_day)
 
 
+def _formation_corrected(state: State, ref: EventRef, changes: Mapping[str, Any]) -> None:
+    for formation in state.taskforces.values():
+        if formation.event_id == ref.event_id:
+            _copy(changes, formation, effective_date=_day)
+
+
 def _indicator_corrected(state: State, ref: EventRef, changes: Mapping[str, Any]) -> None:
     _copy(changes, state.indicators[ref.key], name=str)
 
@@ -291,6 +302,12 @@ def _went_live_retracted(state: State, ref: EventRef) -> None:
             del state.live_units[unit_id]
 
 
+def _formation_retracted(state: State, ref: EventRef) -> None:
+    for unit_id, formation in list(state.taskforces.items()):
+        if formation.event_id == ref.event_id:
+            del state.taskforces[unit_id]
+
+
 Evolver = Callable[[State, Any, Logged], str]
 
 _EVOLVERS: dict[type[DomainEvent], Evolver] = {
@@ -303,6 +320,7 @@ _EVOLVERS: dict[type[DomainEvent], Evolver] = {
     MilestoneRescheduled: _rescheduled,
     MilestoneWithdrawn: _withdrawn,
     TaskforceFormed: _update,
+    TaskforceChanged: _update,
     UnitWentLive: _update,
     AssetAcquired: _update,
     RolloutCompleted: _update,
@@ -320,6 +338,7 @@ _CORRECTED: dict[type[DomainEvent], Callable[[State, EventRef, Mapping[str, Any]
     UnitRegistered: _unit_corrected,
     MilestoneScheduled: _schedule_corrected,
     MilestoneProgressReported: _progress_corrected,
+    TaskforceFormed: _formation_corrected,
     IndicatorDefined: _indicator_corrected,
     IndicatorValueRecorded: _value_corrected,
 }
@@ -330,4 +349,5 @@ _RETRACTED: dict[type[DomainEvent], Callable[[State, EventRef], None]] = {
     MilestoneWithdrawn: _withdrawal_retracted,
     IndicatorValueRecorded: _value_retracted,
     UnitWentLive: _went_live_retracted,
+    TaskforceFormed: _formation_retracted,
 }

@@ -82,6 +82,15 @@ class MilestoneState:
 
 
 @dataclass(slots=True)
+class FormationState:
+    """The formation of a taskforce that still counts: a second one is refused."""
+
+    event_id: uuid.UUID
+    update_id: str
+    effective_date: date
+
+
+@dataclass(slots=True)
 class ValueState:
     value: Decimal
     source: str
@@ -142,6 +151,8 @@ class State:
     """update id → the unit that recorded it."""
     live_units: dict[str, uuid.UUID] = field(default_factory=dict)
     """unit id → the UnitWentLive event that still counts."""
+    taskforces: dict[str, FormationState] = field(default_factory=dict)
+    """taskforce unit id → its formation that still counts."""
     indicators: dict[str, IndicatorState] = field(default_factory=dict)
     events: dict[uuid.UUID, EventRef] = field(default_factory=dict)
     retracted: set[uuid.UUID] = field(default_factory=set)

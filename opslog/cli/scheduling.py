@@ -14,6 +14,7 @@ from eventstore.leases import LeaseHeld
 from opslog.cli.base import Context, UserError, pass_context
 from opslog.database import alembic_config
 from opslog.scheduler.process import DEFAULT_CATCH_UP_SECONDS, SchedulerProcess
+from projections.snapshots.taking import DEFAULT_GRACE_DAYS
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
@@ -31,14 +32,20 @@ def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
 @click.option("--catch-up-seconds", type=click.FloatRange(min=0, min_open=True),
               default=DEFAULT_CATCH_UP_SECONDS, show_default=True, metavar="N",
               help="Bring the read models up to the log's head every N seconds.")
+@click.option("--grace-days", type=click.IntRange(min=0, max=366), default=DEFAULT_GRACE_DAYS,
+              show_default=True, metavar="N",
+              help="Snapshot each quarter N days after its close, cut off then, so that "
+                   "late returns are in it.")
 @pass_context
-def run(context: Context, catch_up_seconds: float) -> None:
+def run(context: Context, catch_up_seconds: float, grace_days: int) -> None:
     """Run this database's one scheduler until stopped (Ctrl-C or SIGTERM).
 
     Its jobs are defined in code and nothing of them is read from the database: the
-    quarter-close job (00:30 London time on 1 January, April, July and October, and once at
-    start) makes every missing snapshot of every closed quarter, cut off at the quarter's
-    close; the catch-up job folds new events into the read models. A second scheduler on
+    quarter-close job (00:30 London time on the day each quarter's grace period ends, and
+    once at start) makes every missing snapshot of every quarter of the plan, from its
+    first, whose close plus --grace-days has passed, cut off at that time, so returns that
+    arrive after the close are in it; the catch-up job folds new events into the read
+    models. A second scheduler on
     the same database refuses to start; one that loses its hold on the database (say, a
     PostgreSQL restart) stops its jobs at once and exits with status 1.
     """
@@ -52,7 +59,8 @@ def run(context: Context, catch_up_seconds: float) -> None:
         raise UserError("the database is not at this version's schema: run `opslog init`")
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # each job logs what it did
-    process = SchedulerProcess(context.url, catch_up_seconds=catch_up_seconds)
+    process = SchedulerProcess(context.url, catch_up_seconds=catch_up_seconds,
+                               grace_days=grace_days)
     previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
         process.start()

@@ -13,7 +13,13 @@ from datetime import UTC, datetime
 from eventstore import EventStore
 from opslog import __version__
 from projections.readmodels.runner import Runner
-from projections.snapshots.taking import CatchUp, Maker, Taken, take_closed_quarters
+from projections.snapshots.taking import (
+    DEFAULT_GRACE_DAYS,
+    CatchUp,
+    Maker,
+    Taken,
+    take_closed_quarters,
+)
 
 log = logging.getLogger("opslog.scheduler.jobs")
 
@@ -27,12 +33,14 @@ def _log_taken(taken: Taken) -> None:
              info.quarter, info.position, info.cutoff_at.isoformat())
 
 
-def close_quarters(url: str) -> CatchUp:
-    """Make every missing snapshot of every closed quarter (self-healing: a late or repeated
-    run makes exactly what an on-time run would have)."""
+def close_quarters(url: str, grace_days: int = DEFAULT_GRACE_DAYS) -> CatchUp:
+    """Make every missing snapshot of every quarter of the plan whose grace period has
+    ended, cut off at its end (self-healing: a late or repeated run makes exactly what an
+    on-time run would have)."""
     with EventStore.open(url) as store:
         maker = Maker(QUARTER_CLOSE, __version__, datetime.now(UTC))
-        outcome = take_closed_quarters(store, maker, on_taken=_log_taken)
+        outcome = take_closed_quarters(store, maker, on_taken=_log_taken,
+                                       grace_days=grace_days)
     made = ", ".join(str(taken.info.quarter) for taken in outcome.created) or "none"
     log.info("quarter-close: %d closed quarters, %d snapshotted (%s), %d events folded, "
              "%.2f s", len(outcome.closed), len(outcome.created), made, outcome.events_folded,

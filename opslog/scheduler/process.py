@@ -25,7 +25,7 @@ import os
 import socket
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.events import EVENT_JOB_ERROR, JobExecutionEvent
@@ -41,6 +41,7 @@ from eventstore import EventStore
 from eventstore.leases import Lease, LeaseLost
 from opslog.scheduler import jobs
 from opslog.scheduler.triggers import every, quarter_close_trigger
+from projections.snapshots.taking import DEFAULT_GRACE_DAYS
 
 log = logging.getLogger("opslog.scheduler")
 
@@ -61,14 +62,18 @@ class JobSpec:
     """A job of the scheduler's: fixed id, module-level function of the URL, trigger."""
 
     id: str
-    func: Callable[[str], object]
+    func: Callable[..., object]
     trigger: BaseTrigger
+    kwargs: dict[str, int] = field(default_factory=dict)
+    """Passed to `func` after the URL."""
 
 
-def job_specs(catch_up_seconds: float) -> list[JobSpec]:
+def job_specs(catch_up_seconds: float,
+              grace_days: int = DEFAULT_GRACE_DAYS) -> list[JobSpec]:
     """The scheduled jobs (besides the start-up run and the lease renewal)."""
     return [
-        JobSpec(QUARTER_CLOSE_JOB, jobs.close_quarters, quarter_close_trigger()),
+        JobSpec(QUARTER_CLOSE_JOB, jobs.close_quarters, quarter_close_trigger(grace_days),
+                {"grace_days": grace_days}),
         JobSpec(CATCH_UP_JOB, jobs.catch_up_read_models, every(catch_up_seconds)),
     ]
 
@@ -82,11 +87,15 @@ class SchedulerProcess:
     """Holds the lease, runs the scheduler, and stops if the lease is ever lost."""
 
     def __init__(self, url: str, *, catch_up_seconds: float = DEFAULT_CATCH_UP_SECONDS,
-                 blocking: bool = True, holder: str | None = None) -> None:
+                 grace_days: int = DEFAULT_GRACE_DAYS, blocking: bool = True,
+                 holder: str | None = None) -> None:
         if catch_up_seconds <= 0:
             raise ValueError("catch_up_seconds must be positive")
+        if grace_days < 0:
+            raise ValueError("grace_days must not be negative")
         self.url = url
         self.catch_up_seconds = catch_up_seconds
+        self.grace_days = grace_days
         self.store = EventStore.open(url)
         self.lease = Lease(self.store.engine, LEASE_NAME, holder or holder_name(), ttl=LEASE_TTL)
         self.blocking = blocking
@@ -102,11 +111,13 @@ class SchedulerProcess:
         self.scheduler.add_listener(_log_failure, EVENT_JOB_ERROR)
 
     def _add_jobs(self) -> None:
-        for spec in job_specs(self.catch_up_seconds):
-            self.scheduler.add_job(self.guarded, spec.trigger, args=[spec.func], id=spec.id,
-                                   name=spec.id)
+        for spec in job_specs(self.catch_up_seconds, self.grace_days):
+            self.scheduler.add_job(self.guarded, spec.trigger, args=[spec.func],
+                                   kwargs=spec.kwargs, id=spec.id, name=spec.id)
         self.scheduler.add_job(self.guarded, "date", run_date=datetime.now(UTC),
-                               args=[jobs.close_quarters], id=STARTUP_JOB, name=STARTUP_JOB)
+                               args=[jobs.close_quarters],
+                               kwargs={"grace_days": self.grace_days}, id=STARTUP_JOB,
+                               name=STARTUP_JOB)
         self.scheduler.add_job(self.confirm_lease, every(RENEW_SECONDS), id=RENEW_JOB,
                                name=RENEW_JOB)
 
@@ -116,9 +127,9 @@ class SchedulerProcess:
         A blocking scheduler returns only when it is shut down; the lease is then given up.
         """
         self.lease.acquire()
-        log.info("scheduler started by %s: quarter-close at 00:30 London on each quarter's "
-                 "first day, read-model catch-up every %g s", self.lease.holder,
-                 self.catch_up_seconds)
+        log.info("scheduler started by %s: quarter-close at 00:30 London %d days after each "
+                 "quarter's close (its snapshot's cut-off), read-model catch-up every %g s",
+                 self.lease.holder, self.grace_days, self.catch_up_seconds)
         try:
             self._add_jobs()
             self.scheduler.start(paused=paused)
@@ -128,11 +139,11 @@ class SchedulerProcess:
         if self.blocking:  # returns once shut down (a BackgroundScheduler is a subclass)
             self._release()
 
-    def guarded(self, work: Callable[[str], object]) -> None:
-        """Run a job's `work` on the database only while the lease is confirmed ours: a job
-        due after the lease was lost does nothing."""
+    def guarded(self, work: Callable[..., object], **options: int) -> None:
+        """Run a job's `work` on the database (with its `options`) only while the lease is
+        confirmed ours: a job due after the lease was lost does nothing."""
         if self.confirm_lease():
-            work(self.url)
+            work(self.url, **options)
 
     def confirm_lease(self) -> bool:
         """Renew the lease: whether it is still ours. The first to find it lost shuts the

@@ -7,7 +7,7 @@ One list for every reader that picks part of the state by type: the persisted re
 from __future__ import annotations
 
 from catalogue import (
-    CATALOGUE,
+    UPDATE_TYPES,
     DomainEvent,
     EventCorrected,
     EventRetracted,
@@ -15,7 +15,6 @@ from catalogue import (
     MilestoneRescheduled,
     MilestoneScheduled,
     MilestoneWithdrawn,
-    OperationalUpdate,
     ThemeDefined,
     TopicDefined,
     UnitRegistered,
@@ -33,6 +32,5 @@ MILESTONE = _names(MilestoneScheduled, MilestoneRescheduled, MilestoneProgressRe
 BOARD = frozenset((*STRUCTURE, *MILESTONE))
 """Every event type a board can depend on (besides corrections and retractions of them)."""
 AMENDMENTS = frozenset(_names(EventCorrected, EventRetracted))
-UPDATES = tuple(sorted(name for name, spec in CATALOGUE.items()
-                       if issubclass(spec.event_class, OperationalUpdate)))
+UPDATES = tuple(sorted(UPDATE_TYPES))
 """The operational updates a report lists."""

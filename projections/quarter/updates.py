@@ -11,6 +11,7 @@ from catalogue import (
     Fact,
     OperationalUpdate,
     RolloutCompleted,
+    TaskforceChanged,
     TaskforceFormed,
     UnitWentLive,
 )
@@ -80,6 +81,21 @@ def fact_line(fact: Fact) -> FactLine:
     return FactLine(fact.name, text, str(value))
 
 
+def _taskforce_change(event: TaskforceChanged) -> tuple[FactLine, ...]:
+    """What the taskforce is from the change's date on: only the figures that changed."""
+    lines = []
+    if event.officers is not None:
+        lines.append(FactLine("officers", number(event.officers), str(event.officers)))
+    if event.teams is not None:
+        lines.append(FactLine("teams", number(event.teams), str(event.teams)))
+    if event.locations is not None:
+        places = ", ".join(event.locations)
+        lines.append(FactLine("locations", places, places))
+    if event.funding_source is not None:
+        lines.append(FactLine("funded by", event.funding_source, event.funding_source))
+    return tuple(lines)
+
+
 def _typed_facts(view: PlanView, event: OperationalUpdate) -> tuple[FactLine, ...]:
     if isinstance(event, TaskforceFormed):
         return (
@@ -89,6 +105,8 @@ def _typed_facts(view: PlanView, event: OperationalUpdate) -> tuple[FactLine, ..
               if event.locations else ()),
             FactLine("funded by", event.funding_source, event.funding_source),
         )
+    if isinstance(event, TaskforceChanged):
+        return _taskforce_change(event)
     if isinstance(event, UnitWentLive):
         boroughs = ", ".join(event.boroughs)
         return (FactLine("boroughs", boroughs, boroughs),)

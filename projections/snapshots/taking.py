@@ -1,5 +1,13 @@
 """Making snapshots: one quarter at one cut-off, or every missing one of every closed quarter.
 
+Returns arrive weeks after a quarter closes, so the quarter-close snapshot of a quarter is
+cut off at the end of a grace period after its close (default 30 days: midnight London,
+30 days after the quarter's last day ends), not at the close itself: late returns for the
+quarter are in it. It is taken once that time has passed, for every quarter of the plan
+from its first (the earliest quarter any milestone is due in or any update is effective
+in), not only those after the first recorded event: a plan recorded late is snapshotted
+from its start, each quarter as the log knew it at its own cut-off.
+
 A cut-off time is mapped to a position under the log's append lock, after checking that the
 time has passed. Every commit still to come then takes its recorded time after the lock and
 after that time, so the same cut-off time always names the same position: a quarter's close
@@ -11,11 +19,21 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
-from catalogue import Quarter
+from catalogue import (
+    UPDATE_TYPES,
+    EventCorrected,
+    MilestoneRescheduled,
+    MilestoneScheduled,
+    OperationalUpdate,
+    Quarter,
+    UnknownEventType,
+    from_recorded,
+)
+from catalogue.periods import london_midnight
 from eventstore import GENESIS_HASH, EventStore
 from eventstore.tables import events
 from eventstore.writer import lock_log
@@ -28,6 +46,17 @@ from projections.snapshots.registry import (
     insert_snapshot,
     snapshot_keys,
 )
+
+DEFAULT_GRACE_DAYS = 30
+"""Days after a quarter's close before its quarter-close snapshot is cut off."""
+
+
+def grace_ends(quarter: Quarter, grace_days: int = DEFAULT_GRACE_DAYS) -> datetime:
+    """The quarter-close snapshot's cut-off: midnight London, `grace_days` days after the
+    quarter's close (the close itself for 0), whatever the clock changes in between."""
+    if grace_days < 0:
+        raise ValueError("grace_days must not be negative")
+    return london_midnight(quarter.end_day + timedelta(days=grace_days))
 
 
 class CutoffNotPassed(ProjectionError):
@@ -109,31 +138,65 @@ def take_snapshot(store: EventStore, quarter: Quarter, cutoff_at: datetime,
     return _store(store, state, quarter, cutoff_at, head_hash, maker)
 
 
-def closed_quarters(store: EventStore, now: datetime) -> list[Quarter]:
-    """Every quarter of the log's life that has closed by `now`: from the quarter its first
-    event was recorded in (earlier closes would all be empty snapshots at position 0)."""
-    first = next(iter(store.read_all(limit=1)), None)
-    if first is None:
-        return []
+_PLANNED = ("MilestoneScheduled", "MilestoneRescheduled", "EventCorrected", *UPDATE_TYPES)
+
+
+def first_quarter(store: EventStore) -> Quarter | None:
+    """The plan's first quarter: the earliest any milestone is due in (or rescheduled to or
+    from) or any update is effective in, counting every value a correction ever gave;
+    None for a log with neither."""
+    found: list[Quarter] = []
+    for recorded in store.read_all(types=_PLANNED):
+        try:
+            event = from_recorded(recorded).event
+        except UnknownEventType:
+            continue
+        if isinstance(event, MilestoneScheduled):
+            found.append(event.due_quarter)
+        elif isinstance(event, MilestoneRescheduled):
+            found += (event.from_quarter, event.to_quarter)
+        elif isinstance(event, OperationalUpdate):
+            found.append(Quarter.containing(event.effective_date))
+        elif isinstance(event, EventCorrected):
+            found += _corrected_quarters(event)
+    return min(found, default=None)
+
+
+def _corrected_quarters(event: EventCorrected) -> list[Quarter]:
+    changes = event.changes
     quarters = []
-    quarter = Quarter.at(first.recorded_at)
-    while quarter.closes_at <= now:
+    if isinstance(changes.get("due_quarter"), str):
+        quarters.append(Quarter.parse(changes["due_quarter"]))
+    if isinstance(changes.get("effective_date"), str):
+        quarters.append(Quarter.containing(date.fromisoformat(changes["effective_date"])))
+    return quarters
+
+
+def closed_quarters(store: EventStore, now: datetime,
+                    grace_days: int = DEFAULT_GRACE_DAYS) -> list[Quarter]:
+    """Every quarter of the plan, from its first, whose grace period has ended by `now`."""
+    quarter = first_quarter(store)
+    quarters = []
+    while quarter is not None and grace_ends(quarter, grace_days) <= now:
         quarters.append(quarter)
         quarter = quarter.next()
     return quarters
 
 
 def take_closed_quarters(store: EventStore, maker: Maker,
-                         on_taken: Callable[[Taken], None] | None = None) -> CatchUp:
-    """Make every missing snapshot of every closed quarter, at the quarter's close.
+                         on_taken: Callable[[Taken], None] | None = None,
+                         grace_days: int = DEFAULT_GRACE_DAYS) -> CatchUp:
+    """Make every missing snapshot of every closed quarter, cut off `grace_days` after the
+    quarter's close.
 
     Self-healing: a run after downtime, or after a crash part-way, makes exactly the
     snapshots an on-time run would have, and a repeated run makes none. The log is folded
     once, in position order, however many quarters are missing.
     """
     started = time.perf_counter()
-    outcome = CatchUp(closed=closed_quarters(store, maker.now))
-    cutoffs = settle(store, [quarter.closes_at for quarter in outcome.closed], maker.now)
+    outcome = CatchUp(closed=closed_quarters(store, maker.now, grace_days))
+    cutoffs = settle(store, [grace_ends(quarter, grace_days) for quarter in outcome.closed],
+                     maker.now)
     with store.engine.connect() as connection:
         existing = snapshot_keys(connection)
     state = PlanState()
@@ -144,7 +207,8 @@ def take_closed_quarters(store: EventStore, maker: Maker,
             before = state.position
             fold(store.read_all(from_position=before + 1, to_position=position), state)
             outcome.events_folded += state.position - before
-        taken = _store(store, state, quarter, quarter.closes_at, head_hash, maker)
+        taken = _store(store, state, quarter, grace_ends(quarter, grace_days), head_hash,
+                       maker)
         outcome.taken.append(taken)
         if on_taken is not None:
             on_taken(taken)

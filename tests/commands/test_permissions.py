@@ -65,6 +65,14 @@ def _correct_value(service: CommandService, store: EventStore) -> dict[str, Any]
                changes={"value": "827226"}, reason="keyed wrongly")
 
 
+def _taskforce_change(service: CommandService, store: EventStore) -> dict[str, Any]:
+    given(service, update("RecordTaskforceFormed", VCTF_RECORDER, effective_date="2018-04-01",
+                          taskforce_unit="vctf", officers=150, teams=8,
+                          funding_source="Mayor of London"))
+    return update("RecordTaskforceChanged", None, effective_date="2018-06-17",
+                  taskforce_unit="vctf", officers=272)
+
+
 def _simple(envelope: dict[str, Any]) -> Case:
     return lambda service, store: envelope
 
@@ -90,6 +98,7 @@ CASES: dict[str, tuple[Case, str]] = {
     "RecordTaskforceFormed": (_simple(update("RecordTaskforceFormed", None,
                                              taskforce_unit="vctf", officers=150, teams=8,
                                              funding_source="Mayor of London")), VCTF_RECORDER),
+    "RecordTaskforceChanged": (_taskforce_change, VCTF_RECORDER),
     "RecordUnitWentLive": (_simple(update("RecordUnitWentLive", None, unit_id="south-west",
                                           live_unit="south-west", boroughs=["Kingston"])),
                            SOUTH_WEST_RECORDER),

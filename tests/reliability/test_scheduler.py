@@ -55,7 +55,7 @@ from opslog.scheduler.process import (
     SchedulerProcess,
 )
 from projections.snapshots.registry import snapshot_infos
-from projections.snapshots.taking import closed_quarters
+from projections.snapshots.taking import closed_quarters, grace_ends
 from projections.snapshots.verify import verify_snapshots
 from tests.conftest import backend_of
 from tests.projections.builders import open_writer
@@ -191,7 +191,7 @@ def test_one_scheduler_runs_and_a_killed_ones_successor_makes_no_duplicate(
     assert set(made_by_runs) <= {str(info.id) for info in infos}
     per_quarter = Counter(str(info.quarter) for info in infos)
     assert per_quarter == Counter(str(quarter) for quarter in quarters), per_quarter
-    assert all(info.cutoff_at == info.quarter.closes_at for info in infos)
+    assert all(info.cutoff_at == grace_ends(info.quarter) for info in infos)
     verdicts = verify_snapshots(store, [info.id for info in infos], __version__)
     assert all(verdict.ok for verdict in verdicts), [str(v) for v in verdicts if not v.ok]
     writer.store.close()

@@ -16,6 +16,7 @@ import time_machine
 from click.testing import CliRunner
 
 from catalogue import MilestoneScheduled, Quarter, ThemeDefined
+from catalogue.periods import LONDON
 from eventstore import EventStore
 from eventstore.leases import LeaseHeld
 from eventstore.tables import leases
@@ -50,22 +51,22 @@ def started(url: str) -> Iterator[SchedulerProcess]:
 def test_jobs_have_fixed_ids_functions_and_urls(url: str) -> None:
     """Started paused on 2 July 2018: each job runs a module-level function of the database
     URL once the lease is confirmed, the renewal confirms it; the quarter close next fires
-    at October's close, the catch-up one interval on."""
+    as Quarter 1's 30 days of grace end (00:30 on 31 July), the catch-up one interval on."""
     process = SchedulerProcess(url, catch_up_seconds=30, blocking=False)
     with time_machine.travel(STARTED, tick=False):
         process.start(paused=True)
         found = {job.id: job for job in process.scheduler.get_jobs()}
         process.stop()
     assert set(found) == {QUARTER_CLOSE_JOB, CATCH_UP_JOB, STARTUP_JOB, RENEW_JOB}
-    assert {name: (job.func, job.args) for name, job in found.items()} == {
-        QUARTER_CLOSE_JOB: (process.guarded, (jobs.close_quarters,)),
-        CATCH_UP_JOB: (process.guarded, (jobs.catch_up_read_models,)),
-        STARTUP_JOB: (process.guarded, (jobs.close_quarters,)),
-        RENEW_JOB: (process.confirm_lease, ()),
+    assert {name: (job.func, job.args, job.kwargs) for name, job in found.items()} == {
+        QUARTER_CLOSE_JOB: (process.guarded, (jobs.close_quarters,), {"grace_days": 30}),
+        CATCH_UP_JOB: (process.guarded, (jobs.catch_up_read_models,), {}),
+        STARTUP_JOB: (process.guarded, (jobs.close_quarters,), {"grace_days": 30}),
+        RENEW_JOB: (process.confirm_lease, (), {}),
     }
     assert process.url == url
-    october = Quarter(2018, 2).closes_at + timedelta(minutes=30)
-    assert found[QUARTER_CLOSE_JOB].next_run_time == october
+    q1_grace_ends = datetime(2018, 7, 31, 0, 30, tzinfo=LONDON)
+    assert found[QUARTER_CLOSE_JOB].next_run_time == q1_grace_ends
     assert found[CATCH_UP_JOB].next_run_time == STARTED + timedelta(seconds=30)
     assert found[STARTUP_JOB].next_run_time == STARTED
 
@@ -167,11 +168,13 @@ def wait_for(condition: Callable[[], bool], seconds: float = 20.0) -> None:
 
 def test_a_running_scheduler_catches_up_and_snapshots(url: str) -> None:
     """A real background scheduler, catch-up every 0.2 s: the read models reach the head,
-    new events are folded on the next run, and the quarters closed since the log began are
-    snapshotted by the run at start."""
+    new events are folded on the next run, and the plan's quarters whose grace period has
+    ended are snapshotted by the run at start."""
     began = datetime.now(UTC) - timedelta(days=200)
     writer = open_writer(url, start=began.isoformat(), create=False)
     writer.record(ThemeDefined(number=2, title="Violence"))
+    writer.record(MilestoneScheduled(milestone_id="m", title="M", topic_id="t",
+                                     due_quarter=Quarter.at(began), owner_unit="u"))
     process = SchedulerProcess(url, catch_up_seconds=0.2, blocking=False)
     process.start()
     try:
@@ -182,8 +185,7 @@ def test_a_running_scheduler_catches_up_and_snapshots(url: str) -> None:
             return live is not None and live.position == writer.store.head().position
 
         wait_for(live_at_head)
-        writer.record(MilestoneScheduled(milestone_id="m", title="M", topic_id="t",
-                                         due_quarter=Quarter.at(began), owner_unit="u"))
+        writer.record(ThemeDefined(number=3, title="Safeguarding"))
         wait_for(live_at_head)
 
         def snapshotted() -> list[str]:
@@ -196,3 +198,27 @@ def test_a_running_scheduler_catches_up_and_snapshots(url: str) -> None:
     finally:
         process.stop()
         writer.store.close()
+
+
+def test_the_grace_period_is_an_option_of_the_command(url: str) -> None:
+    """`--grace-days N` (30 by default) says when each quarter is snapshotted; a negative
+    one is refused in one line naming the option, before anything starts."""
+    help_text = CliRunner().invoke(main, ["scheduler", "run", "--help"]).output
+    assert "--grace-days N" in help_text and "[default: 30;" in help_text
+    result = CliRunner().invoke(main, ["--db", url, "scheduler", "run", "--grace-days", "-1"])
+    assert result.exit_code == 2
+    assert "--grace-days" in result.output and "Traceback" not in result.output
+    with EventStore.open(url) as store, store.engine.connect() as connection:
+        assert connection.execute(sa.select(leases)).all() == []
+
+
+def test_the_process_passes_its_grace_to_the_quarter_close_jobs(url: str) -> None:
+    """Started with 45 days of grace on 2 July 2018: both quarter-close runs get 45, and the
+    next firing is Quarter 1's close plus 45 days (00:30 London on 15 August)."""
+    process = SchedulerProcess(url, grace_days=45, blocking=False)
+    with time_machine.travel(STARTED, tick=False):
+        process.start(paused=True)
+        found = {job.id: job for job in process.scheduler.get_jobs()}
+        process.stop()
+    assert found[QUARTER_CLOSE_JOB].kwargs == found[STARTUP_JOB].kwargs == {"grace_days": 45}
+    assert found[QUARTER_CLOSE_JOB].next_run_time == datetime(2018, 8, 15, 0, 30, tzinfo=LONDON)
