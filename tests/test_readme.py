@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import io
+import json
 import re
 import subprocess
 import sys
@@ -96,3 +97,42 @@ def test_recipe_refuses_a_truncated_export(tmp_path: Path, exported: tuple[bytes
     result = run_recipe(tmp_path, truncated)
     assert result.returncode != 0
     assert "the header does not match the events" in result.stderr
+
+
+def _json_blocks(section: str) -> list[dict[str, object]]:
+    """The JSON example lines of a README section, parsed."""
+    text = README.read_text(encoding="utf-8").split(section, 1)[1].split("\n## ", 1)[0]
+    return [json.loads(block) for block in re.findall(r"```json\n(.*?)\n```", text, re.DOTALL)]
+
+
+def _agrees(shown: object, real: object) -> bool:
+    """A README value agrees with the real one: equal, or both hashes (the README's shortened
+    as `abcd…wxyz`; hashes cover recorded times, which differ from run to run)."""
+    if isinstance(shown, str) and "…" in shown:
+        return (re.fullmatch(r"[0-9a-f]{4}…[0-9a-f]{4}", shown) is not None
+                and re.fullmatch(r"[0-9a-f]{64}", str(real)) is not None)
+    return shown == real
+
+
+def test_the_export_examples_are_lines_opslog_writes(sqlite_url: str, tmp_path: Path) -> None:
+    """The README's header, event and commit lines are those of an export of the demo's log
+    (same fields in the same order, same stream names and payloads), times aside."""
+    from click.testing import CliRunner
+
+    from opslog.cli import main
+
+    assert CliRunner().invoke(main, ["--db", sqlite_url, "demo", "--no-report"]).exit_code == 0
+    target = tmp_path / "demo.jsonl"
+    assert CliRunner().invoke(main, ["--db", sqlite_url, "export", str(target)]).exit_code == 0
+    real = [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines()]
+    header, event, commit = _json_blocks(SECTION)[:3]
+    by_position = {line["position"]: line for line in real if "position" in line}
+    commits = {line["commit"]["idempotency_key"]: line for line in real if "commit" in line}
+    times = {"exported_at", "occurred_at", "recorded_at"}
+    for shown, actual in ((header, real[0]), (event, by_position[event["position"]]),
+                          (commit, commits[commit["commit"]["idempotency_key"]])):  # type: ignore[index]
+        shown = shown.get("commit", shown)  # type: ignore[assignment]
+        actual = actual.get("commit", actual)
+        assert list(shown) == list(actual)
+        assert [key for key in shown if key not in times
+                and not _agrees(shown[key], actual[key])] == []
