@@ -94,8 +94,9 @@ def _update(name: str, n: int, unit: str) -> Example:
         "facts": [{"name": "officers", "kind": "count", "value": 150, "unit": "officers"}],
     }
     own: dict[str, dict[str, Any]] = {
-        "RecordTaskforceFormed": {"taskforce_unit": TASKFORCE, "officers": 150, "teams": 4,
-                                  "locations": ["Lambeth"], "funding_source": "MOPAC"},
+        "RecordTaskforceFormed": _FORMATION | {"taskforce_unit": f"tf-{n}"},
+        "RecordTaskforceChanged": {"taskforce_unit": f"tf-{n}", "officers": 272,
+                                   "effective_date": "2018-09-17"},
         "RecordUnitWentLive": {"live_unit": unit, "boroughs": [f"{unit.title()} borough"]},
         "RecordAssetAcquired": {"asset": "Empress State Building", "acquirer": unit,
                                 "price": "250000000", "programme": "Estates",
@@ -104,7 +105,20 @@ def _update(name: str, n: int, unit: str) -> Example:
         "RecordOperationalUpdate": {"kind": "other"},
     }
     data.update(own[name])
-    return Example(envelope(name, f"x/{n}", recorder(unit), **data))
+    setup = []
+    if "taskforce_unit" in data:  # a taskforce is formed once: each example has its own
+        setup.append(envelope("RegisterUnit", f"x/{n}/unit", ADMIN, unit_id=f"tf-{n}",
+                              name=f"Taskforce {n}", kind="taskforce"))
+    if name == "RecordTaskforceChanged":
+        setup.append(envelope("RecordTaskforceFormed", f"x/{n}/formed", recorder(unit),
+                              **{**data, "update_id": f"up-{n}-formed",
+                                 "effective_date": "2018-05-01", **_FORMATION,
+                                 "taskforce_unit": f"tf-{n}"}))
+    return Example(envelope(name, f"x/{n}", recorder(unit), **data), setup)
+
+
+_FORMATION: dict[str, Any] = {"taskforce_unit": TASKFORCE, "officers": 150, "teams": 4,
+                              "locations": ["Lambeth"], "funding_source": "MOPAC"}
 
 
 def _answer(name: str, n: int, unit: str) -> Example:
@@ -133,6 +147,7 @@ BUILDERS: dict[str, Callable[[str, int, str], Example]] = {
     "WriteQuarterOverview": _planning,
     "ReportMilestoneProgress": _report,
     "RecordTaskforceFormed": _update,
+    "RecordTaskforceChanged": _update,
     "RecordUnitWentLive": _update,
     "RecordAssetAcquired": _update,
     "RecordRolloutCompleted": _update,

@@ -29,7 +29,8 @@ ROLES = {
 STRUCTURE = {"DefineTheme", "DefineTopic", "RegisterUnit", "GrantRole"}
 PLANNING = {"ScheduleMilestone", "RescheduleMilestone", "WithdrawMilestone",
             "DefineIndicator", "RecordIndicatorValue", "WriteQuarterOverview"}
-UNIT_WORK = {"ReportMilestoneProgress", "RecordTaskforceFormed", "RecordUnitWentLive",
+UNIT_WORK = {"ReportMilestoneProgress", "RecordTaskforceFormed", "RecordTaskforceChanged",
+             "RecordUnitWentLive",
              "RecordAssetAcquired", "RecordRolloutCompleted", "RecordOperationalUpdate",
              "CorrectEvent", "RetractEvent"}
 
