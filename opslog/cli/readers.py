@@ -273,11 +273,3 @@ def catch_up(context: Context) -> None:
 def rebuild(context: Context) -> None:
     """Build the read models again from position 1 beside the live ones, then swap them in."""
     _run(context, "rebuild")
-
-
-def register(group: click.Group) -> None:
-    """Add the readers' commands to `group`."""
-    group.add_command(status)
-    group.add_command(report)
-    group.add_command(projections)
-
