@@ -20,13 +20,17 @@ HEAVY = ("matplotlib", "jinja2", "apscheduler", "markdown_it", "alembic", "rich"
          "sqlalchemy", "weasyprint")
 
 
-def _imported_after(code: str) -> set[str]:
-    """The top-level packages among HEAVY that a fresh `python -c code` has imported."""
+RENDERERS = ("matplotlib", "numpy", "jinja2", "apscheduler", "markdown_it", "alembic",
+             "weasyprint", "xlsxwriter", "odf")
+
+
+def _imported_after(code: str, among: tuple[str, ...] = HEAVY) -> set[str]:
+    """The top-level packages in `among` that a fresh `python -c code` has imported."""
     probe = f"{code}\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))"
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                             check=True)
     modules = json.loads(result.stdout.splitlines()[-1])
-    return {name for name in modules if name.split(".")[0] in HEAVY}
+    return {name.split(".")[0] for name in modules if name.split(".")[0] in among}
 
 
 def test_importing_the_cli_imports_no_heavy_library() -> None:
@@ -50,3 +54,16 @@ def test_the_root_help_lists_every_verb_with_its_own_summary() -> None:
         assert command is not None
         assert lazy.summary == command.get_short_help_str(limit=1000), name
         assert f"  {name} " in listed
+
+
+def test_status_on_caught_up_read_models_imports_no_renderer_and_no_alembic(
+        database_url: str) -> None:
+    """The board as a table needs SQLAlchemy, the catalogue and rich, nothing that draws
+    charts, fills templates, renders Markdown, schedules or migrates."""
+    for args in (["demo", "--no-report"], ["projections", "catch-up"]):
+        result = CliRunner().invoke(main, ["--db", database_url, *args])
+        assert result.exit_code == 0, result.output
+    code = ("from opslog.cli import main\n"
+            f"try:\n    main(['--db', {database_url!r}, 'status', '--quarter', '2018-19-Q1'])\n"
+            "except SystemExit as done:\n    assert not done.code, done.code")
+    assert _imported_after(code, RENDERERS) == set()
