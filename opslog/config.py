@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError
+if TYPE_CHECKING:
+    from sqlalchemy.engine import URL
 
 DATABASE_ENV = "OPSLOG_DATABASE_URL"
 ACTOR_ENV = "OPSLOG_ACTOR"
@@ -21,6 +22,9 @@ def database_url(explicit: str | None = None) -> str:
 
 def parse_database_url(text: str) -> URL:
     """`text` as a URL; `ValueError` with the fix when it is a bare path or malformed."""
+    from sqlalchemy.engine import make_url  # not at import: `opslog --help` needs no SQLAlchemy
+    from sqlalchemy.exc import ArgumentError
+
     try:
         return make_url(text)
     except ArgumentError:

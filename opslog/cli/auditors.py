@@ -256,9 +256,3 @@ def diff_as_json(result: QuarterDiff) -> dict[str, Any]:
             for t in result.changes
         ],
     }
-
-
-def register(group: click.Group) -> None:
-    """Add the auditors' commands to `group`."""
-    for command in (verify, verify_export_command, export, import_command, log, history, diff):
-        group.add_command(command)

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import click
-import sqlalchemy.exc as sa_exc
 
-from eventstore import EventStore, EventStoreError, StoreUnavailable
-from eventstore.translate import translate
 from opslog import __version__
 from opslog.config import DATABASE_ENV, database_url, parse_database_url, sqlite_file
+
+if TYPE_CHECKING:
+    from eventstore import EventStore, StoreUnavailable
 
 
 class UserError(click.ClickException):
@@ -29,6 +31,10 @@ class Context:
         """The store at `url`. Only with `new_ok` (init, demo) may a missing SQLite file be
         created: any other verb refuses it rather than leave an empty file behind."""
         if self._store is None:
+            import sqlalchemy.exc as sa_exc
+
+            from eventstore import EventStore, EventStoreError
+
             try:
                 url = parse_database_url(self.url)
                 path = sqlite_file(url)
@@ -67,26 +73,97 @@ def db_option() -> click.Option:
                         is_eager=True, callback=_use_db, help=DB_HELP)
 
 
+class Lazy(NamedTuple):
+    """A verb known by name before its module is imported: ``module:attribute`` and the
+    one-line summary the root ``--help`` lists (a test holds it to the command's own)."""
+
+    target: str
+    summary: str
+
+
 class Group(click.Group):
     """Turns the store's errors into one clean line and a non-zero exit, and gives every
-    command added to it (and to its subgroups) the shared ``--db`` option."""
+    command added to it (and to its subgroups) the shared ``--db`` option.
+
+    Verbs given in `lazy` are imported only when they run or show their help (click's
+    "Lazily Loading Subcommands"): each audience's module pulls in what its verbs need
+    (SQLAlchemy, matplotlib, Jinja, rich …), which `opslog --help` or another verb must
+    not wait for.
+    """
+
+    def __init__(self, *args: Any, lazy: Mapping[str, Lazy] | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = dict(lazy or {})
 
     def add_command(self, cmd: click.Command, name: str | None = None) -> None:
         _give_db_option(cmd)
         super().add_command(cmd, name)
 
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy and cmd_name not in self.commands:
+            self.add_command(_load(self.lazy[cmd_name].target), cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The verbs and their summaries as click lists them, importing none of the lazy."""
+        names = [name for name in self.list_commands(ctx)
+                 if name not in self.commands or not self.commands[name].hidden]
+        if not names:
+            return
+        limit = formatter.width - 6 - max(len(name) for name in names)
+        rows = []
+        for name in names:
+            loaded = self.commands.get(name)
+            rows.append((name, loaded.get_short_help_str(limit) if loaded is not None
+                         else click.Command(name, help=self.lazy[name].summary)
+                         .get_short_help_str(limit)))
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except StoreUnavailable as error:
-            raise UserError(unavailable(error)) from error
-        except EventStoreError as error:
-            raise UserError(str(error)) from error
-        except sa_exc.DBAPIError as error:
-            translated = translate(error)
-            if isinstance(translated, StoreUnavailable):
-                raise UserError(unavailable(translated)) from error
-            raise UserError(str(translated)) from error
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as error:
+            found = _user_error(error)
+            if found is None:
+                raise
+            raise found from error
+
+
+def _load(target: str) -> click.Command:
+    module, _, attribute = target.partition(":")
+    command = getattr(importlib.import_module(module), attribute)
+    if not isinstance(command, click.Command):
+        raise TypeError(f"{target} is not a click command")
+    return command
+
+
+def _user_error(error: Exception) -> UserError | None:
+    """The store's and the driver's errors as one clean line; None for anything else.
+
+    Imported here, not at the top: a verb that failed before it opened the store has not
+    loaded them, and `opslog --help` must not."""
+    import sqlalchemy.exc as sa_exc
+
+    from eventstore import EventStoreError, StoreUnavailable
+    from eventstore.translate import translate
+
+    if isinstance(error, StoreUnavailable):
+        return UserError(unavailable(error))
+    if isinstance(error, EventStoreError):
+        return UserError(str(error))
+    if isinstance(error, sa_exc.DBAPIError):
+        translated = translate(error)
+        if isinstance(translated, StoreUnavailable):
+            return UserError(unavailable(translated))
+        return UserError(str(translated))
+    return None
 
 
 def _give_db_option(cmd: click.Command) -> None:

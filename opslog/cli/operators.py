@@ -107,8 +107,3 @@ def _record_sample(context: Context) -> None:
     click.echo("  " + ", ".join(listed))
     if len(new) < len(outcomes):
         click.echo(f"  ({len(outcomes) - len(new)} sample commands were already recorded)")
-
-
-def register(group: click.Group) -> None:
-    group.add_command(init)
-    group.add_command(demo)

@@ -21,19 +21,16 @@ from opslog.cli.board_table import print_board
 from opslog.cli.files import refuse_existing, written_whole
 from opslog.cli.output import progress_bar
 from opslog.cli.params import AWARE_TIME
-from opslog.cli.snapshots import published_lines
 from projections import query
 from projections.errors import ProjectionError
 from projections.fold.cutoff import Cutoff
 from projections.quarter import forms
 from projections.readmodels.runner import Runner, RunnerStatus
-from projections.render.html import render_html
-from projections.render.markdown import render_markdown
-from projections.render.pdf import render_pdf
-from projections.render.spreadsheet import board_ods, board_xlsx
 
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
-SPREADSHEETS = {"xlsx": board_xlsx, "ods": board_ods}
+SPREADSHEETS = ("xlsx", "ods")
+"""The renderers (matplotlib, Jinja, markdown-it, spreadsheets, PDF) are imported where a
+format needs them: the board as a table needs none of them."""
 
 
 def _quarter(ctx: click.Context, param: click.Parameter, value: str | None) -> Quarter | None:
@@ -114,7 +111,10 @@ def status(context: Context, quarter: Quarter | None, as_of: datetime | None,
             raise UserError(str(error)) from error
         for gap in built.gaps:
             _warn(str(gap))
-        _write(target, SPREADSHEETS[output](built.board, built.charts), force)
+        from projections.render.spreadsheet import board_ods, board_xlsx
+
+        spreadsheet = board_xlsx if output == "xlsx" else board_ods
+        _write(target, spreadsheet(built.board, built.charts), force)
         click.echo(f"wrote {target} ({chosen}, position {built.position})", err=True)
         return
     try:
@@ -161,6 +161,11 @@ def report(context: Context, quarter: Quarter, as_of: datetime | None, at_positi
         raise UserError(str(error)) from error
     for gap in built.gaps:
         _warn(str(gap))
+    from opslog.cli.snapshots import published_lines
+    from projections.render.html import render_html
+    from projections.render.markdown import render_markdown
+    from projections.render.pdf import render_pdf
+
     content: str | bytes
     if output == "pdf":
         content = render_pdf(built)
@@ -273,11 +278,3 @@ def catch_up(context: Context) -> None:
 def rebuild(context: Context) -> None:
     """Build the read models again from position 1 beside the live ones, then swap them in."""
     _run(context, "rebuild")
-
-
-def register(group: click.Group) -> None:
-    """Add the readers' commands to `group`."""
-    group.add_command(status)
-    group.add_command(report)
-    group.add_command(projections)
-

@@ -77,8 +77,3 @@ def run(context: Context, catch_up_seconds: float, grace_days: int) -> None:
         raise click.ClickException(
             f"the scheduler lost its hold on this database ({process.lost}) and stopped its "
             "jobs so that none runs twice; start it again")
-
-
-def register(group: click.Group) -> None:
-    """Add the scheduler commands to `group`."""
-    group.add_command(scheduler)

@@ -299,9 +299,3 @@ def published_lines(store: EventStore, quarter: Quarter, current: Report) -> lis
     if not changes:
         return [f"matches {where} in every milestone, figure and update"]
     return [f"differs from {where}:", *(visible(f"  {change}") for change in changes)]
-
-
-def register(group: click.Group) -> None:
-    """Add the snapshot commands and ``publish`` to `group`."""
-    group.add_command(snapshot)
-    group.add_command(publish_command)

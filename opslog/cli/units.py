@@ -150,9 +150,3 @@ def _render_fields(infos: tuple[FieldInfo, ...], indent: str) -> list[str]:
         if info.fields:
             lines.extend(_render_fields(info.fields, indent + "    "))
     return lines
-
-
-def register(group: click.Group) -> None:
-    """Add the units' commands to `group`."""
-    group.add_command(submit)
-    group.add_command(list_commands)

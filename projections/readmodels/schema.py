@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-
-from alembic.config import Config
+from typing import TYPE_CHECKING
 
 from eventstore import schema
 from projections.migrations import versions_path
 from projections.readmodels.tables import metadata
 from projections.snapshots.tables import metadata as snapshot_metadata
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 
 def alembic_config(extra_version_locations: Sequence[Path] = ()) -> Config:

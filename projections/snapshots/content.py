@@ -16,8 +16,6 @@ from projections.fold.codec import state_to_json
 from projections.fold.cutoff import Cutoff
 from projections.fold.state import PlanState
 from projections.quarter.report import build_report
-from projections.render.html import render_html
-from projections.render.markdown import render_markdown
 from projections.snapshots.parts import quarter_parts
 
 
@@ -57,7 +55,13 @@ class Content:
 
 def snapshot_content(state: PlanState, quarter: Quarter, cutoff_at: datetime,
                      head_hash: str) -> Content:
-    """Render `quarter` from `state` (folded exactly to the cut-off's position)."""
+    """Render `quarter` from `state` (folded exactly to the cut-off's position).
+
+    The renderers (Jinja, markdown-it, matplotlib) are imported here, not with the module:
+    `status` reads snapshots through this package and renders nothing."""
+    from projections.render.html import render_html
+    from projections.render.markdown import render_markdown
+
     report = build_report(state, quarter, snapshot_cutoff(state.position, cutoff_at))
     parts = quarter_parts(state, quarter)
     return Content(

@@ -17,10 +17,16 @@ from opslog.cli import main
 
 def walk(command: click.Command, path: tuple[str, ...] = ()
          ) -> Iterator[tuple[tuple[str, ...], click.Command]]:
-    """`command` and every command below it, each with the words that invoke it."""
+    """`command` and every command below it, each with the words that invoke it.
+
+    Through click's `list_commands`/`get_command`, which a lazily loading group answers
+    too (its `commands` holds only the verbs imported so far)."""
     yield path, command
     if isinstance(command, click.Group):
-        for name, child in sorted(command.commands.items()):
+        ctx = click.Context(command, info_name=path[-1] if path else "opslog")
+        for name in command.list_commands(ctx):
+            child = command.get_command(ctx, name)
+            assert child is not None, f"opslog {' '.join((*path, name))} does not load"
             yield from walk(child, (*path, name))
 
 
