@@ -17,7 +17,6 @@ from opslog.cli.board_table import print_board
 from opslog.database import initialise
 from projections import query
 from projections.render.html import render_html
-from projections.render.markdown import render_markdown
 
 SAMPLE_QUARTER = Quarter(2018, 1)
 
@@ -60,9 +59,9 @@ def demo(context: Context, html_file: Path, no_report: bool) -> None:
     """Record the 2018-19 Quarter 1 report as sample data, then show the board and report.
 
     Creates the database if needed, submits the sample commands, prints the milestone
-    board and the Markdown report rebuilt from the log, and writes the HTML page. Running
-    it again records nothing new: every sample command has an id, and a command already
-    recorded answers with its first result.
+    board, and writes the report rebuilt from the log as one HTML page (`opslog report`
+    prints it as Markdown). Running it again records nothing new: every sample command has
+    an id, and a command already recorded answers with its first result.
     """
     _record_sample(context)
     if not no_report:
@@ -74,8 +73,6 @@ def _show_sample_report(context: Context, html_file: Path) -> None:
     built = query.report(store, SAMPLE_QUARTER, query.resolve_cutoff(store))
     click.echo()
     print_board(built.board)
-    click.echo()
-    click.echo(render_markdown(built), nl=False)
     try:
         html_file.write_text(render_html(built), encoding="utf-8")
     except OSError as error:

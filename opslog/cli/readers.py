@@ -142,11 +142,16 @@ def status(context: Context, quarter: Quarter | None, as_of: datetime | None,
 @click.option("-o", "--output-file", type=click.Path(dir_okay=False, path_type=Path),
               default=None, help="Write here instead of standard output.")
 @click.option("--force", is_flag=True, help="With -o: replace the file if it exists.")
+@click.option("--audit", is_flag=True,
+              help="Add the provenance: log positions, event ids, who recorded corrections.")
 @pass_context
 def report(context: Context, quarter: Quarter, as_of: datetime | None, at_position: int | None,
            effective_at: date | None, output: str, output_file: Path | None,
-           force: bool) -> None:
+           force: bool, audit: bool) -> None:
     """The quarterly progress update, as Markdown, one HTML page, JSON, or a tagged A4 PDF.
+
+    It reads like the published update; ``--audit`` adds where each figure came from (the
+    HTML page can then hide it again). JSON is data and always carries everything.
 
     When the quarter has a published update (`opslog publish`), says on standard error
     whether this view differs from it, and where: milestones, figures and updates.
@@ -168,13 +173,13 @@ def report(context: Context, quarter: Quarter, as_of: datetime | None, at_positi
 
     content: str | bytes
     if output == "pdf":
-        content = render_pdf(built)
+        content = render_pdf(built, audit)
     elif output == "html":
-        content = render_html(built)
+        content = render_html(built, audit)
     elif output == "json":
         content = forms.to_json(forms.report_form(built))
     else:
-        content = render_markdown(built)
+        content = render_markdown(built, audit)
     if output_file is None:
         click.echo(content, nl=False)
     else:

@@ -53,7 +53,7 @@ def source_form(source: Source | None) -> dict[str, Any] | None:
 
 
 def note_form(note: Note) -> dict[str, Any]:
-    return {**plain(note), "source": source_form(note.source), "text": note_text(note)}
+    return {**plain(note), "source": source_form(note.source), "text": note_text(note, audit=True)}
 
 
 def cutoff_form(cutoff: Cutoff, position: int) -> dict[str, Any]:
@@ -192,7 +192,7 @@ def board_rows(board: Board) -> list[list[Cell]]:
         str(row.last_report_quarter or ""),
         row.last_report_date.isoformat() if row.last_report_date else "",
         row.source.position, row.source.event_id,
-        " ".join(note_text(note) for note in row.notes),
+        " ".join(note_text(note, audit=True) for note in row.notes),
     ] for row in board.rows]
 
 

@@ -1,7 +1,9 @@
 """The report as one self-contained HTML page: summary, milestone table, charts, narrative.
 
-Every figure and status links to a numbered source: the position of the event it came
-from, with the event's type, id and recording time.
+The public page reads like the published update. The audit page (`audit`) adds the
+provenance: every figure and status links to a numbered source, the position of the event
+it came from, with the event's type, id and recording time; a checkbox styled by CSS
+alone (no script, so the page works under a CSP that forbids inline script) hides it again.
 """
 
 from __future__ import annotations
@@ -16,11 +18,12 @@ from projections.render.environment import environment
 from projections.render.narrative import inline_narrative_html, narrative_html
 
 
-def render_html(report: Report) -> str:
+def render_html(report: Report, audit: bool = False) -> str:
     """The report's HTML page: same report, same bytes."""
     template = environment(autoescape=True).get_template("report.html.j2")
     page = template.render(
         report=report,
+        audit=audit,
         charts=[(chart, _markup(chart_svg(chart))) for chart in report.charts],
         sources=report_sources(report),
         symbols=SYMBOLS,

@@ -24,16 +24,18 @@ PRINT_CSS = """
 body { max-width: none; margin: 0; padding: 0; }
 h1, h2, h3 { break-after: avoid; }
 tr, .milestone, svg { break-inside: avoid; }
+.toggle { display: none; }
 """
 """An A4 page (595 × 842 pt) for the screen page's layout; headings stay with what follows
-and a table row, milestone box or chart is not split across pages."""
+and a table row, milestone box or chart is not split across pages; the audit page's
+provenance checkbox is not printed (the provenance is)."""
 
 
-def render_pdf(report: Report) -> bytes:
-    """The report's PDF: same report, same bytes."""
+def render_pdf(report: Report, audit: bool = False) -> bytes:
+    """The report's PDF: same report, same bytes (`audit` as for `render_html`)."""
     from weasyprint import CSS, HTML
 
-    page = render_html(report)
+    page = render_html(report, audit)
     recorded = recorded_time(report_sources(report))
     stamp = recorded.strftime("%Y-%m-%dT%H:%M:%SZ")
     identifier = hashlib.sha256(page.encode("utf-8")).hexdigest()[:32].encode("ascii")

@@ -1,11 +1,18 @@
-"""Sentences both renderers share: notes of corrections, item lines, the cut-off line."""
+"""Sentences both renderers share: notes of corrections, item lines, the cut-off line.
+
+Notes and the cut-off line have two wordings: the public one, read like the published
+update, and the audit one (``opslog report --audit``) with positions and actor ids.
+"""
 
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
+from catalogue import STATUS_LABELS
 from catalogue.periods import LONDON
 from projections.fold.cutoff import Cutoff
 from projections.fold.records import Note
@@ -15,6 +22,9 @@ from projections.quarter.overview import Restatement
 from projections.quarter.report import MilestoneItem
 from projections.quarter.updates import UpdateItem
 
+NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+"""An indicator's value as its payload holds it: a decimal as text."""
+
 
 def _value(value: Any) -> str:
     if isinstance(value, str):
@@ -22,14 +32,52 @@ def _value(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
-def note_text(note: Note) -> str:
-    """``Corrected on 2 August 2018 by alice: wrong count (officers: 105 → 150).``"""
+def _plain_value(name: str, value: Any) -> str | None:
+    """A corrected value in a reader's words: a status's label, a long date, a number with
+    its thousands; None for a list or record, which a sentence cannot hold."""
+    if name == "status" and isinstance(value, str):
+        return STATUS_LABELS.get(value, value.replace("_", " "))
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int | float | Decimal):
+        return number(value if isinstance(value, int) else Decimal(str(value)))
+    if name == "value" and isinstance(value, str) and NUMBER.fullmatch(value):
+        return number(Decimal(value))
+    if isinstance(value, str):
+        try:
+            return long_date(date.fromisoformat(value))
+        except ValueError:
+            return value
+    return None if isinstance(value, list | dict) else _value(value)
+
+
+def _plain_change(name: str, before: Any, after: Any) -> str:
+    label = name.replace("_", " ")
+    old, new = _plain_value(name, before), _plain_value(name, after)
+    if old is None or new is None:
+        return f"{label} amended"
+    return f"{label}: {old} → {new}"
+
+
+def note_text(note: Note, audit: bool = False) -> str:
+    """What a correction or retraction note says, for the public or for an auditor.
+
+    Public: ``Corrected on 2 August 2018: wrong count (officers: 105 → 150).``, values in
+    plain words (``on track``, not ``on_track``) and no actor id; who may act is an
+    account, not a name a reader knows. Audit: ``Corrected on 2 August 2018 by alice: wrong
+    count (officers: 105 → 150).``, the actor and the values as recorded.
+    """
     when = long_date(note.recorded_at.astimezone(LONDON).date())
+    by = f" by {note.actor}" if audit else ""
     if note.kind == "EventRetracted":
-        return f"Retracted on {when} by {note.actor}: {note.reason}."
-    changed = "; ".join(f"{name}: {_value(note.previous.get(name))} → {_value(value)}"
-                        for name, value in sorted(note.changes.items()))
-    return f"Corrected on {when} by {note.actor}: {note.reason} ({changed})."
+        return f"Retracted on {when}{by}: {note.reason}."
+    if audit:
+        changed = "; ".join(f"{name}: {_value(note.previous.get(name))} → {_value(value)}"
+                            for name, value in sorted(note.changes.items()))
+    else:
+        changed = "; ".join(_plain_change(name, note.previous.get(name), value)
+                            for name, value in sorted(note.changes.items()))
+    return f"Corrected on {when}{by}: {note.reason} ({changed})."
 
 
 def restatement_text(restated: Restatement, name: str) -> str:
@@ -67,8 +115,19 @@ def milestone_lines(item: MilestoneItem) -> list[str]:
     return lines
 
 
-def cutoff_text(cutoff: Cutoff, position: int) -> str:
-    """``As recorded up to position 68; facts effective up to 30 June 2018.``"""
+def cutoff_text(cutoff: Cutoff, position: int, audit: bool = False) -> str:
+    """Audit: ``As recorded up to position 68; facts effective up to 30 June 2018.``
+    Public: ``As recorded by 19 July 2018; facts effective up to 30 June 2018.``, each
+    part only when the question asked it, else nothing: positions are the log's, not the
+    reader's."""
+    if not audit:
+        parts = []
+        if cutoff.as_of is not None:
+            parts.append(f"as recorded by {long_date(cutoff.as_of.astimezone(LONDON).date())}")
+        if cutoff.effective is not None:
+            parts.append(f"facts effective up to {long_date(cutoff.effective)}")
+        said = "; ".join(parts)
+        return f"{said[:1].upper()}{said[1:]}." if said else ""
     known = f"As recorded up to position {position}"
     if cutoff.as_of is not None:
         known += f" (the log as of {cutoff.as_of.isoformat()})"

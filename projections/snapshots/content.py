@@ -1,8 +1,9 @@
 """What a snapshot holds, made from the fold's state at its cut-off.
 
 Pure: the same events up to the same position give the same bytes, which is what
-`projections.snapshots.verify` relies on. The version of the code that made a snapshot is
-stored beside it, never inside the renderings.
+`projections.snapshots.verify` relies on. The renderings are the audit view, with the
+positions and event ids a snapshot is checked against. The version of the code that made
+a snapshot is stored beside it, never inside the renderings.
 """
 
 from __future__ import annotations
@@ -71,6 +72,6 @@ def snapshot_content(state: PlanState, quarter: Quarter, cutoff_at: datetime,
         head_hash=head_hash,
         board_state=state_to_json(parts.board),
         narrative_state=state_to_json(parts.narrative),
-        markdown=render_markdown(report),
-        html=render_html(report),
+        markdown=render_markdown(report, audit=True),
+        html=render_html(report, audit=True),
     )

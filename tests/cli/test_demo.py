@@ -56,15 +56,20 @@ def test_demo_in_a_real_process_defaults_to_opslog_db(tmp_path: Path) -> None:
     assert again.returncode == 0 and again.stdout.startswith("nothing new")
 
 
-def test_demo_prints_the_board_and_the_report_and_writes_html(database_url: str,
-                                                             tmp_path: Path) -> None:
-    """After recording, the demo shows the board and the Markdown report and writes the page."""
+def test_demo_ends_with_the_board_and_the_page_s_path(database_url: str, tmp_path: Path) -> None:
+    """After recording, the demo shows the board and its summary, writes the page and
+    says where: a screenful, not the report's Markdown."""
     page = tmp_path / "q1.html"
     result = CliRunner().invoke(main, ["--db", database_url, "demo", "--html", str(page)])
     assert result.exit_code == 0, result.output
-    assert "6 milestones: 6 delivered, 0 on track, 0 some delay" in result.output
-    assert "# Metropolitan Police Service Business Plan progress update" in result.output
-    assert "increased by 6.4 per cent (777,458 to 827,225 offences)" in result.output
-    assert page.read_text(encoding="utf-8").lstrip().lower().startswith("<!doctype html")
+    lines = result.output.rstrip("\n").splitlines()
+    assert lines[-1] == f"wrote the report as one HTML page: {page}"
+    assert "6 milestones: 6 delivered, 0 on track, 0 some delay" in lines[-3]
+    assert any(line.startswith("Milestones, 2018-19") for line in lines)
+    assert len(lines) < 40
+    assert "# Metropolitan Police Service" not in result.output
+    html = page.read_text(encoding="utf-8")
+    assert html.lstrip().lower().startswith("<!doctype html")
+    assert "increased by 6.4 per cent (777,458 to 827,225 offences)" in html
     quiet = CliRunner().invoke(main, ["--db", database_url, "demo", "--no-report"])
     assert quiet.exit_code == 0 and "Milestones" not in quiet.output

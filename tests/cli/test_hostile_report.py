@@ -83,7 +83,8 @@ def as_viewer_shows(markdown: str) -> str:
 def reports(database_url: str) -> dict[str, Parsed]:
     record_sample(database_url)
     record_markdown(database_url)
-    html = ok("--db", database_url, "report", "--quarter", QUARTER, "--format", "html")
+    html = ok("--db", database_url, "report", "--quarter", QUARTER, "--format", "html",
+              "--audit")
     markdown = ok("--db", database_url, "report", "--quarter", QUARTER, "--format", "md")
     return {"html": parse(html), "markdown": parse(as_viewer_shows(markdown))}
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +18,8 @@ from opslog.cli import main
 from projections.fold.state import fold
 from tests.projections.builders import open_writer
 from tests.projections.q1_log import load_q1
+
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 @pytest.fixture
@@ -115,6 +118,23 @@ def test_report_writes_markdown_html_and_json(url: str, tmp_path: Path) -> None:
     figure = form["overview"]["paragraphs"][0]["figures"][0]
     assert figure["change"]["percent"] == "6.4"
     assert figure["to"]["source"]["position"] > 0
+
+
+def test_report_audit_adds_the_provenance(url: str) -> None:
+    """By default the report names no position or event id; ``--audit`` adds them, in
+    Markdown and in the page, and JSON carries them either way."""
+    plain = {form: run(url, "report", "--quarter", "2018-19-Q1", "--format", form)
+             for form in ("md", "html")}
+    audit = {form: run(url, "report", "--quarter", "2018-19-Q1", "--format", form, "--audit")
+             for form in ("md", "html")}
+    for form in ("md", "html"):
+        assert plain[form].exit_code == 0 and audit[form].exit_code == 0, audit[form].output
+        assert "position" not in plain[form].output
+        assert "As recorded up to position" in audit[form].output
+    assert UUID.search(plain["html"].output) is None
+    assert UUID.search(audit["html"].output) is not None
+    assert UUID.search(run(url, "report", "--quarter", "2018-19-Q1", "--format",
+                           "json").output) is not None
 
 
 def test_the_report_needs_a_quarter(url: str) -> None:

@@ -53,7 +53,7 @@ def test_a_fresh_database_with_the_same_events_gives_the_same_bytes(
 @pytest.fixture
 def page(writer: LogWriter, q1: Q1Log) -> str:
     _corrected(writer, q1)
-    return render_html(query.report(writer.store, Q1, Cutoff()))
+    return render_html(query.report(writer.store, Q1, Cutoff()), audit=True)
 
 
 def test_the_page_needs_no_network(page: str) -> None:

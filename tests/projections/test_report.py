@@ -72,7 +72,7 @@ def test_original_then_corrected_then_restated_across_cut_offs(writer: LogWriter
     assert latest.after_source is not None
     assert latest.after_source.position == restated.position
     assert [item.value for item in latest.restated] == [Decimal("830000")]
-    markdown = render_markdown(_report(writer, Cutoff(fix.position)))
+    markdown = render_markdown(_report(writer, Cutoff(fix.position)), audit=True)
     assert ("_Corrected on 2 August 2018 by auditor.ann: transcription error "
             "(value: 827225 → 830000)._") in markdown
     assert "restates 830,000 (released 19 April 2018)" in render_markdown(_report(writer))
@@ -117,7 +117,7 @@ def test_a_corrected_update_shows_its_new_facts_and_the_note(writer: LogWriter,
     """Officers corrected from 150 to 155: the facts line and the note both say so."""
     writer.correct(q1["vctf-formed"], "payroll figure", officers=155, when="2018-08-03T09:00",
                    actor="recorder.vctf")
-    markdown = render_markdown(_report(writer))
+    markdown = render_markdown(_report(writer), audit=True)
     assert "officers: 155" in markdown
     assert ("_Corrected on 3 August 2018 by recorder.vctf: payroll figure (officers: 150 → "
             "155)._") in markdown

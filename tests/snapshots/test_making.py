@@ -47,8 +47,8 @@ def test_a_snapshot_stores_its_cut_off_proof_renderings_and_maker(writer: LogWri
     for stem, text in stored.texts.items():
         assert info.hashes[stem] == sha256(text)
     report = query.report(writer.store, Q1, Cutoff(position, None, cutoff_at))
-    assert stored.texts["markdown"] == render_markdown(report)
-    assert stored.texts["html"] == render_html(report)
+    assert stored.texts["markdown"] == render_markdown(report, audit=True)
+    assert stored.texts["html"] == render_html(report, audit=True)
     assert state_from_json(stored.texts["board_state"]).position == position
 
 
