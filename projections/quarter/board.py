@@ -88,15 +88,53 @@ class Board:
         return {status: counted.get(status, 0) for status in ALL_STATUSES}
 
     @property
+    def carried_from(self) -> dict[Quarter, int]:
+        """How many carried-over milestones each earlier quarter left, oldest first."""
+        counted = Counter(row.due_quarter for row in self.rows if row.carried_over)
+        return dict(sorted(counted.items()))
+
+    @property
+    def planned(self) -> int:
+        """The milestones planned for the quarter itself (not carried into it)."""
+        return sum(1 for row in self.rows if not row.carried_over)
+
+    @property
     def summary(self) -> str:
-        """"6 milestones: 6 delivered, 0 on track, 0 some delay" (other states when present)."""
+        """"6 milestones: 6 delivered, 0 on track, 0 some delay" (other states when present);
+        with carried-over milestones counted apart, as published updates do: "52 milestones
+        planned plus 3 carried over from Quarter 1: …"."""
         counts = self.counts
-        total = len(self.rows)
         parts = [f"{counts[status]} {LABELS[status]}" for status in STATUSES]
         parts += [f"{counts[status]} {LABELS[status]}" for status in ALL_STATUSES[3:]
                   if counts[status]]
-        noun = "milestone" if total == 1 else "milestones"
-        return f"{total} {noun}: {', '.join(parts)}"
+        return f"{self.headline}: {', '.join(parts)}"
+
+    @property
+    def headline(self) -> str:
+        """``6 milestones``, or ``52 milestones planned plus 3 carried over from Quarter 1``."""
+        carried = self.carried_from
+        if not carried:
+            return _milestones(len(self.rows))
+        planned = f"{_milestones(self.planned)} planned"
+        origins = [quarter_name(self.quarter, quarter) for quarter in carried]
+        if len(carried) == 1:
+            return f"{planned} plus {sum(carried.values())} carried over from {origins[0]}"
+        each = ", ".join(f"{count} from {name}"
+                         for name, count in zip(origins, carried.values(), strict=True))
+        return (f"{planned} plus {sum(carried.values())} carried over from earlier quarters "
+                f"({each})")
+
+
+def quarter_name(board_quarter: Quarter, quarter: Quarter) -> str:
+    """How a board names an earlier quarter: ``Quarter 1`` within its own year, ``2017-18,
+    Quarter 4`` across years."""
+    if quarter.start_year == board_quarter.start_year:
+        return f"Quarter {quarter.number}"
+    return quarter.label
+
+
+def _milestones(count: int) -> str:
+    return f"{count} milestone" if count == 1 else f"{count} milestones"
 
 
 def build_board(state: PlanState, quarter: Quarter, cutoff: Cutoff) -> Board:
