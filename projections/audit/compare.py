@@ -113,7 +113,8 @@ def _updates(report: Report) -> dict[str, UpdateItem]:
             for item in topic.items:
                 updates = item.updates if isinstance(item, MilestoneItem) else (item,)
                 for update in updates:
-                    found[update.update_id] = update
+                    if update.retracted is None:
+                        found[update.update_id] = update
     return found
 
 

@@ -14,15 +14,22 @@ Rules, for a quarter Q:
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from catalogue import STATUS_LABELS, STATUS_SYMBOLS, STATUSES, MilestoneWithdrawn, Quarter
+from catalogue import (
+    STATUS_LABELS,
+    STATUS_SYMBOLS,
+    STATUSES,
+    MilestoneProgressReported,
+    MilestoneWithdrawn,
+    Quarter,
+)
 from projections.fold.cutoff import Cutoff
 from projections.fold.records import Note, Source, effective_date
 from projections.fold.state import Gap, PlanState
-from projections.fold.views import MilestoneView, PlanView, Seen
+from projections.fold.views import MilestoneView, PlanView, Seen, report_order
 
 RESCHEDULED = "rescheduled"
 WITHDRAWN = "withdrawn"
@@ -217,7 +224,7 @@ def board_row(view: PlanView, milestone: MilestoneView, quarter: Quarter) -> Boa
     theme = view.themes.get(theme_number) if theme_number is not None else None
     owner = view.units.get(event.owner_unit)
     this_quarter = latest if latest is not None and latest.event.quarter == quarter else None
-    notes = schedule.notes if status_from is schedule else (*schedule.notes, *status_from.notes)
+    notes = _notes(milestone, status_from, latest, quarter)
     return BoardRow(
         quarter=quarter,
         milestone_id=milestone.milestone_id,
@@ -240,6 +247,31 @@ def board_row(view: PlanView, milestone: MilestoneView, quarter: Quarter) -> Boa
         sort_key=(theme_number if theme_number is not None else UNSORTED,
                   view.topic_rank.get(event.topic_id, UNSORTED), schedule.position),
     )
+
+
+def _notes(milestone: MilestoneView, status_from: Seen[Any],
+           latest: Seen[MilestoneProgressReported] | None, quarter: Quarter) -> tuple[Note, ...]:
+    """Corrections of the schedule, every move (who, when, why), retractions of reports that
+    would otherwise give this row its status, then corrections of the status's source."""
+    schedule = milestone.schedule
+    assert schedule is not None
+    found = [*schedule.notes]
+    for move in sorted(milestone.reschedules, key=lambda seen: seen.position):
+        found += [note for note in move.notes if note not in found]
+    for gone in milestone.retracted_reports:
+        if gone.event.quarter <= quarter and (
+                latest is None or report_order(gone) > report_order(latest)):
+            found.append(retraction_note(gone, quarter=str(gone.event.quarter),
+                                         status=LABELS[gone.event.status]))
+    found += [note for note in status_from.notes if note not in found]
+    return tuple(found)
+
+
+def retraction_note(seen: Seen[Any], **what: str) -> Note:
+    """The retraction of `seen`'s record, naming what was retracted."""
+    note = seen.record.retraction
+    assert note is not None
+    return replace(note, previous=dict(what))
 
 
 UNSORTED = 2**62

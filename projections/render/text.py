@@ -23,10 +23,17 @@ def _value(value: Any) -> str:
 
 
 def note_text(note: Note) -> str:
-    """``Corrected on 2 August 2018 by alice: wrong count (officers: 105 → 150).``"""
+    """``Corrected on 2 August 2018 by alice: wrong count (officers: 105 → 150).``, and the
+    same for a retraction (what it retracted) and a reschedule (from and to)."""
     when = long_date(note.recorded_at.astimezone(LONDON).date())
     if note.kind == "EventRetracted":
-        return f"Retracted on {when} by {note.actor}: {note.reason}."
+        what = "; ".join(f"{name}: {_value(value)}"
+                         for name, value in sorted(note.previous.items()))
+        return f"Retracted on {when} by {note.actor}: {note.reason}" + (
+            f" (was {what})." if what else ".")
+    if note.kind == "MilestoneRescheduled":
+        return (f"Rescheduled from {note.previous.get('due_quarter')} to "
+                f"{note.changes.get('due_quarter')} on {when} by {note.actor}: {note.reason}.")
     changed = "; ".join(f"{name}: {_value(note.previous.get(name))} → {_value(value)}"
                         for name, value in sorted(note.changes.items()))
     return f"Corrected on {when} by {note.actor}: {note.reason} ({changed})."
