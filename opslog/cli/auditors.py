@@ -30,7 +30,8 @@ from opslog.cli.base import Context, UserError, pass_context
 from opslog.cli.files import refuse_existing, written_whole
 from opslog.cli.output import progress_bar, stdout_console
 from opslog.cli.params import AWARE_TIME, UTF8_TEXT, quarter_option
-from projections.audit.diff import QuarterDiff, diff_quarter
+from projections.audit.compare import transition
+from projections.audit.diff import Cause, QuarterDiff, diff_quarter
 from projections.audit.lineage import Lineage, catalogue_summary
 from projections.fold.decoding import unreadable
 from projections.query import resolve_cutoff
@@ -223,8 +224,8 @@ def diff(context: Context, quarter: Quarter, from_: datetime, to: datetime | Non
          format_: str) -> None:
     """What changed in a quarter's board and report between two moments, and why.
 
-    Lists each changed status, figure, update and text, with the events recorded in
-    between that caused it.
+    Lists each changed status, figure, update and text, with only the events recorded in
+    between that made that change: each with its old → new value and its reason.
     """
     if to is not None and to < from_:
         raise click.BadParameter("is before --from", param_hint="'--to'")
@@ -240,8 +241,14 @@ def diff(context: Context, quarter: Quarter, from_: datetime, to: datetime | Non
     for traced in result.changes:
         click.echo(visible(f"- {traced.change}"))
         for cause in traced.causes:
-            click.echo(f"    #{cause.position} {cause.type} by {cause.actor or '?'} "
-                       f"at {cause.recorded_at}")
+            click.echo(visible(cause_line(cause)))
+
+
+def cause_line(cause: Cause) -> str:
+    """``    #41 EventCorrected by alice at …: delivered → on track (reason: works started)``."""
+    line = f"    #{cause.position} {cause.type} by {cause.actor or '?'} at {cause.recorded_at}"
+    line += f": {transition(cause.before, cause.after)}"
+    return f"{line} (reason: {cause.reason})" if cause.reason else line
 
 
 def diff_as_json(result: QuarterDiff) -> dict[str, Any]:

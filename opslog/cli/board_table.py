@@ -23,7 +23,7 @@ def print_board(board: Board) -> None:
         last = (f"{row.last_report_quarter} {row.last_report_date}"
                 if row.last_report_quarter else "")
         status_text = f"{row.symbol} {row.label}".strip()
-        if row.notes:
+        if any(note.kind == "EventCorrected" for note in row.notes):
             status_text += " (corrected)"
         table.add_row(*(_cell(text) for text in (
             row.milestone_id, row.title, f"{theme} / {row.topic_title or row.topic_id}",

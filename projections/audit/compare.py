@@ -36,7 +36,12 @@ class Change:
         head = f"{head}: {self.what}" if self.what else head
         if self.before is None and self.after is None:
             return head
-        return f"{head}: {_clip(self.before)} → {_clip(self.after)}"
+        return f"{head}: {transition(self.before, self.after)}"
+
+
+def transition(before: str | None, after: str | None) -> str:
+    """``delivered → on track``, long text clipped, none as ``(none)``."""
+    return f"{_clip(before)} → {_clip(after)}"
 
 
 def _clip(text: str | None) -> str:
@@ -108,7 +113,8 @@ def _updates(report: Report) -> dict[str, UpdateItem]:
             for item in topic.items:
                 updates = item.updates if isinstance(item, MilestoneItem) else (item,)
                 for update in updates:
-                    found[update.update_id] = update
+                    if update.retracted is None:
+                        found[update.update_id] = update
     return found
 
 

@@ -1,9 +1,12 @@
 """What changed in a quarter's board and report between two knowledge cut-offs, and why.
 
 Both reports are built exactly as `opslog report` builds them; `compare_reports` names the
-changes; each change is then traced to the events recorded between the two cut-offs on the
-streams it depends on (a milestone's, an update's, an indicator's, the overview's), so an
-auditor sees every change beside the records that caused it.
+changes; each change is then traced to the events that made it: of the events recorded
+between the two cut-offs on the streams it depends on (a milestone's, an update's, an
+indicator's, the overview's), those whose own step (the report just before the event
+against the report just after it) changes that same thing. Each cause says the step's old
+and new value and the event's reason, so an auditor sees every change beside the records
+that caused it and why, and not beside the other events of the same stream.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from eventstore import EventStore, RecordedEvent
 from projections import query
 from projections.audit.compare import Change, compare_reports
 from projections.fold.cutoff import Cutoff
+from projections.fold.state import PlanState, fold
+from projections.quarter.report import Report, build_report
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +38,12 @@ class Cause:
     type: str
     actor: str
     recorded_at: str
+    before: str | None = None
+    """The value just before this event (None: not in the report)."""
+    after: str | None = None
+    """The value just after it."""
+    reason: str | None = None
+    """Why, as the event says (a correction's, retraction's, reschedule's reason)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,12 +71,58 @@ def diff_quarter(store: EventStore, quarter: Quarter, before: Cutoff, after: Cut
     if last > first:
         for event in store.read_all(from_position=first + 1, to_position=last):
             by_stream[event.stream_id].append(event)
+    steps = _Steps(store, quarter, after, last)
     traced = tuple(
-        TracedChange(change, tuple(_cause(e) for s in _streams(change, quarter)
-                                   for e in by_stream.get(s, ())))
+        TracedChange(change, steps.causes(change, sorted(
+            (e for s in _streams(change, quarter) for e in by_stream.get(s, ())),
+            key=lambda e: e.position)))
         for change in compare_reports(old, new)
     )
     return QuarterDiff(quarter, first, last, traced)
+
+
+class _Steps:
+    """The report just before and just after single events, from one fold of the log."""
+
+    def __init__(self, store: EventStore, quarter: Quarter, cutoff: Cutoff, last: int) -> None:
+        self._store = store
+        self._quarter = quarter
+        self._cutoff = cutoff
+        self._last = last
+        self._state: PlanState | None = None
+        self._reports: dict[int, Report] = {}
+
+    def _report(self, position: int) -> Report:
+        if self._state is None:
+            self._state = fold(self._store.read_all(to_position=self._last))
+        if position not in self._reports:
+            self._reports[position] = build_report(self._state, self._quarter,
+                                                   self._cutoff.at(position))
+        return self._reports[position]
+
+    def causes(self, change: Change, candidates: list[RecordedEvent]) -> tuple[Cause, ...]:
+        """The candidates whose own step changes what `change` is about, with that step."""
+        found = []
+        for event in candidates:
+            step = _same(change, compare_reports(self._report(event.position - 1),
+                                                 self._report(event.position)))
+            if step is not None:
+                found.append(_cause(event, step))
+        return tuple(found)
+
+
+def _same(change: Change, steps: tuple[Change, ...]) -> Change | None:
+    """The step's change to the same item and aspect as `change`, if any."""
+    for step in steps:
+        if (step.kind, step.key) == (change.kind, change.key) and (
+                step.what == change.what or _presence(step) or _presence(change)):
+            return step
+    return None
+
+
+def _presence(change: Change) -> bool:
+    """An item entering or leaving the report: any step on it bears on that."""
+    return change.what in ("new in the report", "no longer in the report")
 
 
 def _streams(change: Change, quarter: Quarter) -> tuple[str, ...]:
@@ -80,11 +137,15 @@ def _streams(change: Change, quarter: Quarter) -> tuple[str, ...]:
     return (overview_stream(quarter),)
 
 
-def _cause(event: RecordedEvent) -> Cause:
+def _cause(event: RecordedEvent, step: Change) -> Cause:
+    reason = event.data.get("reason")
     return Cause(
         position=event.position,
         event_id=str(event.event_id),
         type=event.type,
         actor=str(event.metadata.get("actor", "")),
         recorded_at=event.recorded_at.isoformat(),
+        before=step.before,
+        after=step.after,
+        reason=reason if isinstance(reason, str) else None,
     )

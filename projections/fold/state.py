@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from catalogue import EventCorrected, EventRetracted, decode
+from catalogue import EventCorrected, EventRetracted, MilestoneRescheduled, decode
 from eventstore import RecordedEvent, canonical_json
 from projections.errors import InvalidEvent, ProjectionFailed
 from projections.fold.decoding import Decoded, DecodeError, decode_event
@@ -86,10 +86,22 @@ def evolve(state: PlanState, decoded: Decoded) -> PlanState:
             stream_id=decoded.stream_id,
             recorded_at=decoded.recorded_at,
             occurred_at=decoded.occurred_at,
-            versions=[Version(event, decoded.payload_json, decoded.position)],
+            versions=[Version(event, decoded.payload_json, decoded.position,
+                              notes=_own_notes(decoded, event))],
         )
     state.position = decoded.position
     return state
+
+
+def _own_notes(decoded: Decoded, event: object) -> tuple[Note, ...]:
+    """A reschedule is its own note (who moved the milestone, when, why): the record keeps
+    no actor otherwise, and the report says it as it says a correction."""
+    if not isinstance(event, MilestoneRescheduled):
+        return ()
+    return (Note(position=decoded.position, event_id=decoded.event_id,
+                 recorded_at=decoded.recorded_at, actor=decoded.actor, reason=event.reason,
+                 changes={"due_quarter": str(event.to_quarter)},
+                 previous={"due_quarter": str(event.from_quarter)}, kind=decoded.type),)
 
 
 def _target(state: PlanState, event: EventCorrected | EventRetracted) -> Record:

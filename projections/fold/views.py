@@ -63,6 +63,8 @@ class MilestoneView:
     reschedules: list[Seen[MilestoneRescheduled]] = field(default_factory=list)
     reports: list[Seen[MilestoneProgressReported]] = field(default_factory=list)
     withdrawals: list[Seen[MilestoneWithdrawn]] = field(default_factory=list)
+    retracted_reports: list[Seen[MilestoneProgressReported]] = field(default_factory=list)
+    """Reports retracted by the cut-off, as last known before (see `PlanView.retracted`)."""
 
 
 @dataclass(slots=True)
@@ -85,6 +87,8 @@ class PlanView:
     """Each (indicator, period)'s values in position order: the last one counts, the
     earlier ones are what it restated."""
     overviews: dict[Quarter, Seen[QuarterOverviewWritten]] = field(default_factory=dict)
+    retracted_updates: list[Seen[OperationalUpdate]] = field(default_factory=list)
+    """Updates retracted by the cut-off, as last known before: the report notes them."""
     gaps: tuple[Gap, ...] = ()
     """Events up to the cut-off that could not be read, so are missing from the view."""
 
@@ -100,6 +104,8 @@ class PlanView:
             if version is not None:
                 _ROUTES.get(type(version.event), _route_other)(view, Seen(version.event, record,
                                                                            version))
+            elif (gone := retracted(record, cutoff, position)) is not None:
+                _route_retracted(view, Seen(gone.event, record, gone))
         for milestone in view.milestones.values():
             milestone.reports.sort(key=report_order)
         return view
@@ -113,6 +119,22 @@ class PlanView:
     def value(self, indicator_id: str, period: str) -> Seen[IndicatorValueRecorded] | None:
         found = self.values.get((indicator_id, period))
         return found[-1] if found else None
+
+
+def retracted(record: Record, cutoff: Cutoff, position: int) -> Version | None:
+    """The version a retraction known at `position` ended, when the cut-off would have
+    shown it: what a report notes as retracted rather than dropping it in silence."""
+    note = record.retraction
+    if note is None or note.position > position:
+        return None
+    return cutoff.at(note.position - 1).sees(record)
+
+
+def _route_retracted(view: PlanView, seen: Seen[Any]) -> None:
+    if isinstance(seen.event, MilestoneProgressReported):
+        view.milestone(seen.event.milestone_id).retracted_reports.append(seen)
+    elif isinstance(seen.event, OperationalUpdate):
+        view.retracted_updates.append(seen)
 
 
 def report_order(seen: Seen[MilestoneProgressReported]) -> tuple[Quarter, object, int]:

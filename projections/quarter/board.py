@@ -14,15 +14,22 @@ Rules, for a quarter Q:
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from catalogue import STATUS_LABELS, STATUS_SYMBOLS, STATUSES, MilestoneWithdrawn, Quarter
+from catalogue import (
+    STATUS_LABELS,
+    STATUS_SYMBOLS,
+    STATUSES,
+    MilestoneProgressReported,
+    MilestoneWithdrawn,
+    Quarter,
+)
 from projections.fold.cutoff import Cutoff
 from projections.fold.records import Note, Source, effective_date
 from projections.fold.state import Gap, PlanState
-from projections.fold.views import MilestoneView, PlanView, Seen
+from projections.fold.views import MilestoneView, PlanView, Seen, report_order
 
 RESCHEDULED = "rescheduled"
 WITHDRAWN = "withdrawn"
@@ -88,15 +95,53 @@ class Board:
         return {status: counted.get(status, 0) for status in ALL_STATUSES}
 
     @property
+    def carried_from(self) -> dict[Quarter, int]:
+        """How many carried-over milestones each earlier quarter left, oldest first."""
+        counted = Counter(row.due_quarter for row in self.rows if row.carried_over)
+        return dict(sorted(counted.items()))
+
+    @property
+    def planned(self) -> int:
+        """The milestones planned for the quarter itself (not carried into it)."""
+        return sum(1 for row in self.rows if not row.carried_over)
+
+    @property
     def summary(self) -> str:
-        """"6 milestones: 6 delivered, 0 on track, 0 some delay" (other states when present)."""
+        """"6 milestones: 6 delivered, 0 on track, 0 some delay" (other states when present);
+        with carried-over milestones counted apart, as published updates do: "52 milestones
+        planned plus 3 carried over from Quarter 1: …"."""
         counts = self.counts
-        total = len(self.rows)
         parts = [f"{counts[status]} {LABELS[status]}" for status in STATUSES]
         parts += [f"{counts[status]} {LABELS[status]}" for status in ALL_STATUSES[3:]
                   if counts[status]]
-        noun = "milestone" if total == 1 else "milestones"
-        return f"{total} {noun}: {', '.join(parts)}"
+        return f"{self.headline}: {', '.join(parts)}"
+
+    @property
+    def headline(self) -> str:
+        """``6 milestones``, or ``52 milestones planned plus 3 carried over from Quarter 1``."""
+        carried = self.carried_from
+        if not carried:
+            return _milestones(len(self.rows))
+        planned = f"{_milestones(self.planned)} planned"
+        origins = [quarter_name(self.quarter, quarter) for quarter in carried]
+        if len(carried) == 1:
+            return f"{planned} plus {sum(carried.values())} carried over from {origins[0]}"
+        each = ", ".join(f"{count} from {name}"
+                         for name, count in zip(origins, carried.values(), strict=True))
+        return (f"{planned} plus {sum(carried.values())} carried over from earlier quarters "
+                f"({each})")
+
+
+def quarter_name(board_quarter: Quarter, quarter: Quarter) -> str:
+    """How a board names an earlier quarter: ``Quarter 1`` within its own year, ``2017-18,
+    Quarter 4`` across years."""
+    if quarter.start_year == board_quarter.start_year:
+        return f"Quarter {quarter.number}"
+    return quarter.label
+
+
+def _milestones(count: int) -> str:
+    return f"{count} milestone" if count == 1 else f"{count} milestones"
 
 
 def build_board(state: PlanState, quarter: Quarter, cutoff: Cutoff) -> Board:
@@ -179,7 +224,7 @@ def board_row(view: PlanView, milestone: MilestoneView, quarter: Quarter) -> Boa
     theme = view.themes.get(theme_number) if theme_number is not None else None
     owner = view.units.get(event.owner_unit)
     this_quarter = latest if latest is not None and latest.event.quarter == quarter else None
-    notes = schedule.notes if status_from is schedule else (*schedule.notes, *status_from.notes)
+    notes = _notes(milestone, status_from, latest, quarter)
     return BoardRow(
         quarter=quarter,
         milestone_id=milestone.milestone_id,
@@ -202,6 +247,31 @@ def board_row(view: PlanView, milestone: MilestoneView, quarter: Quarter) -> Boa
         sort_key=(theme_number if theme_number is not None else UNSORTED,
                   view.topic_rank.get(event.topic_id, UNSORTED), schedule.position),
     )
+
+
+def _notes(milestone: MilestoneView, status_from: Seen[Any],
+           latest: Seen[MilestoneProgressReported] | None, quarter: Quarter) -> tuple[Note, ...]:
+    """Corrections of the schedule, every move (who, when, why), retractions of reports that
+    would otherwise give this row its status, then corrections of the status's source."""
+    schedule = milestone.schedule
+    assert schedule is not None
+    found = [*schedule.notes]
+    for move in sorted(milestone.reschedules, key=lambda seen: seen.position):
+        found += [note for note in move.notes if note not in found]
+    for gone in milestone.retracted_reports:
+        if gone.event.quarter <= quarter and (
+                latest is None or report_order(gone) > report_order(latest)):
+            found.append(retraction_note(gone, quarter=str(gone.event.quarter),
+                                         status=LABELS[gone.event.status]))
+    found += [note for note in status_from.notes if note not in found]
+    return tuple(found)
+
+
+def retraction_note(seen: Seen[Any], **what: str) -> Note:
+    """The retraction of `seen`'s record, naming what was retracted."""
+    note = seen.record.retraction
+    assert note is not None
+    return replace(note, previous=dict(what))
 
 
 UNSORTED = 2**62

@@ -19,7 +19,7 @@ from eventstore.canonical import format_time
 from projections.fold.cutoff import Cutoff
 from projections.fold.records import Note, Source
 from projections.fold.state import Gap
-from projections.quarter.board import Board, BoardRow
+from projections.quarter.board import Board, BoardRow, quarter_name
 from projections.quarter.overview import Figure, OverviewParagraph
 from projections.quarter.report import Chart, MilestoneItem, Report
 from projections.render.cells import neutralise
@@ -90,7 +90,12 @@ def board_form(board: Board) -> dict[str, Any]:
     return {
         "quarter": str(board.quarter),
         "cutoff": cutoff_form(board.cutoff, board.position),
-        "summary": {"text": board.summary, "total": len(board.rows), **board.counts},
+        "summary": {"text": board.summary, "total": len(board.rows),
+                    "planned": board.planned,
+                    "carried_over": sum(board.carried_from.values()),
+                    "carried_from": {str(quarter): count
+                                     for quarter, count in board.carried_from.items()},
+                    **board.counts},
         "milestones": [row_form(row) for row in board.rows],
         **gaps_form(board.gaps),
     }
@@ -175,7 +180,7 @@ def to_json(form: dict[str, Any]) -> str:
 
 CSV_COLUMNS = ("quarter", "milestone_id", "title", "theme", "topic", "owner", "due_quarter",
                "carried_over", "status", "symbol", "last_report_quarter", "last_report_date",
-               "source_position", "source_event_id", "corrections")
+               "source_position", "source_event_id", "corrections", "carried_from")
 
 
 Cell = str | int | Decimal
@@ -193,6 +198,7 @@ def board_rows(board: Board) -> list[list[Cell]]:
         row.last_report_date.isoformat() if row.last_report_date else "",
         row.source.position, row.source.event_id,
         " ".join(note_text(note, audit=True) for note in row.notes),
+        quarter_name(board.quarter, row.due_quarter) if row.carried_over else "",
     ] for row in board.rows]
 
 

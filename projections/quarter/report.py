@@ -27,7 +27,7 @@ from projections.fold.state import Gap, PlanState
 from projections.fold.views import PlanView
 from projections.quarter.board import LABELS, SYMBOLS, Board, BoardRow, board_from_view
 from projections.quarter.overview import OverviewParagraph, overview_paragraphs
-from projections.quarter.updates import UpdateItem, update_item
+from projections.quarter.updates import UpdateItem, retracted_item, update_item
 
 TITLE = "Business Plan progress update"
 INTRODUCTION_THEME = 1
@@ -177,13 +177,16 @@ def _introduction_heading(view: PlanView) -> str:
 
 
 def _themes(view: PlanView, quarter: Quarter, board: Board) -> tuple[ThemeSection, ...]:
-    updates = [seen for seen in view.updates
+    updates = [(seen, update_item) for seen in view.updates
                if Quarter.containing(seen.event.effective_date) == quarter]
+    updates += [(seen, retracted_item) for seen in view.retracted_updates
+                if Quarter.containing(seen.event.effective_date) == quarter]
+    updates.sort(key=lambda pair: pair[0].position)
     on_board = {row.milestone_id for row in board.rows}
     linked: dict[str, list[UpdateItem]] = {}
     by_topic: dict[str, list[tuple[int, Item]]] = {}
-    for seen in updates:
-        update = update_item(view, seen)
+    for seen, item_of in updates:
+        update = item_of(view, seen)
         milestone_id = seen.event.milestone_id
         if milestone_id is not None and milestone_id in on_board:
             linked.setdefault(milestone_id, []).append(update)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
@@ -17,7 +17,7 @@ from catalogue import (
 )
 from projections.fold.records import Note, Source
 from projections.fold.views import PlanView, Seen
-from projections.quarter.figures import money, number
+from projections.quarter.figures import long_date, money, number
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +43,17 @@ class UpdateItem:
     milestone_id: str | None
     source: Source
     notes: tuple[Note, ...]
+    retracted: Note | None = None
+    """When the update was retracted: the report omits its text and facts (a published
+    update does not repeat what it withdrew) and prints this note in its place."""
+
+
+def retracted_item(view: PlanView, seen: Seen[OperationalUpdate]) -> UpdateItem:
+    """A retracted update: its title and date for the reader to recognise, and the note."""
+    note = seen.record.retraction
+    assert note is not None
+    what = {"update": f"{seen.event.title}, {long_date(seen.event.effective_date)}"}
+    return replace(update_item(view, seen), retracted=replace(note, previous=what))
 
 
 def update_item(view: PlanView, seen: Seen[OperationalUpdate]) -> UpdateItem:

@@ -201,9 +201,11 @@ def _under_changed_structure(connection: Connection, generation: int,
 
 def _load_milestones(connection: Connection, generation: int, state: PlanState,
                      milestone_ids: set[str]) -> None:
-    """Add the current versions of every record of these milestones not already held."""
+    """Add the current versions of every record of these milestones not already held, and
+    the last of each retracted one (its row notes the retraction)."""
     rows = rows_in(connection, facts.c.milestone_id, milestone_ids,
-                   facts.c.generation == generation, facts.c.known_to.is_(None))
+                   facts.c.generation == generation,
+                   sa.or_(facts.c.known_to.is_(None), facts.c.retraction.is_not(None)))
     for record in records_from_rows(row for row in rows if row["event_id"] not in state.records):
         state.add(record)
 

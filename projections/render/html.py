@@ -52,7 +52,10 @@ def report_sources(report: Report) -> list[Source]:
                 found.setdefault(source.position, source)
 
     def add_update(update: UpdateItem) -> None:
-        add(update.source, *(note.source for note in update.notes))
+        if update.retracted is not None:
+            add(update.retracted.source)
+        else:
+            add(update.source, *(note.source for note in update.notes))
 
     for row in report.board.rows:
         add(row.source, *(note.source for note in row.notes))

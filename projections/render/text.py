@@ -65,12 +65,22 @@ def note_text(note: Note, audit: bool = False) -> str:
     Public: ``Corrected on 2 August 2018: wrong count (officers: 105 → 150).``, values in
     plain words (``on track``, not ``on_track``) and no actor id; who may act is an
     account, not a name a reader knows. Audit: ``Corrected on 2 August 2018 by alice: wrong
-    count (officers: 105 → 150).``, the actor and the values as recorded.
+    count (officers: 105 → 150).``, the actor and the values as recorded. A retraction
+    says what it retracted, a reschedule from and to which quarter.
     """
     when = long_date(note.recorded_at.astimezone(LONDON).date())
     by = f" by {note.actor}" if audit else ""
     if note.kind == "EventRetracted":
-        return f"Retracted on {when}{by}: {note.reason}."
+        if audit:
+            what = "; ".join(f"{name}: {_value(value)}"
+                             for name, value in sorted(note.previous.items()))
+        else:
+            what = "; ".join(text for name, value in sorted(note.previous.items())
+                             if (text := _plain_value(name, value)) is not None)
+        return f"Retracted on {when}{by}: {note.reason}" + (f" (was {what})." if what else ".")
+    if note.kind == "MilestoneRescheduled":
+        return (f"Rescheduled from {note.previous.get('due_quarter')} to "
+                f"{note.changes.get('due_quarter')} on {when}{by}: {note.reason}.")
     if audit:
         changed = "; ".join(f"{name}: {_value(note.previous.get(name))} → {_value(value)}"
                             for name, value in sorted(note.changes.items()))

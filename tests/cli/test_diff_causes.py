@@ -1,0 +1,68 @@
+"""`opslog diff` names, for each change, only the events that made it, with old → new and
+the reason; not every event recorded in between on the same stream."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from click.testing import CliRunner
+
+from catalogue import MilestoneProgressReported, Quarter
+from opslog.cli import main
+from tests.projections.builders import open_writer
+from tests.projections.q1_log import load_q1
+
+FROM, TO = "2018-07-31T00:00:00+00:00", "2018-08-04T00:00:00+00:00"
+
+
+def _three_events_on_one_stream(url: str) -> tuple[int, int, int]:
+    """The Q1 log, then three events on the VCTF milestone's stream between the cut-offs:
+    a status correction, a correction of the progress text only, and a report for Q2."""
+    writer = open_writer(url)
+    q1 = load_q1(writer)
+    status = writer.correct(q1["report-vctf"], "go-live slipped to July",
+                            when="2018-08-01T09:00", actor="auditor.ann", status="on_track")
+    text = writer.correct(q1["report-vctf"], "typo", when="2018-08-02T09:00",
+                          actor="recorder.vctf", narrative="Launched in April.")
+    later = writer.one(MilestoneProgressReported(
+        milestone_id="vctf", quarter=Quarter(2018, 2), status="on_track",
+        narrative="Q2 text", as_of=date(2018, 9, 30)), when="2018-08-03T09:00")
+    writer.store.close()
+    result = CliRunner().invoke(main, ["--db", url, "init"])
+    assert result.exit_code == 0, result.output
+    return status.position, text.position, later.position
+
+
+def _diff(url: str, *args: str) -> str:
+    result = CliRunner().invoke(main, ["--db", url, "diff", "--quarter", "2018-19-Q1",
+                                       "--from", FROM, "--to", TO, *args])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_each_change_names_only_the_event_that_made_it(database_url: str) -> None:
+    """Three events land on milestone-vctf; the status change names the status correction
+    alone, with delivered → on track and its reason; the text change names the other."""
+    status, text, _ = _three_events_on_one_stream(database_url)
+    changes = json.loads(_diff(database_url, "--format", "json"))["changes"]
+    by_what = {(c["key"], c["what"]): c["causes"] for c in changes}
+    assert set(by_what) == {("vctf", "status"), ("vctf", "progress")}
+    (cause,) = by_what[("vctf", "status")]
+    assert (cause["position"], cause["type"], cause["actor"], cause["before"], cause["after"],
+            cause["reason"]) == (status, "EventCorrected", "auditor.ann", "delivered",
+                                 "on track", "go-live slipped to July")
+    assert [c["position"] for c in by_what[("vctf", "progress")]] == [text]
+    assert by_what[("vctf", "progress")][0]["reason"] == "typo"
+
+
+def test_the_text_form_says_old_to_new_and_why(database_url: str) -> None:
+    """Under the status change, one cause line: position, type, actor, old → new, reason."""
+    status, _, later = _three_events_on_one_stream(database_url)
+    lines = _diff(database_url).splitlines()
+    at = lines.index("- milestone vctf: status: delivered → on track")
+    cause = lines[at + 1]
+    assert cause.startswith(f"    #{status} EventCorrected by auditor.ann at ")
+    assert cause.endswith(": delivered → on track (reason: go-live slipped to July)")
+    assert lines[at + 2].startswith("- ")
+    assert not any(f"#{later} " in line for line in lines)
