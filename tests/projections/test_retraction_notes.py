@@ -35,13 +35,13 @@ def test_a_retracted_update_is_omitted_with_its_note(writer: LogWriter, q1: Q1Lo
                           actor="auditor.ann")
     note = ("Retracted on 1 August 2018 by auditor.ann: recorded twice "
             "(was update: Girls Allowed event, 16 June 2018).")
-    before = render_markdown(_report(writer, cutoff=Cutoff(gone.position - 1)))
+    before = render_markdown(_report(writer, cutoff=Cutoff(gone.position - 1)), audit=True)
     assert GIRLS_ALLOWED in before and "Retracted on" not in before
-    markdown = render_markdown(_report(writer))
+    markdown = render_markdown(_report(writer), audit=True)
     assert f"\n_{note}_\n" in markdown
     assert GIRLS_ALLOWED not in markdown and "people attending: 400" not in markdown
-    page = render_html(_report(writer))
-    assert f'<p class="note">{note} <a class="src" href="#e{gone.position}"' in page
+    page = render_html(_report(writer), audit=True)
+    assert f'<p class="note">{note} <a class="src prov" href="#e{gone.position}"' in page
     assert GIRLS_ALLOWED not in page
     (item,) = [item for theme in report_form(_report(writer))["themes"]
                for topic in theme["topics"] for item in topic["items"]
@@ -59,8 +59,8 @@ def test_a_retracted_milestone_report_is_noted_on_the_milestone(writer: LogWrite
     assert item.row.status == "not_reported"
     note = ("Retracted on 2 August 2018 by auditor.ann: not yet evaluated "
             "(was quarter: 2018-19-Q1; status: delivered).")
-    assert f"\n_{note}_\n" in render_markdown(_report(writer))
-    assert f'<p class="note">{note} ' in render_html(_report(writer))
+    assert f"\n_{note}_\n" in render_markdown(_report(writer), audit=True)
+    assert f'<p class="note">{note} ' in render_html(_report(writer), audit=True)
 
 
 def test_a_rescheduled_milestone_says_from_where_to_where_by_whom_and_why(
@@ -76,8 +76,8 @@ def test_a_rescheduled_milestone_says_from_where_to_where_by_whom_and_why(
             "contractor went into administration.")
     for quarter in (Q1, Q2):
         report = _report(writer, quarter)
-        assert f"\n_{note}_\n" in render_markdown(report)
-        assert f'<p class="note">{note} ' in render_html(report)
+        assert f"\n_{note}_\n" in render_markdown(report, audit=True)
+        assert f'<p class="note">{note} ' in render_html(report, audit=True)
     row = next(row for row in report_form(_report(writer, Q2))["board"]["milestones"]
                if row["milestone_id"] == "custody")
     assert [item["text"] for item in row["corrections"]] == [note]

@@ -71,7 +71,7 @@ def test_bad_input_gets_one_line_naming_the_option(url: str, args: list[str], ac
 
 def test_list_and_show_describe_the_snapshot(url: str) -> None:
     """The table and JSON list it; show gives its hashes, and its Markdown byte for byte as
-    `opslog report` renders the same cut-off."""
+    `opslog report --audit` renders the same cut-off (snapshots keep the audit view)."""
     run(url, "snapshot", "create", "--quarter", "2018-19-Q1", "--cutoff", CUTOFF)
     table = run(url, "snapshot", "list")
     assert table.exit_code == 0 and "2018-19-Q1" in table.output and "alice" in table.output
@@ -82,7 +82,7 @@ def test_list_and_show_describe_the_snapshot(url: str) -> None:
     assert f"chain head hash: {listed['head_hash']}" in shown.output
     assert f"markdown sha256: {listed['sha256']['markdown']}" in shown.output
     stored = run(url, "snapshot", "show", "1", "--format", "md").stdout
-    reported = run(url, "report", "--quarter", "2018-19-Q1", "--as-of", CUTOFF).stdout
+    reported = run(url, "report", "--quarter", "2018-19-Q1", "--as-of", CUTOFF, "--audit").stdout
     assert stored == reported
     missing = run(url, "snapshot", "show", "7")
     assert (missing.exit_code, missing.output) == (1, "Error: ID: there is no snapshot 7\n")
