@@ -230,7 +230,7 @@ def test_import_writes_in_batches_within_one_transaction(exported: bytes,
         if phase == "importing" and done == total:  # every batch written, not committed
             seen_by_reader.append((phase, done, store.head().position))
 
-    last = exported.count(b"\n")
+    last = 1 + sum(line.startswith(b'{"position"') for line in exported.splitlines())
     changed = replace_once(exported, b"RolloutCompleted", b"RolloutCompletes", last)
     with pytest.raises(ImportRefused, match="changed while it was being imported"):
         import_log(store, ChangingFile(exported, changed), read_elsewhere, batch_size=2)
@@ -241,7 +241,7 @@ def test_import_writes_in_batches_within_one_transaction(exported: bytes,
     import_log(store, io.BytesIO(exported), read_elsewhere, batch_size=2)
     assert seen_by_reader == [("importing", 7, 0)]
     assert [event.hash for event in store.read_all()] == [
-        line["hash"] for line in lines_of(exported)[1:]]
+        line["hash"] for line in lines_of(exported)[1:] if "hash" in line]
 
 
 # -- tampering -----------------------------------------------------------------------------
