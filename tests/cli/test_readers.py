@@ -17,20 +17,13 @@ from catalogue import EventCorrected
 from opslog.cli import main
 from projections.fold.state import fold
 from tests.projections.builders import open_writer
-from tests.projections.q1_log import load_q1
 
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 @pytest.fixture
-def url(database_url: str) -> str:
-    """A database on each backend holding the Q1-like log, initialised by ``opslog init``."""
-    writer = open_writer(database_url)
-    load_q1(writer)
-    writer.store.close()
-    result = CliRunner().invoke(main, ["--db", database_url, "init"])
-    assert result.exit_code == 0, result.output
-    return database_url
+def url(q1_url: str) -> str:
+    return q1_url
 
 
 def run(url: str, *args: str) -> Result:
