@@ -65,6 +65,11 @@ events = sa.Table(
     sa.Column("recorded_at", UTCDateTime(), nullable=False),
     sa.Column("prev_hash", sa.String(64), nullable=False),
     sa.Column("hash", sa.String(64), nullable=False),
+    # Envelope v2 (es0004): the hash commits to the payload through salted per-field
+    # digests, so a value can be erased while the chain, the tree and checkpoints verify.
+    sa.Column("envelope", sa.SmallInteger(), nullable=False, server_default=sa.text("1")),
+    sa.Column("digests", sa.Text(), nullable=True),
+    sa.Column("salts", sa.Text(), nullable=True),
     sa.UniqueConstraint("event_id"),
     sa.UniqueConstraint("stream_id", "version"),
     sa.CheckConstraint("version >= 1", name="version_positive"),
@@ -84,8 +89,6 @@ commits = sa.Table(
     sa.Column("recorded_at", UTCDateTime(), nullable=False),
 )
 
-APPEND_ONLY_TABLES = ("events", "commits")
-
 leases = sa.Table(
     "leases",
     metadata,
@@ -95,3 +98,42 @@ leases = sa.Table(
     sa.Column("expires_at", UTCDateTime(), nullable=False),
 )
 """Named exclusive leases (one scheduler per database); ordinary mutable rows."""
+
+tree_nodes = sa.Table(
+    "tree_nodes",
+    metadata,
+    sa.Column("level", sa.SmallInteger(), primary_key=True, autoincrement=False),
+    sa.Column("idx", sa.BigInteger(), primary_key=True, autoincrement=False),
+    sa.Column("hash", sa.LargeBinary(32), nullable=False),
+    sa.CheckConstraint("level >= 0 AND idx >= 0", name="node_address"),
+)
+"""Every complete subtree of the RFC 9162 Merkle tree over positions: the node covering
+leaves ``idx * 2**level`` to ``(idx + 1) * 2**level - 1`` (position = leaf + 1). A root or
+a proof is a few primary-key reads, never a replay. Append-only."""
+
+checkpoints = sa.Table(
+    "checkpoints",
+    metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True,
+              autoincrement=True),
+    sa.Column("origin", sa.String(200), nullable=False),
+    sa.Column("tree_size", sa.BigInteger(), nullable=False),
+    sa.Column("root_hash", sa.String(64), nullable=False),
+    sa.Column("note", sa.Text(), nullable=False),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.CheckConstraint("tree_size >= 0", name="tree_size_not_negative"),
+    sa.Index(None, "tree_size"),
+)
+"""Signed checkpoints (C2SP tlog-checkpoint in a signed note), as made; append-only."""
+
+erasures = sa.Table(
+    "erasures",
+    metadata,
+    sa.Column("target_position", sa.BigInteger(), primary_key=True, autoincrement=False),
+    sa.Column("field", sa.String(200), primary_key=True),
+    sa.Column("erasure_position", sa.BigInteger(), nullable=False),
+)
+"""Which payload field of which event an erasure event removed. Append-only; the only
+UPDATE `events` accepts is the one these rows allow (see es0004)."""
+
+APPEND_ONLY_TABLES = ("events", "commits", "tree_nodes", "checkpoints", "erasures")

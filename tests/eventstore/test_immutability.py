@@ -127,10 +127,10 @@ def sqlite_store(sqlite_url: str) -> Iterator[EventStore]:
          "append-only"),
         ("REPLACE INTO events SELECT position + 10, event_id, stream_id, category, "
          "version + 10, type, schema_version, data, metadata, occurred_at, recorded_at, "
-         "prev_hash, hash FROM events WHERE position = 3", "event_id"),
+         "prev_hash, hash, envelope, digests, salts FROM events WHERE position = 3", "event_id"),
         ("INSERT OR REPLACE INTO events SELECT position + 10, 'not-a-recorded-id', stream_id, "
          "category, version, type, schema_version, data, metadata, occurred_at, recorded_at, "
-         "prev_hash, hash FROM events WHERE position = 3", "version"),
+         "prev_hash, hash, envelope, digests, salts FROM events WHERE position = 3", "version"),
         ("INSERT OR REPLACE INTO commits SELECT idempotency_key, fingerprint, 1, 1, "
          "stream_versions, recorded_at FROM commits WHERE idempotency_key = 'cmd-3'",
          "append-only"),
