@@ -17,7 +17,8 @@ verifies: each top-level payload field gets a fresh 128-bit salt, its digest is 
 SHA-256 of the canonical JSON array ``[salt, name, value]`` (SD-JWT's disclosure), and the
 hash input is the line ``opslog-event-v2`` followed by the eleven lines above with `data`
 replaced by the canonical JSON object of those digests. The Merkle leaf of an event of
-either envelope is SHA-256 of 0x00 followed by its hash input (RFC 9162).
+either envelope is SHA-256 of 0x00 followed by its hash input (RFC 9162;
+`eventstore.transparency.merkle.leaf_hash`).
 
 `prev_hash` of position 1 is sixty-four zeros. No field can hold a raw newline: ids and
 types refuse control characters, and canonical JSON escapes them.
@@ -140,11 +141,6 @@ def event_hash(
         recorded_at=recorded_at, prev_hash=prev_hash, data_json=data_json,
         metadata_json=metadata_json, envelope=envelope, digests_json=digests_json,
     )).hexdigest()
-
-
-def leaf_hash(event_hash_input: bytes) -> bytes:
-    """The event's RFC 9162 Merkle leaf: SHA-256 of 0x00 followed by its hash input."""
-    return hashlib.sha256(b"\x00" + event_hash_input).digest()
 
 
 def new_salt() -> str:
