@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -15,6 +13,7 @@ from catalogue import Quarter
 from eventstore.export import export_log, verify_export
 from eventstore.importer import import_log
 from opslog import __version__
+from opslog.audit.diff_form import cause_line, diff_as_json
 from opslog.audit.log_view import LogEntry, LogQuery, log_entries, stream_history, summarise
 from opslog.audit.read_side import check_read_side
 from opslog.audit.render import (
@@ -30,8 +29,7 @@ from opslog.cli.base import Context, UserError, pass_context
 from opslog.cli.files import refuse_existing, written_whole
 from opslog.cli.output import progress_bar, stdout_console
 from opslog.cli.params import AWARE_TIME, UTF8_TEXT, quarter_option
-from projections.audit.compare import transition
-from projections.audit.diff import Cause, QuarterDiff, diff_quarter
+from projections.audit.diff import diff_quarter
 from projections.audit.lineage import Lineage, catalogue_summary
 from projections.fold.decoding import unreadable
 from projections.query import resolve_cutoff
@@ -242,24 +240,3 @@ def diff(context: Context, quarter: Quarter, from_: datetime, to: datetime | Non
         click.echo(visible(f"- {traced.change}"))
         for cause in traced.causes:
             click.echo(visible(cause_line(cause)))
-
-
-def cause_line(cause: Cause) -> str:
-    """``    #41 EventCorrected by alice at …: delivered → on track (reason: works started)``."""
-    line = f"    #{cause.position} {cause.type} by {cause.actor or '?'} at {cause.recorded_at}"
-    line += f": {transition(cause.before, cause.after)}"
-    return f"{line} (reason: {cause.reason})" if cause.reason else line
-
-
-def diff_as_json(result: QuarterDiff) -> dict[str, Any]:
-    return {
-        "quarter": str(result.quarter),
-        "from_position": result.from_position,
-        "to_position": result.to_position,
-        "changes": [
-            {"kind": t.change.kind, "key": t.change.key, "what": t.change.what,
-             "before": t.change.before, "after": t.change.after,
-             "causes": [dataclasses.asdict(cause) for cause in t.causes]}
-            for t in result.changes
-        ],
-    }

@@ -1,0 +1,1 @@
+"""The read-only dashboard: server-rendered pages, htmx (vendored) for partial updates."""

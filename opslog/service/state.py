@@ -1,0 +1,80 @@
+"""What every route shares: the store, the token check, the one command service per
+process (a lock keeps its in-memory write model to one command at a time), and whether
+published quarters are open to anyone."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from marshmallow import Schema, ValidationError
+from starlette.requests import Request
+
+from catalogue import PeriodError, Quarter
+from commands.errors import problems_from
+from commands.service import CommandService
+from eventstore import EventStore
+from opslog.service.auth import Authenticator, Principal, identify, require
+from opslog.service.problems import Problem
+
+
+@dataclass
+class ServiceState:
+    store: EventStore
+    authenticate: Authenticator
+    public: bool = False
+    write_lock: threading.Lock = field(default_factory=threading.Lock)
+    _commands: CommandService | None = None
+
+    def command_service(self) -> CommandService:
+        """The process's command service (call with `write_lock` held)."""
+        if self._commands is None:
+            self._commands = CommandService(self.store)
+        return self._commands
+
+    def forget_commands(self) -> None:
+        self._commands = None
+
+
+def service(request: Request) -> ServiceState:
+    found: ServiceState = request.app.state.opslog
+    return found
+
+
+def reader(request: Request, *, cookie: bool = True) -> Principal:
+    """Who reads: any valid token (header, or the dashboard's cookie)."""
+    state = service(request)
+    return require(request, state.authenticate, cookie=cookie)
+
+
+def anonymous_or_reader(request: Request, *, cookie: bool = True) -> Principal | None:
+    """With ``--public``: a reader, or None for anyone without a token (published only)."""
+    state = service(request)
+    if not state.public:
+        return require(request, state.authenticate, cookie=cookie)
+    return identify(request, state.authenticate, cookie=cookie)
+
+
+def load_query(schema: Schema, request: Request) -> dict[str, Any]:
+    """The query string loaded by `schema`; a 400 problem names the first bad parameter."""
+    params: dict[str, Any] = {}
+    for key, value in request.query_params.multi_items():
+        if key in params:
+            raise Problem(400, "is given more than once", field=key)
+        params[key] = value
+    try:
+        loaded: dict[str, Any] = schema.load(params)
+    except ValidationError as error:
+        problems = problems_from(error.messages)
+        raise Problem(400, problems[0][1], field=problems[0][0],
+                      extra={"errors": [{"field": f, "reason": r} for f, r in problems]}
+                      ) from None
+    return loaded
+
+
+def quarter_of(text: str) -> Quarter:
+    try:
+        return Quarter.parse(text)
+    except PeriodError as error:
+        raise Problem(404, str(error), field="quarter") from None
