@@ -17,6 +17,7 @@ from catalogue.base import (
     upcast,
 )
 from catalogue.corrections import EventCorrected, EventRetracted
+from catalogue.identity import TokenIssued, TokenRevoked
 from catalogue.indicators import IndicatorDefined, IndicatorValueRecorded
 from catalogue.milestones import (
     STATUS_LABELS,
@@ -36,7 +37,13 @@ from catalogue.periods import (
     Quarter,
     parse_period,
 )
-from catalogue.structure import RoleGranted, ThemeDefined, TopicDefined, UnitRegistered
+from catalogue.structure import (
+    RoleGranted,
+    RoleRevoked,
+    ThemeDefined,
+    TopicDefined,
+    UnitRegistered,
+)
 from catalogue.updates import (
     AssetAcquired,
     Fact,
@@ -82,10 +89,13 @@ __all__ = [
     "QuarterOverviewWritten",
     "Recorded",
     "RoleGranted",
+    "RoleRevoked",
     "RolloutCompleted",
     "TaskforceChanged",
     "TaskforceFormed",
     "ThemeDefined",
+    "TokenIssued",
+    "TokenRevoked",
     "TopicDefined",
     "UnitRegistered",
     "UnitWentLive",

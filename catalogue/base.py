@@ -168,9 +168,12 @@ class Metadata:
     command_type: str
     correlation_id: str
     causation_id: str
+    channel: Mapping[str, Any] | None = None
+    """How it reached the log (`catalogue.channel`); None only in events written before
+    channels were recorded."""
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "actor": self.actor,
             "unit": self.unit,
             "command_id": self.command_id,
@@ -178,6 +181,9 @@ class Metadata:
             "correlation_id": self.correlation_id,
             "causation_id": self.causation_id,
         }
+        if self.channel is not None:
+            data["channel"] = dict(self.channel)
+        return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Metadata:
@@ -188,6 +194,7 @@ class Metadata:
             command_type=str(data.get("command_type", "")),
             correlation_id=str(data.get("correlation_id", "")),
             causation_id=str(data.get("causation_id", "")),
+            channel=channel if isinstance(channel := data.get("channel"), Mapping) else None,
         )
 
 

@@ -117,3 +117,27 @@ class RoleGranted(DomainEvent):
     def summary(self) -> str:
         where = f" for {self.unit_id}" if self.unit_id else ""
         return f"{self.actor} is {self.role}{where}"
+
+
+class RoleRevokedSchema(EventSchema):
+    actor = fields.String(required=True, validate=ACTOR)
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    unit_id = identifier(load_default=None, allow_none=True)
+
+
+@event_type("RoleRevoked", RoleRevokedSchema)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RoleRevoked(DomainEvent):
+    """From this event's position on, the actor no longer holds the role."""
+
+    actor: str
+    role: str
+    unit_id: str | None = None
+
+    @property
+    def stream_id(self) -> str:
+        return actor_stream(self.actor)
+
+    def summary(self) -> str:
+        where = f" for {self.unit_id}" if self.unit_id else ""
+        return f"{self.actor} is no longer {self.role}{where}"

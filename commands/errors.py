@@ -37,6 +37,14 @@ class Refused(Exception):
         return "; ".join(f"{field}: {reason}" for field, reason in self.problems)
 
 
+class Forbidden(Refused):
+    """The caller may not do this as who they are: a command naming another actor, an act
+    their roles do not allow. An HTTP layer answers it 403; the CLI exits non-zero.
+
+    A `Refused` too, so everything that answers refusals answers this one the same way.
+    """
+
+
 def problems_from(messages: object, prefix: str = "") -> list[Problem]:
     """Flatten marshmallow's nested error messages into (field path, reason) pairs."""
     problems: list[Problem] = []

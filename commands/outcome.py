@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from commands.errors import Problem, Refused
+from commands.errors import Forbidden, Problem, Refused
 
 
 class Status(enum.Enum):
@@ -28,12 +28,16 @@ class Outcome:
     event_types: tuple[str, ...] = ()
     problems: tuple[Problem, ...] = ()
     attempts: int = 0
+    forbidden: bool = False
+    """Refused for who the caller is (`Forbidden`), not for what the command says: an
+    HTTP layer answers it 403."""
 
     @classmethod
     def refused(cls, refusal: Refused, command_id: str | None = None,
                 command_type: str | None = None, attempts: int = 0) -> Outcome:
         return cls(status=Status.REFUSED, command_id=command_id, command_type=command_type,
-                   problems=refusal.problems, attempts=attempts)
+                   problems=refusal.problems, attempts=attempts,
+                   forbidden=isinstance(refusal, Forbidden))
 
     @property
     def accepted(self) -> bool:

@@ -5,6 +5,12 @@ every command, so a long file costs one small read per command, not a replay of 
 The command id is the commit's idempotency key: a retry returns the first result, and the
 same id with a different body is refused. Losing an optimistic-concurrency race is
 retried against fresh state a bounded number of times.
+
+Who acts is the caller's to say, not the command's: the service is given the actor the
+caller authenticated (a token's actor over HTTP, ``--actor`` on the operator's channel)
+and the `Channel` it came through, which every event records in its metadata. A command
+naming another ``actor`` is `Forbidden`. Only where the caller names no actor (a file of
+commands on the operator's channel) does the command's own ``actor`` say who acts.
 """
 
 from __future__ import annotations
@@ -26,11 +32,12 @@ from catalogue import (
     encode,
     load,
 )
+from catalogue.channel import Channel, direct
 from commands.command import Command
 from commands.context import Context, Target
 from commands.corrections import Answer
 from commands.envelope import Submission, check_actor, check_id, command_hash, parse
-from commands.errors import Refused
+from commands.errors import Forbidden, Refused
 from commands.outcome import Outcome, Status
 from commands.permissions import authorise
 from commands.registry import recorder_of, spec_of
@@ -75,10 +82,13 @@ class CommandService:
     """
 
     def __init__(self, store: EventStore, clock: Clock | None = None,
-                 dry_run: bool = False) -> None:
+                 dry_run: bool = False, channel: Channel | None = None) -> None:
         self.store = store
         self.clock = clock or utc_now
         self.dry_run = dry_run
+        self.channel = channel or direct()
+        """How the commands reach the log; the operator's channel from this process
+        unless the caller (the HTTP service) says otherwise."""
         self.state = State()
         self._loaded = False
 
@@ -240,6 +250,7 @@ class CommandService:
             command_type=submission.command.command_type,
             correlation_id=submission.correlation_id or submission.command_id,
             causation_id=submission.command_id,
+            channel=self.channel.as_dict(),
         ).as_dict()
         metadata["command_hash"] = digest
         groups: dict[str, list[_Pending]] = {}
@@ -270,9 +281,13 @@ class CommandService:
                 position += 1
 
 
-def _actor(submission: Submission, default: str | None) -> str:
-    """Who acts: the envelope's actor, else the caller's."""
-    actor = submission.actor or default
+def _actor(submission: Submission, caller: str | None) -> str:
+    """Who acts: the caller's actor; the envelope's only when the caller names none. An
+    envelope naming someone else is refused: identity is not what the command says."""
+    if caller is not None and submission.actor is not None and submission.actor != caller:
+        raise Forbidden("actor", f"the command acts as {submission.actor!r} but it is "
+                        f"submitted by {caller!r}: a command acts only as its submitter")
+    actor = caller or submission.actor
     if not actor:
         raise Refused("actor", "is required: say who acts (--actor, OPSLOG_ACTOR "
                       'or "actor" in the command)')
@@ -311,10 +326,11 @@ def _names(item: object) -> tuple[str | None, str | None]:
 
 def submit(store: EventStore, command: Mapping[str, Any] | Submission | Command,
            actor: str | None = None, clock: Clock | None = None, *,
-           command_id: str | None = None, dry_run: bool = False) -> Outcome:
+           command_id: str | None = None, dry_run: bool = False,
+           channel: Channel | None = None) -> Outcome:
     """Submit one command with a fresh service (it folds the whole log first).
 
     For many commands, keep a `CommandService` and call its `submit`.
     """
-    service = CommandService(store, clock=clock, dry_run=dry_run)
+    service = CommandService(store, clock=clock, dry_run=dry_run, channel=channel)
     return service.submit(command, actor, command_id=command_id)

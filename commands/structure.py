@@ -12,7 +12,14 @@ from typing import Any
 
 from marshmallow import fields, validate
 
-from catalogue import DomainEvent, RoleGranted, ThemeDefined, TopicDefined, UnitRegistered
+from catalogue import (
+    DomainEvent,
+    RoleGranted,
+    RoleRevoked,
+    ThemeDefined,
+    TopicDefined,
+    UnitRegistered,
+)
 from catalogue.fields import identifier, title
 from catalogue.streams import theme_stream, topic_stream, unit_stream
 from catalogue.structure import ACTOR, ROLES, UNIT_KINDS
@@ -20,7 +27,7 @@ from commands import references
 from commands.command import Command, CommandSchema, about, recorded
 from commands.context import Context
 from commands.errors import Refused
-from commands.permissions import ADMIN, STRUCTURE, Policy
+from commands.permissions import ADMIN, STRUCTURE
 from commands.spec import CommandSpec
 from commands.write_model.state import Role, State
 
@@ -168,12 +175,39 @@ def grant_role(state: State, command: GrantRole, context: Context) -> list[Domai
     return [recorded(RoleGranted, command)]
 
 
-def first_admin(actor: str, command: GrantRole) -> None:
-    """On a log with no admin, an actor may make themself admin, and do nothing else."""
-    if command.role == ADMIN and command.actor == actor and command.unit_id is None:
-        return
-    raise Refused("actor", "no admin exists yet: the first grant must make its own actor admin "
-                  f"(actor {actor!r} granting role admin to {actor!r})")
+# -- RevokeRole -------------------------------------------------------------------------
+
+
+class RevokeRoleSchema(CommandSchema):
+    actor = fields.String(required=True, validate=ACTOR, **about("who loses the role"))
+    role = fields.String(required=True, validate=validate.OneOf(ROLES),
+                         **about("the role as it was granted"))
+    unit_id = identifier(load_default=None, allow_none=True,
+                         **about("the unit of a recorder's role"))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RevokeRole(Command):
+    """Take a role back; commands the actor submits after it are decided without it."""
+
+    actor: str
+    role: str
+    unit_id: str | None = None
+
+
+def revoke_role(state: State, command: RevokeRole, context: Context) -> list[DomainEvent]:
+    """Only a role held is revoked; the last admin is kept, or no one could grant again."""
+    role = Role(command.role, command.unit_id)
+    held = state.roles_of(command.actor)
+    if role not in held:
+        holds = ", ".join(str(each) for each in sorted(held)) or "no role"
+        raise Refused("role", f"{command.actor!r} is not {role} (holds {holds})")
+    if command.role == ADMIN:
+        admins = [actor for actor, roles in state.roles.items() if Role(ADMIN, None) in roles]
+        if admins == [command.actor]:
+            raise Refused("actor", f"{command.actor!r} is the last admin: grant admin to "
+                          "another actor first")
+    return [recorded(RoleRevoked, command)]
 
 
 SPECS = (
@@ -184,5 +218,7 @@ SPECS = (
     CommandSpec(RegisterUnit, RegisterUnitSchema(), register_unit, STRUCTURE, GROUP,
                 records=UnitRegistered, correctable=("name", "boroughs"), check=check_unit),
     CommandSpec(GrantRole, GrantRoleSchema(), grant_role,
-                Policy(ADMIN, bootstrap=first_admin), GROUP, records=RoleGranted),
+                STRUCTURE, GROUP, records=RoleGranted),
+    CommandSpec(RevokeRole, RevokeRoleSchema(), revoke_role, STRUCTURE, GROUP,
+                records=RoleRevoked),
 )

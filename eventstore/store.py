@@ -93,30 +93,44 @@ class EventStore:
         events: Sequence[NewEvent],
         expected_version: Expected = ANY,
         idempotency_key: str | None = None,
+        *,
+        together: Callable[[sa.Connection], None] | None = None,
     ) -> AppendResult:
         """Append `events` to one stream in one commit."""
-        return self.append_many([(stream_id, events, expected_version)], idempotency_key)
+        return self.append_many([(stream_id, events, expected_version)], idempotency_key,
+                                together=together)
 
     def append_many(
-        self, streams: Sequence[StreamBatch], idempotency_key: str | None = None
+        self,
+        streams: Sequence[StreamBatch],
+        idempotency_key: str | None = None,
+        *,
+        together: Callable[[sa.Connection], None] | None = None,
     ) -> AppendResult:
         """Append to several streams atomically: every event lands, or none does.
 
         With an `idempotency_key`, a repeat of the same content returns the first result
         (``replayed=True``) and writes nothing; other content raises `IdempotencyConflict`.
         The key is looked up before any expected version is checked.
+
+        `together` runs on the same connection after the events are written and before
+        the commit, for a caller's own rows that must land with them or not at all; it
+        does not run for a replayed commit.
         """
         prepared = prepare_batch(streams, idempotency_key)
         fingerprint = content_fingerprint(prepared) if idempotency_key is not None else None
         try:
             with self.engine.begin() as connection:
-                return writer.write_commit(
+                result = writer.write_commit(
                     connection,
                     prepared,
                     idempotency_key=idempotency_key,
                     fingerprint=fingerprint,
                     clock=self._clock,
                 )
+                if together is not None and not result.replayed:
+                    together(connection)
+                return result
         except sa_exc.IntegrityError as error:
             if "version" in str(error.orig).lower():
                 stream_id = prepared[0].stream_id

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from alembic.config import Config
 
+from commands.identity.tables import metadata as commands_metadata
+from commands.migrations import versions_path as commands_versions
 from eventstore import EventStore, schema
 from opslog.migrations import versions_path
 from projections.readmodels.schema import alembic_config as projections_config
 
 
 def alembic_config() -> Config:
-    """The whole history: the log's, the read models' and the shell's."""
-    return projections_config(extra_version_locations=[versions_path()])
+    """The whole history: the log's, the read models', the write side's (tokens) and the
+    shell's."""
+    return projections_config(extra_version_locations=[commands_versions(), versions_path()],
+                              extra_metadata=[commands_metadata])
 
 
 def initialise(store: EventStore) -> None:

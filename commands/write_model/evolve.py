@@ -29,6 +29,7 @@ from catalogue import (
     OperationalUpdateRecorded,
     QuarterOverviewWritten,
     RoleGranted,
+    RoleRevoked,
     RolloutCompleted,
     TaskforceChanged,
     TaskforceFormed,
@@ -134,6 +135,15 @@ def _unit(state: State, event: UnitRegistered, logged: Logged) -> str:
 
 def _role(state: State, event: RoleGranted, logged: Logged) -> str:
     state.roles.setdefault(event.actor, set()).add(Role(event.role, event.unit_id))
+    return event.actor
+
+
+def _role_revoked(state: State, event: RoleRevoked, logged: Logged) -> str:
+    """Effective from its position: the commands after it are decided without the role."""
+    held = state.roles.get(event.actor, set())
+    held.discard(Role(event.role, event.unit_id))
+    if not held:
+        state.roles.pop(event.actor, None)
     return event.actor
 
 
@@ -315,6 +325,7 @@ _EVOLVERS: dict[type[DomainEvent], Evolver] = {
     TopicDefined: _topic,
     UnitRegistered: _unit,
     RoleGranted: _role,
+    RoleRevoked: _role_revoked,
     MilestoneScheduled: _scheduled,
     MilestoneProgressReported: _progress,
     MilestoneRescheduled: _rescheduled,

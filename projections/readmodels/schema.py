@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import sqlalchemy as sa
+
 from eventstore import schema
 from projections.migrations import versions_path
 from projections.readmodels.tables import metadata
@@ -15,10 +17,12 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 
-def alembic_config(extra_version_locations: Sequence[Path] = ()) -> Config:
+def alembic_config(extra_version_locations: Sequence[Path] = (),
+                   extra_metadata: Sequence[sa.MetaData] = ()) -> Config:
     """One Alembic history: the store's revisions, the read models' branch (snapshots
-    included) and any branches the caller adds (the shell's scheduler table)."""
+    included) and any branches the caller adds with their tables (the write side's
+    tokens, the shell's)."""
     return schema.alembic_config(
         version_locations=[versions_path(), *extra_version_locations],
-        target_metadata=[metadata, snapshot_metadata],
+        target_metadata=[metadata, snapshot_metadata, *extra_metadata],
     )

@@ -1,0 +1,23 @@
+"""Who holds which role now: the write model's roles, folded from the actors' streams.
+
+Acts that are not commands (publishing, snapshots, tokens, imports) are checked against
+the roles as the log stands when they are asked for; only the ``actor-…`` streams are
+read, so the check costs the grants and revocations, not the whole log.
+"""
+
+from __future__ import annotations
+
+from catalogue.streams import actor_stream
+from commands.write_model.evolve import fold_recorded
+from commands.write_model.state import State
+from eventstore import EventStore
+
+ACTOR_CATEGORY = actor_stream("").rstrip("-")
+
+
+def roles_now(store: EventStore) -> State:
+    """A write model holding every grant and revocation recorded so far."""
+    state = State()
+    for recorded in store.read_all(categories=[ACTOR_CATEGORY]):
+        fold_recorded(state, recorded)
+    return state
