@@ -96,8 +96,10 @@ def create_app(store: EventStore, authenticate: Authenticator, *, public: bool =
     """The service over `store`; `authenticate` checks tokens (see `opslog.service.auth`)."""
     routes: list[BaseRoute] = [*commands.routes, *quarters.routes, *audit.routes]
 
+    document = openapi.document(routes)
+
     async def openapi_json(_request: Request) -> Response:
-        return JSONResponse(openapi.document(tuple(routes)))
+        return JSONResponse(document)
 
     every: Sequence[BaseRoute] = [*routes, Route("/openapi.json", openapi_json,
                                                  methods=["GET"]), *pages.routes]

@@ -10,27 +10,29 @@ its absence or refusal into a 401.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from starlette.requests import Request
 
+from commands.identity import Principal, authenticate
+from eventstore import EventStore
 from opslog.service.problems import Problem
 
 COOKIE = "opslog_token"
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="opslog"'}
 
 
-@dataclass(frozen=True, slots=True)
-class Principal:
-    """The actor a request acts as, and the token that said so."""
-
-    actor: str
-    token_id: str
-
-
 Authenticator = Callable[[str, datetime], Principal | None]
 """(secret, now) → who holds it, or None for a wrong, expired or revoked token."""
+
+
+def token_authenticator(store: EventStore) -> Authenticator:
+    """The identity package's check against `store`'s tokens table."""
+
+    def check(secret: str, now: datetime) -> Principal | None:
+        return authenticate(store, secret, now=now)
+
+    return check
 
 
 def secret_of(request: Request, *, cookie: bool) -> str | None:

@@ -5,7 +5,7 @@ Schema. Nothing in it is written by hand apart from those references."""
 from __future__ import annotations
 
 import inspect
-from functools import cache
+from collections.abc import Sequence
 from typing import Any
 
 from apispec import APISpec
@@ -28,8 +28,7 @@ naming another actor is refused (403). Errors are RFC 9457 problem details
 """
 
 
-@cache
-def document(routes: tuple[BaseRoute, ...]) -> dict[str, Any]:
+def document(routes: Sequence[BaseRoute]) -> dict[str, Any]:
     spec = APISpec(title="opslog", version=__version__, openapi_version="3.1.0",
                    plugins=[MarshmallowPlugin()], info={"description": DESCRIPTION})
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})

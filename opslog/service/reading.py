@@ -7,8 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 from catalogue import Quarter
+from commands.identity import Principal
 from eventstore import EventStore
-from opslog.service.auth import CHALLENGE, Principal
+from opslog.service.auth import CHALLENGE
 from opslog.service.problems import Problem
 from projections import query
 from projections.errors import ProjectionError

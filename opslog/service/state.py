@@ -12,10 +12,12 @@ from marshmallow import Schema, ValidationError
 from starlette.requests import Request
 
 from catalogue import PeriodError, Quarter
-from commands.errors import problems_from
+from commands import permissions
+from commands.errors import Refused, problems_from
+from commands.identity import Principal
 from commands.service import CommandService
 from eventstore import EventStore
-from opslog.service.auth import Authenticator, Principal, identify, require
+from opslog.service.auth import Authenticator, identify, require
 from opslog.service.problems import Problem
 
 
@@ -43,17 +45,27 @@ def service(request: Request) -> ServiceState:
 
 
 def reader(request: Request, *, cookie: bool = True) -> Principal:
-    """Who reads: any valid token (header, or the dashboard's cookie)."""
+    """Who reads: a valid token (header, or the dashboard's cookie) whose actor holds a
+    role now (401 without one, 403 for an actor whose roles were all revoked)."""
     state = service(request)
-    return require(request, state.authenticate, cookie=cookie)
+    return may_read(state, require(request, state.authenticate, cookie=cookie))
 
 
 def anonymous_or_reader(request: Request, *, cookie: bool = True) -> Principal | None:
     """With ``--public``: a reader, or None for anyone without a token (published only)."""
     state = service(request)
     if not state.public:
-        return require(request, state.authenticate, cookie=cookie)
-    return identify(request, state.authenticate, cookie=cookie)
+        return reader(request, cookie=cookie)
+    found = identify(request, state.authenticate, cookie=cookie)
+    return None if found is None else may_read(state, found)
+
+
+def may_read(state: ServiceState, who: Principal) -> Principal:
+    try:
+        permissions.require(state.store, who.actor, "read")
+    except Refused as refusal:
+        raise Problem(403, refusal.reason, field=refusal.field) from None
+    return who
 
 
 def load_query(schema: Schema, request: Request) -> dict[str, Any]:

@@ -20,9 +20,11 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from catalogue import Quarter
+from catalogue.channel import describe
+from commands.identity import Principal
 from eventstore import EventStore
 from opslog.service import reading
-from opslog.service.auth import COOKIE, Principal, identify
+from opslog.service.auth import COOKIE, identify
 from opslog.service.dashboard.templating import due_text, render, status_text
 from opslog.service.limits import blocking, read_body
 from opslog.service.problems import Problem
@@ -140,8 +142,9 @@ async def log(request: Request) -> Response:
         found = await blocking(log_page, service(request).store, params)
     except Problem as problem:
         return problem_page(request, problem)
-    return page("log.html", request, params=params, values=dict(request.query_params), events=found["events"],
-                next_from=found["next_from_position"], query=_next_query(request, found))
+    return page("log.html", request, params=params, values=dict(request.query_params),
+                events=found["events"], next_from=found["next_from_position"],
+                query=_next_query(request, found))
 
 
 def _next_query(request: Request, found: dict[str, Any]) -> str | None:
@@ -162,7 +165,7 @@ async def event(request: Request) -> Response:
                                 request.path_params["position"])
     except Problem as problem:
         return problem_page(request, problem)
-    return page("event.html", request, event=record, channel=record["metadata"].get("channel"))
+    return page("event.html", request, event=record, channel=describe(record["metadata"].get("channel")))
 
 
 async def diff(request: Request) -> Response:

@@ -2,9 +2,10 @@
 
 The body is one JSON command or JSON Lines of them, read by the command file reader
 (`commands.files`, with its line and value caps). Each line gets the answer `opslog
-submit` prints. A line naming an actor other than the token's is refused without being
-looked at further, and the request answers 403 naming ``actor``; any other refusal makes
-it a 422. Either way the lines that were accepted stay recorded, as with the CLI, and the
+submit` prints, and its events record the ``api`` channel with the token's id. A line
+naming an actor other than the token's is refused (`Forbidden`) and the request answers
+403 naming ``actor``, as for a command the actor's roles do not allow; any other refusal
+makes it a 422. Either way the lines accepted stay recorded, as with the CLI, and the
 problem lists every line's answer; a command id resent answers "already recorded".
 """
 
@@ -20,8 +21,9 @@ from starlette.routing import Route
 
 from commands.errors import Refused
 from commands.files import Item, read_commands
+from commands.identity import Principal, api
 from commands.outcome import Outcome, Status
-from opslog.service.auth import Principal, require
+from opslog.service.auth import require
 from opslog.service.limits import blocking, read_body
 from opslog.service.problems import Problem
 from opslog.service.state import ServiceState, service
@@ -76,27 +78,14 @@ def _record(state: ServiceState, who: Principal,
             if isinstance(item, Refused):
                 answers.append((line, Outcome.refused(item), ""))
                 continue
-            named = item.get("actor")
-            if named is not None and named != who.actor:
-                refusal = Refused("actor", f"names {named!r}, but the token is {who.actor!r}'s: "
-                                  "a token writes only as its own actor")
-                answers.append((line, Outcome.refused(refusal, *_names(item)), FORBIDDEN))
-                continue
+            commands.channel = api(who.token_id)
             try:
                 outcome = commands.submit(item, who.actor)
             except Exception:
                 state.forget_commands()  # its write model may be half-folded: start afresh
                 raise
-            why = FORBIDDEN if (outcome.status is Status.REFUSED
-                                and outcome.field == "actor") else ""
-            answers.append((line, outcome, why))
+            answers.append((line, outcome, FORBIDDEN if outcome.forbidden else ""))
     return answers
-
-
-def _names(item: dict[str, Any]) -> tuple[str | None, str | None]:
-    command_id, name = item.get("id"), item.get("command")
-    return (command_id if isinstance(command_id, str) else None,
-            name if isinstance(name, str) else None)
 
 
 def result_form(line: int, outcome: Outcome) -> dict[str, Any]:

@@ -10,9 +10,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from catalogue import Quarter
+from commands.identity import Principal
 from eventstore import EventStore
 from opslog.service import reading
-from opslog.service.auth import Principal
 from opslog.service.dashboard.templating import board_markdown, board_page
 from opslog.service.formats import MEDIA, chosen
 from opslog.service.limits import blocking
