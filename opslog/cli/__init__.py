@@ -2,10 +2,10 @@
 
 Each audience's commands live in their own module: operators (init, demo), units
 (submit, commands), readers (status, report, projections), auditors (log, history, diff,
-verify, export, import), snapshots (snapshot, publish) and scheduling (scheduler). `main`
-knows them by name and imports a verb's module only when that verb runs or shows its
-help, so that `opslog --help` and `opslog status` do not wait for the libraries of the
-others (matplotlib, Jinja, APScheduler, Alembic …).
+verify, export, import), snapshots (snapshot, publish), scheduling (scheduler) and
+serving (serve). `main` knows them by name and imports a verb's module only when that
+verb runs or shows its help, so that `opslog --help` and `opslog status` do not wait for
+the libraries of the others (matplotlib, Jinja, APScheduler, Alembic …).
 """
 
 from __future__ import annotations
@@ -51,6 +51,8 @@ main.lazy.update({
     "publish": Lazy("opslog.cli.snapshots:publish_command",
                     "Make a snapshot the quarter's published update (a new publication on "
                     "record)."),
+    "serve": Lazy("opslog.cli.serving:serve",
+                  "Serve the HTTP API (/v1, /openapi.json) and the read-only dashboard."),
     "scheduler": Lazy("opslog.cli.scheduling:scheduler",
                       "The scheduler process: quarterly snapshots and read models kept "
                       "current."),

@@ -39,9 +39,9 @@ def chosen(explicit: str | None, accept: str | None, offered: Sequence[str]) -> 
             continue
         if media in ("*/*", "application/*", "text/*"):
             return _first_under(media, offered)
-        name = _BY_TYPE.get(media)
-        if name in offered:
-            return name
+        found = _BY_TYPE.get(media)
+        if found is not None and found in offered:
+            return found
     raise Problem(406, f"offers none of {', '.join(MEDIA[name].split(';')[0] for name in offered)}"
                   " (or use ?format=)", field="Accept")
 

@@ -165,7 +165,8 @@ async def event(request: Request) -> Response:
                                 request.path_params["position"])
     except Problem as problem:
         return problem_page(request, problem)
-    return page("event.html", request, event=record, channel=describe(record["metadata"].get("channel")))
+    channel = describe(record["metadata"].get("channel"))
+    return page("event.html", request, event=record, channel=channel)
 
 
 async def diff(request: Request) -> Response:
