@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from functools import cache
 from typing import Any
 
@@ -24,7 +25,13 @@ def environment() -> jinja2.Environment:
     )
     env.globals["htmx"] = HTMX
     env.filters["visible"] = visible
+    env.filters["pretty"] = pretty
     return env
+
+
+def pretty(value: Any) -> str:
+    """JSON for reading: indented, its text as typed (the template escapes it for HTML)."""
+    return visible(json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True))
 
 
 def render(name: str, **context: Any) -> str:
