@@ -7,6 +7,10 @@ which each was first recorded prints them as the reference does. Narrative is th
 reference's, paragraph by paragraph; the overview cites indicators instead of repeating
 their figures. Where the report names only a month the effective date is its first day,
 "in Quarter 1" is 1 April 2018, and how things stood is as at 30 June 2018.
+
+Its structure is recorded by `SAMPLE_ADMIN`, whom the operator makes the first admin
+(``opslog init --admin opslog.admin``; ``opslog demo`` does it) before the file is
+submitted: no command makes the first admin.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ from importlib.resources import files
 from commands.files import Item, read_commands
 
 SAMPLE_FILE = "q1-2018-19.jsonl"
+SAMPLE_ADMIN = "opslog.admin"
+"""The sample's admin: the actor of its structure commands."""
 
 
 def sample_text() -> str:

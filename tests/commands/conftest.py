@@ -6,7 +6,7 @@ import pytest
 
 from commands.service import CommandService
 from eventstore import EventStore
-from tests.commands.helpers import PLAN, Clock, given
+from tests.commands.helpers import PLAN, Clock, first_admin, given
 
 
 @pytest.fixture
@@ -22,5 +22,6 @@ def service(store: EventStore, clock: Clock) -> CommandService:
 @pytest.fixture
 def plan(service: CommandService) -> CommandService:
     """Themes 2 and 6, two topics, three units, every role, and the VCTF milestone."""
+    first_admin(service.store)
     given(service, *PLAN)
     return service

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from catalogue import DomainEvent, from_recorded
+from commands.identity import direct, make_first_admin
 from commands.outcome import Outcome
 from commands.service import CommandService
 from eventstore import EventStore
@@ -68,8 +69,12 @@ def assert_refused(outcome: Outcome, field: str, *words: str) -> None:
         assert word in (outcome.reason or ""), outcome.describe()
 
 
+def first_admin(store: EventStore, name: str = ADMIN) -> None:
+    """The operator makes the first admin (``opslog init --admin``); no command can."""
+    make_first_admin(store, name, direct())
+
+
 PLAN: list[dict[str, Any]] = [
-    cmd("GrantRole", ADMIN, actor=ADMIN, role="admin"),
     cmd("DefineTheme", ADMIN, number=2, title="Tackling serious violence"),
     cmd("DefineTopic", ADMIN, topic_id="violent-crime", theme=2, title="Violent crime"),
     cmd("DefineTheme", ADMIN, number=6, title="Developing our key capabilities"),

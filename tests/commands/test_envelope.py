@@ -125,10 +125,32 @@ def test_a_command_needs_an_actor(plan: CommandService, store: EventStore) -> No
     assert head(store) == before + 1
 
 
-def test_the_envelope_actor_wins_over_the_callers(plan: CommandService) -> None:
-    """An actor named in the command acts, whoever the caller says."""
+def test_a_command_naming_another_actor_than_its_submitter_is_forbidden(
+    plan: CommandService, store: EventStore
+) -> None:
+    """Given a plan, when the admin submits a progress report whose body names the VCTF
+    recorder, then it is refused as forbidden on actor and nothing is written: who acts
+    is the caller's (the token's, ``--actor``), never what the command says."""
+    before = head(store)
     outcome = plan.submit(progress(actor=VCTF_RECORDER), actor=ADMIN)
+    assert_refused(outcome, "actor", repr(VCTF_RECORDER), repr(ADMIN))
+    assert outcome.forbidden
+    assert head(store) == before
+
+
+def test_a_command_naming_its_own_submitter_or_no_one_acts_as_the_submitter(
+    plan: CommandService, store: EventStore
+) -> None:
+    """The body may repeat the submitter's actor or leave it out; without a caller's
+    actor (a command file on the operator's channel) the body's actor acts."""
+    assert plan.submit(progress(actor=VCTF_RECORDER), actor=VCTF_RECORDER).accepted
+    unnamed = progress(as_of="2018-06-29")
+    del unnamed["actor"]
+    outcome = plan.submit(unnamed, actor=VCTF_RECORDER)
     assert outcome.status is Status.ACCEPTED
+    (event,) = store.read_all(from_position=outcome.first_position)
+    assert event.metadata["actor"] == VCTF_RECORDER
+    assert plan.submit(progress(as_of="2018-06-28")).accepted
 
 
 def test_actor_ids_follow_the_catalogue() -> None:

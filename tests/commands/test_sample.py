@@ -25,8 +25,9 @@ from catalogue import (
     UnitWentLive,
     from_recorded,
 )
+from commands.identity import direct, make_first_admin
 from commands.outcome import Outcome, Status
-from commands.sample import sample_commands, sample_text
+from commands.sample import SAMPLE_ADMIN, sample_commands, sample_text
 from commands.service import CommandService
 from eventstore import EventStore
 from tests.reference import reference_text
@@ -35,6 +36,7 @@ CAPTIONS = ("UNDER 25 KNIFE", "PROJECT SERVATOR DEPLOYED", "OPERATION RAPTOR AT"
 
 
 def record_sample(store: EventStore) -> list[Outcome]:
+    make_first_admin(store, SAMPLE_ADMIN, direct())
     service = CommandService(store)
     outcomes = []
     for line, item in sample_commands():

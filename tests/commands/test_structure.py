@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from catalogue import RoleGranted, ThemeDefined, TopicDefined, UnitRegistered
+import getpass
+import socket
+
+import pytest
+
+from catalogue import RoleGranted, ThemeDefined, TopicDefined, UnitRegistered, from_recorded
+from commands.errors import Refused
+from commands.identity import direct, make_first_admin
 from commands.outcome import Status
 from commands.service import CommandService
 from eventstore import EventStore
@@ -13,43 +20,59 @@ from tests.commands.helpers import (
     VCTF_RECORDER,
     assert_refused,
     cmd,
-    given,
+    first_admin,
     head,
     written,
 )
 
 
-def test_the_first_command_on_an_empty_log_may_make_its_actor_admin(
+def test_on_an_empty_log_no_command_makes_an_admin(
     service: CommandService, store: EventStore
 ) -> None:
-    """Bootstrap: with no admin yet, an actor may grant the admin role to themself."""
-    outcome = service.submit(cmd("GrantRole", ADMIN, actor=ADMIN, role="admin"))
-    assert outcome.status is Status.ACCEPTED
-    assert written(store, outcome) == [RoleGranted(actor=ADMIN, role="admin")]
-    (recorded,) = store.read_stream(f"actor-{ADMIN}")
-    assert recorded.metadata["actor"] == ADMIN
-
-
-def test_without_an_admin_nothing_else_may_be_submitted(
-    service: CommandService, store: EventStore
-) -> None:
-    """Bootstrap is narrow: not another role, not admin for someone else, not a theme."""
+    """Given an empty log, when anyone grants themself admin (or anything else), then it
+    is refused on actor and nothing is written: the first admin is the operator's act."""
     attempts = [
+        cmd("GrantRole", ADMIN, actor=ADMIN, role="admin"),
         cmd("GrantRole", ADMIN, actor=ADMIN, role="performance"),
         cmd("GrantRole", ADMIN, actor="someone.else", role="admin"),
         cmd("DefineTheme", ADMIN, number=1, title="Introduction"),
     ]
-    assert_refused(service.submit(attempts[0]), "actor", "no admin exists yet")
-    assert_refused(service.submit(attempts[1]), "actor", "no admin exists yet")
-    assert_refused(service.submit(attempts[2]), "actor", "holds no role")
+    for attempt in attempts:
+        outcome = service.submit(attempt)
+        assert_refused(outcome, "actor", "no admin exists yet", "opslog init --admin")
+        assert outcome.forbidden
     assert head(store) == 0
 
 
-def test_once_an_admin_exists_bootstrap_is_closed(service: CommandService) -> None:
-    """A second actor cannot make themself admin once there is one."""
-    given(service, cmd("GrantRole", ADMIN, actor=ADMIN, role="admin"))
+def test_the_operator_makes_the_first_admin_on_the_direct_channel(
+    service: CommandService, store: EventStore
+) -> None:
+    """Given an empty log, when the operator names the first admin, then a RoleGranted is
+    recorded with the operator's OS user and host, and that admin may act."""
+    position = make_first_admin(store, ADMIN, direct())
+    assert position == 1
+    (recorded,) = store.read_stream(f"actor-{ADMIN}")
+    assert from_recorded(recorded).event == RoleGranted(actor=ADMIN, role="admin")
+    channel = recorded.metadata["channel"]
+    assert channel == {"kind": "direct", "os_user": getpass.getuser(),
+                       "host": socket.gethostname()}
+    assert service.submit(cmd("DefineTheme", ADMIN, number=1, title="Introduction")).accepted
+
+
+def test_once_an_admin_exists_no_one_else_is_made_admin_but_by_an_admin(
+    service: CommandService, store: EventStore
+) -> None:
+    """Given an admin, when the operator names another first admin, then it is refused on
+    admin; naming the same admin again writes nothing; an intruder granting themself admin
+    is refused on actor."""
+    first_admin(store)
+    with pytest.raises(Refused) as refused:
+        make_first_admin(store, "someone.else", direct())
+    assert refused.value.field == "admin" and ADMIN in refused.value.reason
+    assert make_first_admin(store, ADMIN, direct()) is None
     outcome = service.submit(cmd("GrantRole", "intruder", actor="intruder", role="admin"))
     assert_refused(outcome, "actor", "holds no role")
+    assert head(store) == 1
 
 
 def test_themes_and_topics_are_defined_once_under_a_theme_that_exists(

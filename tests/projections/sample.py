@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from commands.identity import direct, make_first_admin
 from commands.outcome import Outcome
-from commands.sample import sample_commands
+from commands.sample import SAMPLE_ADMIN, sample_commands
 from commands.service import CommandService
 from eventstore import EventStore
 
 
 def record_sample(store: EventStore) -> list[Outcome]:
     """Submit every command of the sample; fail loudly if any is refused."""
+    make_first_admin(store, SAMPLE_ADMIN, direct())
     service = CommandService(store)
     outcomes = []
     for line, item in sample_commands():

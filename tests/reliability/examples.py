@@ -49,6 +49,13 @@ def _structure(name: str, n: int, unit: str) -> Example:
     return Example(envelope(name, f"x/{n}", ADMIN, **data[name]))
 
 
+def _revoke(name: str, n: int, unit: str) -> Example:
+    """A recorder's role granted, then revoked."""
+    role = {"actor": f"actor.{n}", "role": "recorder", "unit_id": unit}
+    return Example(envelope(name, f"x/{n}", ADMIN, **role),
+                   [envelope("GrantRole", f"x/{n}/grant", ADMIN, **role)])
+
+
 def _schedule(command_id: str, milestone: str, unit: str) -> Envelope:
     return envelope("ScheduleMilestone", command_id, PERFORMANCE, milestone_id=milestone,
                     title=f"Milestone {milestone}", topic_id=TOPIC, due_quarter="2018-19-Q2",
@@ -139,6 +146,7 @@ BUILDERS: dict[str, Callable[[str, int, str], Example]] = {
     "DefineTopic": _structure,
     "RegisterUnit": _structure,
     "GrantRole": _structure,
+    "RevokeRole": _revoke,
     "ScheduleMilestone": _planning,
     "RescheduleMilestone": _planning,
     "WithdrawMilestone": _planning,

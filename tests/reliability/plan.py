@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from commands.identity import direct, make_first_admin
+from eventstore import EventStore
+
 ADMIN = "it.admin"
 PERFORMANCE = "performance.analyst"
 AUDITOR = "audit.reviewer"
@@ -27,11 +30,15 @@ def envelope(name: str, command_id: str, actor: str, /, **data: Any) -> dict[str
     return {"command": name, "id": command_id, "actor": actor, "data": data}
 
 
+def first_admin(store: EventStore) -> None:
+    """The operator makes the plan's admin (``opslog init --admin``): no command can."""
+    make_first_admin(store, ADMIN, direct())
+
+
 def plan_commands() -> list[dict[str, Any]]:
-    """Admin, one theme and topic, four BCUs with a recorder and a milestone each, a
-    taskforce, and an indicator with two years' values."""
+    """One theme and topic, four BCUs with a recorder and a milestone each, a taskforce,
+    and an indicator with two years' values; the admin is made first (`first_admin`)."""
     commands = [
-        envelope("GrantRole", "plan/admin", ADMIN, actor=ADMIN, role="admin"),
         envelope("DefineTheme", "plan/theme", ADMIN, number=2, title="Tackling serious violence"),
         envelope("DefineTopic", "plan/topic", ADMIN, topic_id=TOPIC, theme=2,
                  title="Violent crime"),

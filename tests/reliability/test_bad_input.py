@@ -36,7 +36,7 @@ from tests.reliability.hostile import (
     near_valid,
     sweep_values,
 )
-from tests.reliability.plan import plan_commands
+from tests.reliability.plan import first_admin, plan_commands
 
 NEAR_VALID_EXAMPLES = 60
 ARBITRARY_EXAMPLES = 20
@@ -48,6 +48,7 @@ class Planned:
 
     def __init__(self, url: str) -> None:
         self.store = EventStore.open(url, create=True)
+        first_admin(self.store)
         self.service = CommandService(self.store)
         for command in plan_commands():
             assert self.service.submit(command).accepted

@@ -14,7 +14,7 @@ from commands.service import CommandService
 from eventstore import EventStore, RecordedEvent
 from tests.reliability import processes, workers
 from tests.reliability.figures import Figures, scaled
-from tests.reliability.plan import plan_commands
+from tests.reliability.plan import first_admin, plan_commands
 
 WRITERS = 8
 COMMANDS_PER_WRITER = 500
@@ -27,6 +27,7 @@ def read_lines(path: Path) -> list[dict[str, Any]]:
 
 def setup_plan(store: EventStore) -> set[str]:
     """Record the plan; the ids of its commands (acknowledged to the test itself)."""
+    first_admin(store)
     service = CommandService(store)
     ids = set()
     for command in plan_commands():

@@ -22,7 +22,7 @@ from tests.projections.random_log import write_random_log
 from tests.projections.tables_view import board_table, facts_table, live_generation
 from tests.reliability import processes, workers
 from tests.reliability.figures import Figures, scaled
-from tests.reliability.plan import plan_commands
+from tests.reliability.plan import first_admin, plan_commands
 from tests.reliability.workload import crash_command, crash_commit
 
 KILLS = 60
@@ -60,6 +60,7 @@ def test_killed_writers_leave_no_partial_commit_and_resubmission_records_once(
     kills = LANES * math.ceil(scaled(KILLS, minimum=50) / LANES)
     rng = random.Random(20180701)
     with EventStore.open(database_url, create=True) as store:
+        first_admin(store)
         service = CommandService(store)
         for command in plan_commands():
             assert service.submit(command).accepted

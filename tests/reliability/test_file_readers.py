@@ -36,7 +36,7 @@ from tests.reliability.conftest import Databases
 from tests.reliability.examples import COMMAND_TYPES, example
 from tests.reliability.figures import Figures, scaled
 from tests.reliability.hostile import hostile_values, near_valid
-from tests.reliability.plan import plan_commands
+from tests.reliability.plan import first_admin, plan_commands
 
 IMPORT_EXAMPLES = 150
 FILE_EXAMPLES = 200
@@ -49,6 +49,7 @@ class Targets:
     def __init__(self, databases: Databases) -> None:
         self.databases = databases
         with EventStore.open(databases.new(), create=True) as source:
+            first_admin(source)
             service = CommandService(source)
             for command in plan_commands():
                 assert service.submit(command).accepted

@@ -9,12 +9,13 @@ from catalogue.periods import PeriodError, parse_period
 from commands.service import CommandService
 from eventstore import EventStore
 from tests.reliability.examples import example
-from tests.reliability.plan import plan_commands
+from tests.reliability.plan import first_admin, plan_commands
 
 
 @pytest.fixture
 def planned(store: EventStore) -> CommandService:
     """A command service on a store holding the plan."""
+    first_admin(store)
     service = CommandService(store)
     for command in plan_commands():
         assert service.submit(command).accepted

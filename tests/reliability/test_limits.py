@@ -30,7 +30,7 @@ from eventstore.limits import (
 from eventstore.store import StreamBatch
 from tests.reliability.examples import example
 from tests.reliability.figures import Figures, scaled
-from tests.reliability.plan import operational_update, plan_commands
+from tests.reliability.plan import first_admin, operational_update, plan_commands
 
 ROOT = Path(__file__).resolve().parents[2]
 FILE_LINES = 100_000
@@ -122,6 +122,7 @@ def test_oversized_commands_are_refused_naming_a_field(store: EventStore,
     """A command whose fields are each within bounds but whose event is over the payload
     limit is refused on ``data``; a field over its own bound, on that field; nothing is
     written, and a field over its bound never reaches the database."""
+    first_admin(store)
     service = CommandService(store)
     for command in plan_commands():
         assert service.submit(command).accepted
@@ -171,7 +172,8 @@ def write_command_file(path: Path, lines: int) -> int:
 def submit_file(url: str, path: Path) -> tuple[int, int, list[str]]:
     """Run ``opslog submit FILE`` on a new database in a process of its own: its exit
     code, its peak resident memory in MiB, and its output lines."""
-    EventStore.open(url, create=True).close()
+    with EventStore.open(url, create=True) as store:
+        first_admin(store)
     wrapper = ("import resource, subprocess, sys\n"
                "done = subprocess.run(sys.argv[1:], stdout=open(sys.argv[-1] + '.out', 'w'))\n"
                "print(done.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")

@@ -12,7 +12,7 @@ from commands.service import CommandService
 from eventstore import EventStore
 from tests.reliability.examples import COMMAND_TYPES, example
 from tests.reliability.figures import Figures
-from tests.reliability.plan import ADMIN, AUDITOR, PERFORMANCE, plan_commands, recorder
+from tests.reliability.plan import ADMIN, AUDITOR, PERFORMANCE, first_admin, plan_commands, recorder
 
 OWN, OTHER = "north", "south"
 """The recorder in the matrix records for north; "other unit" commands concern south."""
@@ -26,7 +26,7 @@ ROLES = {
     "no role": NOBODY,
 }
 
-STRUCTURE = {"DefineTheme", "DefineTopic", "RegisterUnit", "GrantRole"}
+STRUCTURE = {"DefineTheme", "DefineTopic", "RegisterUnit", "GrantRole", "RevokeRole"}
 PLANNING = {"ScheduleMilestone", "RescheduleMilestone", "WithdrawMilestone",
             "DefineIndicator", "RecordIndicatorValue", "WriteQuarterOverview"}
 UNIT_WORK = {"ReportMilestoneProgress", "RecordTaskforceFormed", "RecordTaskforceChanged",
@@ -49,6 +49,7 @@ def allowed(role: str, command: str, unit: str) -> bool:
 def test_the_permission_matrix(store: EventStore, figures: Figures) -> None:
     """Exactly the allowed cells succeed; every other is refused on actor, writing nothing."""
     assert set(COMMAND_TYPES) == STRUCTURE | PLANNING | UNIT_WORK
+    first_admin(store)
     service = CommandService(store)
     for command in plan_commands():
         assert service.submit(command).accepted, command

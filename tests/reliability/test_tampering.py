@@ -29,7 +29,14 @@ from eventstore.tables import events
 from eventstore.translate import translate
 from tests.eventstore.tampering import drop_immutability
 from tests.reliability.figures import Figures, scaled
-from tests.reliability.plan import MILESTONES, UNITS, operational_update, plan_commands, progress
+from tests.reliability.plan import (
+    MILESTONES,
+    UNITS,
+    first_admin,
+    operational_update,
+    plan_commands,
+    progress,
+)
 
 MUTATIONS = 1_000
 COMMANDS = 120
@@ -54,6 +61,7 @@ class Mutation:
 
 def write_log(store: EventStore) -> None:
     """The plan, then progress reports and updates with facts: realistic payloads."""
+    first_admin(store)
     service = CommandService(store)
     rng = random.Random(7)
     commands = plan_commands()
