@@ -20,9 +20,10 @@ from opslog.config import DATABASE_ENV
               help="Serve each quarter's published update to anyone, without a token.")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
               help="Seconds a request may run before it is answered 503.")
+@click.option("--access-log", is_flag=True, help="Log every request on standard error.")
 @pass_context
 def serve(context: Context, host: str, port: int, workers: int, public: bool,
-          timeout: float) -> None:
+          timeout: float, access_log: bool) -> None:
     """Serve the HTTP API (/v1, /openapi.json) and the read-only dashboard.
 
     Every request needs a bearer token (`opslog tokens issue ACTOR`); a command is
@@ -48,5 +49,5 @@ def serve(context: Context, host: str, port: int, workers: int, public: bool,
                f"{'s' if workers > 1 else ''}{', published quarters public' if public else ''})",
                err=True)
     uvicorn.run("opslog.service.asgi:app_from_environment", factory=True, host=host,
-                port=port, workers=workers, log_level="info", proxy_headers=False,
-                server_header=False)
+                port=port, workers=workers, log_level="info", access_log=access_log,
+                proxy_headers=False, server_header=False)
