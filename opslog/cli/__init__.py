@@ -2,7 +2,8 @@
 
 Each audience's commands live in their own module: operators (init, demo), units
 (submit, commands), readers (status, report, projections), auditors (log, history, diff,
-verify, export, import), snapshots (snapshot, publish) and scheduling (scheduler). `main`
+verify, export, import), snapshots (snapshot, publish), identity (tokens) and
+scheduling (scheduler). `main`
 knows them by name and imports a verb's module only when that verb runs or shows its
 help, so that `opslog --help` and `opslog status` do not wait for the libraries of the
 others (matplotlib, Jinja, APScheduler, Alembic …).
@@ -51,6 +52,8 @@ main.lazy.update({
     "publish": Lazy("opslog.cli.snapshots:publish_command",
                     "Make a snapshot the quarter's published update (a new publication on "
                     "record)."),
+    "tokens": Lazy("opslog.cli.identity:tokens",
+                   "Bearer tokens for the HTTP service: issue, list, revoke (admins only)."),
     "scheduler": Lazy("opslog.cli.scheduling:scheduler",
                       "The scheduler process: quarterly snapshots and read models kept "
                       "current."),
