@@ -2,10 +2,10 @@
 
 Each audience's commands live in their own module: operators (init, demo), units
 (submit, commands), readers (status, report, projections), auditors (log, history, diff,
-verify, export, import), snapshots (snapshot, publish), scheduling (scheduler) and
-serving (serve). `main` knows them by name and imports a verb's module only when that
-verb runs or shows its help, so that `opslog --help` and `opslog status` do not wait for
-the libraries of the others (matplotlib, Jinja, APScheduler, Alembic …).
+verify, export, import), snapshots (snapshot, publish), identity (tokens), scheduling
+(scheduler) and serving (serve). `main` knows them by name and imports a verb's module
+only when that verb runs or shows its help, so that `opslog --help` and `opslog status` do
+not wait for the libraries of the others (matplotlib, Jinja, APScheduler, Alembic …).
 """
 
 from __future__ import annotations
@@ -53,6 +53,8 @@ main.lazy.update({
                     "record)."),
     "serve": Lazy("opslog.cli.serving:serve",
                   "Serve the HTTP API (/v1, /openapi.json) and the read-only dashboard."),
+    "tokens": Lazy("opslog.cli.identity:tokens",
+                   "Bearer tokens for the HTTP service: issue, list, revoke (admins only)."),
     "scheduler": Lazy("opslog.cli.scheduling:scheduler",
                       "The scheduler process: quarterly snapshots and read models kept "
                       "current."),

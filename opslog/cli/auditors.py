@@ -27,6 +27,7 @@ from opslog.audit.render import (
 from opslog.audit.reports import export_check_lines, export_lines, verify_lines
 from opslog.cli.base import Context, UserError, pass_context
 from opslog.cli.files import refuse_existing, written_whole
+from opslog.cli.identity import ACTOR_OPTION, operator_actor, refused
 from opslog.cli.output import progress_bar, stdout_console
 from opslog.cli.params import AWARE_TIME, UTF8_TEXT, quarter_option
 from projections.audit.diff import diff_quarter
@@ -105,15 +106,18 @@ def export(context: Context, file: Path, until_position: int | None, force: bool
 
 @click.command("import")
 @click.argument("file", type=EXISTING_FILE)
+@ACTOR_OPTION
 @pass_context
-def import_command(context: Context, file: Path) -> None:
+def import_command(context: Context, file: Path, actor: str | None) -> None:
     """Load an export file into an empty database.
 
     Run `opslog init` on the new database first. The whole of FILE is verified before
     anything is written; if anything is wrong nothing is, and an event this version cannot
     read is wrong. Positions, times and hashes are kept, so the new database has the same
-    head hash.
+    head hash. Where the log in FILE has an admin, --actor must be one of them: a log is
+    moved by its own admin. A log with no admin yet is the operator's to move.
     """
+    _admin_of_export(file, actor)
     store = context.store()
     with file.open("rb") as source, progress_bar() as progress:
         imported = import_log(store, source, progress, check=unreadable)
@@ -124,6 +128,27 @@ def import_command(context: Context, file: Path) -> None:
     _echo(verify_lines(report, head))
     if not report.ok:
         raise SystemExit(1)
+
+
+def _admin_of_export(file: Path, actor: str | None) -> None:
+    """Refuse unless `actor` is admin at the end of the log in `file`, if it has one. A
+    damaged file is left for the import itself to name."""
+    from commands.errors import Refused
+    from commands.identity.roles import roles_in
+    from commands.permissions import require
+    from eventstore.export import ExportProblem, ExportReader
+
+    with file.open("rb") as source:
+        try:
+            state = roles_in(ExportReader(source).events())
+        except ExportProblem:
+            return
+    if not state.has_admin():
+        return
+    try:
+        require(state, operator_actor(actor), "import")
+    except Refused as refusal:
+        raise refused(refusal) from None
 
 
 @click.command()

@@ -151,9 +151,13 @@ def _user_error(error: Exception) -> UserError | None:
     loaded them, and `opslog --help` must not."""
     import sqlalchemy.exc as sa_exc
 
+    from commands.errors import Refused
     from eventstore import EventStoreError, StoreUnavailable
     from eventstore.translate import translate
 
+    if isinstance(error, Refused):
+        field = "--actor" if error.field == "actor" else error.field
+        return UserError(f"{field}: {error.reason}")
     if isinstance(error, StoreUnavailable):
         return UserError(unavailable(error))
     if isinstance(error, EventStoreError):

@@ -9,9 +9,12 @@ import click
 
 from catalogue import Quarter
 from commands.errors import Refused
+from commands.identity import direct, make_first_admin
+from commands.identity.roles import roles_now
 from commands.outcome import Outcome, Status
-from commands.sample import SAMPLE_FILE, sample_commands
+from commands.sample import SAMPLE_ADMIN, SAMPLE_FILE, sample_commands
 from commands.service import CommandService
+from eventstore import EventStore
 from opslog.cli.base import Context, UserError, pass_context
 from opslog.cli.board_table import print_board
 from opslog.database import initialise
@@ -22,13 +25,35 @@ SAMPLE_QUARTER = Quarter(2018, 1)
 
 
 @click.command()
+@click.option("--admin", metavar="NAME", default=None,
+              help="Make NAME the first admin (only on a log with no admin yet).")
 @pass_context
-def init(context: Context) -> None:
-    """Create the database, or migrate it to the newest schema."""
+def init(context: Context, admin: str | None) -> None:
+    """Create the database, or migrate it to the newest schema.
+
+    The first admin is the operator's to name, with --admin: no command makes one, so
+    on a log without an admin every command is refused. It is recorded as a RoleGranted
+    with the operator's channel (OS user and host).
+    """
     store = context.store(new_ok=True)
     initialise(store)
     head = store.head()
     click.echo(f"database ready at {context.url} (head position {head.position})")
+    if admin is not None:
+        _first_admin(store, admin)
+    elif not roles_now(store).has_admin():
+        click.echo("no admin yet: name the first with `opslog init --admin NAME`", err=True)
+
+
+def _first_admin(store: EventStore, name: str) -> None:
+    try:
+        position = make_first_admin(store, name, direct())
+    except Refused as refusal:
+        raise UserError(f"--admin: {refusal.reason}") from None
+    if position is None:
+        click.echo(f"{name} is admin already: nothing written")
+    else:
+        click.echo(f"{name} is the first admin (position {position})")
 
 
 WHAT = (
@@ -58,7 +83,8 @@ WHAT = (
 def demo(context: Context, html_file: Path, no_report: bool) -> None:
     """Record the 2018-19 Quarter 1 report as sample data, then show the board and report.
 
-    Creates the database if needed, submits the sample commands, prints the milestone
+    Creates the database if needed, makes opslog.admin its first admin (unless it has
+    one), submits the sample commands, prints the milestone
     board, and writes the report rebuilt from the log as one HTML page (`opslog report`
     prints it as Markdown). Running it again records nothing new: every sample command has
     an id, and a command already recorded answers with its first result.
@@ -83,7 +109,11 @@ def _show_sample_report(context: Context, html_file: Path) -> None:
 def _record_sample(context: Context) -> None:
     store = context.store(new_ok=True)
     initialise(store)
-    service = CommandService(store)
+    try:
+        make_first_admin(store, SAMPLE_ADMIN, direct())
+    except Refused as refusal:
+        raise UserError(f"the sample's admin {SAMPLE_ADMIN}: {refusal.reason}") from None
+    service = CommandService(store, channel=direct())
     outcomes: list[Outcome] = []
     for line, item in sample_commands():
         outcome = Outcome.refused(item) if isinstance(item, Refused) else service.submit(item)

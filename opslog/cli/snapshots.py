@@ -15,14 +15,14 @@ import click
 from rich.table import Table
 
 from catalogue import PeriodError, Quarter
-from commands.envelope import check_actor
 from commands.errors import Refused
+from commands.permissions import require
 from eventstore import EventStore
 from opslog import __version__
 from opslog.cli.base import Context, UserError, pass_context
+from opslog.cli.identity import ACTOR_OPTION, operator_actor, refused
 from opslog.cli.output import stdout_console
 from opslog.cli.params import AwareTime
-from opslog.config import ACTOR_ENV
 from projections.audit.compare import compare_reports
 from projections.errors import ProjectionError
 from projections.quarter.report import Report
@@ -65,17 +65,16 @@ class CutoffTime(AwareTime):
 
 
 QUARTER = QuarterType()
-ACTOR_OPTION = click.option("--actor", envvar=ACTOR_ENV, metavar="ACTOR", default=None,
-                            help=f"Who does it (${ACTOR_ENV}); recorded beside it.")
 
 
-def _actor(actor: str | None) -> str:
-    if actor is None:
-        raise UserError(f"--actor: say who does this (or set ${ACTOR_ENV})")
+def _allowed(store: EventStore, actor: str | None, act: str) -> str:
+    """The operator's actor, if it holds a role that may do `act` (`require`)."""
+    who = operator_actor(actor)
     try:
-        return check_actor(actor)
+        require(store, who, act)
     except Refused as refusal:
-        raise UserError(f"--actor: {refusal.reason}") from None
+        raise refused(refusal) from None
+    return who
 
 
 def _ready(context: Context) -> EventStore:
@@ -105,8 +104,8 @@ def create(context: Context, quarter: Quarter, cutoff: datetime | None,
     The cut-off time is mapped to the last position recorded at or before it; one snapshot
     exists per quarter and position, however often it is asked for.
     """
-    made_by = _actor(actor)
     store = _ready(context)
+    made_by = _allowed(store, actor, "snapshot")
     maker = Maker(made_by, __version__, datetime.now(UTC))
     try:
         taken = take_snapshot(store, quarter, cutoff or quarter.closes_at, maker)
@@ -265,8 +264,8 @@ def publish_command(context: Context, quarter: Quarter, snapshot_id: int | None,
 
     `opslog report` for the quarter then says whether today's view differs from it.
     """
-    published_by = _actor(actor)
     store = _ready(context)
+    published_by = _allowed(store, actor, "publish")
     try:
         done = publish(store, quarter, published_by=published_by, now=datetime.now(UTC),
                        snapshot_id=snapshot_id)

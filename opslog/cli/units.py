@@ -12,6 +12,7 @@ from commands.describe import CommandInfo, FieldInfo, describe_commands
 from commands.envelope import check_actor
 from commands.errors import Refused
 from commands.files import read_commands
+from commands.identity import direct
 from commands.outcome import Outcome, Status
 from commands.service import CommandService
 from eventstore import EventStoreError, StoreUnavailable
@@ -31,7 +32,8 @@ command  the command's name (below); required
 id       your unique id for this command (letters, digits . _ : / @ + # = -); required.
          Submitting the same id again records nothing and answers with the first result;
          the same id with a different body is refused.
-actor    who acts; optional when given by --actor or $OPSLOG_ACTOR
+actor    who acts; may be left out when given by --actor or $OPSLOG_ACTOR, and must
+         then be the same actor (a command never acts as someone else)
 data     the command's fields
 correlation_id  optional: ties commands of one return together (default: the id)
 
@@ -44,7 +46,8 @@ dates are YYYY-MM-DD; quarters are financial-year quarters (2018-19-Q1 = April-J
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--dry-run", is_flag=True, help="Check every command; write nothing.")
 @click.option("--actor", envvar=ACTOR_ENV, metavar="ACTOR", default=None,
-              help=f"Who acts, where a command does not say (${ACTOR_ENV}).")
+              help=f"Whom you act as (${ACTOR_ENV}): every command acts as this actor, and "
+                   "one naming another is refused.")
 @pass_context
 def submit(context: Context, file: str, dry_run: bool, actor: str | None) -> None:
     """Record the commands in FILE (- for stdin): one JSON command or JSON Lines of them.
@@ -53,6 +56,9 @@ def submit(context: Context, file: str, dry_run: bool, actor: str | None) -> Non
     recorded, or refused with the field and the reason (nothing is written for a refused
     command). The file is read a line at a time, however long it is. Exits 1 if any
     command was refused. See `opslog commands` for the format.
+
+    This is the operator's channel: each event records it with your OS user and host.
+    With --actor every command acts as that actor; without it, each as its own "actor".
     """
     if actor is not None:
         try:
@@ -68,7 +74,7 @@ def submit(context: Context, file: str, dry_run: bool, actor: str | None) -> Non
         first = next(items, None)
         if first is None:
             raise UserError(f"{file}: holds no commands")
-        service = CommandService(context.store(), dry_run=dry_run)
+        service = CommandService(context.store(), dry_run=dry_run, channel=direct())
         counts = dict.fromkeys(Status, 0)
         for line, item in itertools.chain([first], items):
             try:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import os
+import socket
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -20,7 +22,6 @@ from opslog.cli import main
 
 ADMIN = "it.admin"
 SETUP = [
-    {"command": "GrantRole", "id": "g/admin", "data": {"actor": ADMIN, "role": "admin"}},
     {"command": "DefineTheme", "id": "theme/2",
      "data": {"number": 2, "title": "Tackling serious violence"}},
     {"command": "DefineTopic", "id": "topic/violent-crime",
@@ -54,7 +55,7 @@ def run(url: str, *args: str, input: str | None = None,
 @pytest.fixture
 def url(database_url: str) -> str:
     """An initialised database with an admin, a theme, a topic, a unit and two roles."""
-    assert run(database_url, "init").exit_code == 0
+    assert run(database_url, "init", "--admin", ADMIN).exit_code == 0
     result = run(database_url, "submit", "--actor", ADMIN, "-", input=jsonl(*SETUP))
     assert result.exit_code == 0, result.output
     return database_url
@@ -173,6 +174,33 @@ def test_the_actor_comes_from_the_option_or_the_environment(url: str) -> None:
     assert "--actor" in bad.output
 
 
+def test_a_line_naming_another_actor_than_the_option_is_refused(url: str) -> None:
+    """Given --actor recorder.vctf, when a line says it acts as the performance analyst,
+    then that line is refused naming actor and nothing is written: the option is who acts,
+    and a line cannot say otherwise (nor can $OPSLOG_ACTOR be overridden by a line)."""
+    head = EventStore.open(url).head().position
+    for args, env in ((["--actor", "recorder.vctf"], None),
+                      ([], {"OPSLOG_ACTOR": "recorder.vctf"})):
+        result = run(url, "submit", *args, "-", input=jsonl(SCHEDULE), env=env)
+        assert result.exit_code == 1
+        assert ("actor: the command acts as 'performance.analyst' but it is submitted by "
+                "'recorder.vctf'") in result.stdout
+    assert EventStore.open(url).head().position == head
+
+
+def test_every_event_records_the_direct_channel_with_os_user_and_host(url: str) -> None:
+    """Given the operator's CLI, when a command is accepted, then its events' metadata
+    names the direct channel with this process's OS user and host."""
+    result = run(url, "submit", "--actor", "performance.analyst", "-", input=jsonl(SCHEDULE))
+    assert result.exit_code == 0, result.output
+    store = EventStore.open(url)
+    events = list(store.read_all())
+    store.close()
+    assert events and all(event.metadata["channel"] == {
+        "kind": "direct", "os_user": getpass.getuser(), "host": socket.gethostname()}
+        for event in events)
+
+
 def test_permission_refusals_name_the_actor(url: str) -> None:
     """A recorder scheduling a milestone is refused, naming `actor` and the role needed."""
     result = run(url, "submit", "--actor", "recorder.vctf", "-",
@@ -250,7 +278,7 @@ def test_a_clock_behind_the_log_is_one_line_and_writes_nothing(sqlite_url: str) 
     """On SQLite, after a commit stamped by a clock reading 2031, a machine with the right
     time is refused in one line naming both times; the command is not recorded."""
     with time_machine.travel(datetime(2031, 1, 1, 9, tzinfo=UTC), tick=False):
-        assert run(sqlite_url, "init").exit_code == 0
+        assert run(sqlite_url, "init", "--admin", ADMIN).exit_code == 0
         setup = run(sqlite_url, "submit", "--actor", ADMIN, "-", input=jsonl(*SETUP))
         assert setup.exit_code == 0, setup.output
     before = head(sqlite_url)
