@@ -9,8 +9,12 @@ from urllib.parse import quote
 
 import pytest
 import time_machine
+from starlette.testclient import TestClient
 
+from commands.files import MAX_LINE_BYTES, MAX_LINE_VALUES
 from commands.identity import direct, issue_token, revoke_token
+from opslog.service.app import create_app
+from opslog.service.auth import token_authenticator
 from opslog.service.limits import MAX_BODY_BYTES
 from tests.service.conftest import Served
 from tests.service.q1 import CORRECTED_MILESTONE, ROLES
@@ -39,12 +43,12 @@ def post(served: Served, body: bytes, role: str | None = "admin",
     return served.client.post("/v1/commands", content=body, headers=headers)
 
 
-def assert_problem(response: object, status: int, field: str) -> dict[str, object]:
+def assert_problem(response: object, status: int, field: str | None) -> dict[str, object]:
     assert response.status_code == status, response.text  # type: ignore[attr-defined]
     assert response.headers["content-type"] == PROBLEM  # type: ignore[attr-defined]
     body: dict[str, object] = response.json()  # type: ignore[attr-defined]
     assert body["status"] == status
-    assert body["field"] == field, body
+    assert body.get("field") == field, body
     return body
 
 
@@ -311,3 +315,24 @@ def test_the_openapi_document_is_generated_from_the_schemas(served: Served) -> N
     assert {"stream", "category", "type", "unit", "actor", "since", "until",
             "from_position", "limit"} <= {parameter["name"] for parameter in parameters}
     assert str(MAX_BODY_BYTES) in document["info"]["description"]
+
+
+def test_the_command_files_line_caps_hold_over_http(served: Served) -> None:
+    head = served.head()
+    many = b'{"command": "DefineTheme", "id": "x", "data": {"n": [' + b"0," * (
+        MAX_LINE_VALUES + 1) + b"0]}}"
+    problem = assert_problem(post(served, many), 422, "json")
+    assert "commas" in str(problem["detail"])
+    long_line = b'{"command": "DefineTheme", "id": "x", "data": {"t": "' + b"a" * (
+        MAX_LINE_BYTES + 1) + b'"}}'
+    assert len(long_line) <= MAX_BODY_BYTES
+    assert_problem(post(served, long_line + b"\n" + theme("after")), 422, "json")
+    assert served.head() == head + 1  # the line after the long one still went through
+
+
+def test_a_request_running_past_the_timeout_is_answered_503(served: Served) -> None:
+    app = create_app(served.store, token_authenticator(served.store), timeout=1e-6)
+    with TestClient(app) as client:
+        response = client.get("/v1/quarters/2018-19-Q1/report", headers=served.auth("admin"))
+    assert_problem(response, 503, None)
+    assert "longer than" in response.json()["detail"]
