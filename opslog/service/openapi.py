@@ -14,6 +14,7 @@ from apispec.yaml_utils import load_operations_from_docstring
 from marshmallow import Schema
 from starlette.routing import BaseRoute, Route
 
+from commands.registry import COMMANDS
 from opslog import __version__
 from opslog.service import schemas
 from opslog.service.limits import MAX_BODY_BYTES, REQUEST_TIMEOUT_SECONDS
@@ -36,6 +37,7 @@ def document(routes: Sequence[BaseRoute]) -> dict[str, Any]:
         if (inspect.isclass(value) and issubclass(value, Schema) and value.__module__
                 == schemas.__name__ and not name.endswith("Query") and name != "QuerySchema"):
             spec.components.schema(name, schema=value)
+    _commands(spec)
     for route in routes:
         if not isinstance(route, Route) or not route.path.startswith("/v1/"):
             continue
@@ -44,6 +46,25 @@ def document(routes: Sequence[BaseRoute]) -> dict[str, Any]:
             operation.setdefault("security", [{"bearer": []}])
         spec.path(path=_openapi_path(route.path), operations=operations)
     return spec.to_dict()
+
+
+def _commands(spec: APISpec) -> None:
+    """Each command's data schema (the one its registry entry validates with), and
+    ``Command``: one of the envelopes, told apart by their ``command``."""
+    envelope = spec.to_dict()["components"]["schemas"]["CommandEnvelope"]["properties"]
+    variants = []
+    for name, entry in sorted(COMMANDS.items()):
+        spec.components.schema(f"{name}Data", schema=type(entry.schema))
+        spec.components.schema(f"{name}Command", component={
+            "type": "object",
+            "description": entry.summary,
+            "properties": {**envelope, "command": {"const": name},
+                           "data": {"$ref": f"#/components/schemas/{name}Data"}},
+            "required": ["command", "id", "data"],
+            "additionalProperties": False,
+        })
+        variants.append({"$ref": f"#/components/schemas/{name}Command"})
+    spec.components.schema("Command", component={"oneOf": variants})
 
 
 def _openapi_path(path: str) -> str:

@@ -311,6 +311,10 @@ def test_the_openapi_document_is_generated_from_the_schemas(served: Served) -> N
     assert document["openapi"] == "3.1.0"
     schemas = document["components"]["schemas"]
     assert "DefineTheme" in schemas["CommandEnvelope"]["properties"]["command"]["enum"]
+    variants = {ref["$ref"].rsplit("/", 1)[1] for ref in schemas["Command"]["oneOf"]}
+    assert "ReportMilestoneProgressCommand" in variants and "RevokeRoleCommand" in variants
+    progress = schemas["ReportMilestoneProgressData"]["properties"]
+    assert progress["status"]["enum"] == ["delivered", "on_track", "some_delay"]
     parameters = document["paths"]["/v1/log"]["get"]["parameters"]
     assert {"stream", "category", "type", "unit", "actor", "since", "until",
             "from_position", "limit"} <= {parameter["name"] for parameter in parameters}

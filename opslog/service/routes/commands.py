@@ -42,7 +42,7 @@ async def submit(request: Request) -> Response:
         required: true
         description: One JSON command, or one per line (JSON Lines); at most 8 MiB.
         content:
-          application/json: {schema: CommandEnvelope}
+          application/json: {schema: Command}
           application/x-ndjson: {schema: {type: string}}
       responses:
         200:
