@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from catalogue import Quarter
+from commands.envelope import check_actor
 from commands.errors import Refused
 from commands.identity import direct, make_first_admin
 from commands.identity.roles import roles_now
@@ -35,6 +36,11 @@ def init(context: Context, admin: str | None) -> None:
     on a log without an admin every command is refused. It is recorded as a RoleGranted
     with the operator's channel (OS user and host).
     """
+    if admin is not None:
+        try:
+            check_actor(admin)
+        except Refused as refusal:
+            raise UserError(f"--admin: {refusal.reason}") from None
     store = context.store(new_ok=True)
     initialise(store)
     head = store.head()

@@ -100,7 +100,7 @@ def test_a_refused_connection_is_named_as_such(verb: list[str]) -> None:
 
 @pytest.fixture
 def url(database_url: str) -> str:
-    assert invoke("--db", database_url, "init").exit_code == 0
+    assert invoke("--db", database_url, "init", "--admin", ADMIN).exit_code == 0
     result = invoke("--db", database_url, "submit", "--actor", ADMIN, "-", input=jsonl(*SETUP))
     assert result.exit_code == 0, result.output
     return database_url

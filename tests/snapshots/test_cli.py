@@ -22,7 +22,7 @@ def logged(database_url: str) -> tuple[str, Q1Log]:
     writer = open_writer(database_url)
     log = load_q1(writer)
     writer.store.close()
-    result = CliRunner().invoke(main, ["--db", database_url, "init"])
+    result = CliRunner().invoke(main, ["--db", database_url, "init", "--admin", "alice"])
     assert result.exit_code == 0, result.output
     return database_url, log
 
@@ -57,7 +57,7 @@ def test_create_then_again_is_a_no_op(url: str) -> None:
     (["--quarter", "2998-99-Q1"], "alice", 1,
      "Error: --quarter: 2998-99-Q1 has not closed yet (it closes"),
     (["--quarter", "2018-19-Q1"], None, 1,
-     "Error: --actor: say who does this (or set $OPSLOG_ACTOR)"),
+     "Error: --actor: say whom you act as (or set $OPSLOG_ACTOR)"),
     (["--quarter", "2018-19-Q1"], "job:quarter-close", 1, "Error: --actor: must be a lowercase"),
 ])
 def test_bad_input_gets_one_line_naming_the_option(url: str, args: list[str], actor: str | None,
@@ -67,6 +67,68 @@ def test_bad_input_gets_one_line_naming_the_option(url: str, args: list[str], ac
     assert result.exit_code == code
     assert message in result.output
     assert "Traceback" not in result.output
+
+
+GRANTS = "".join(json.dumps(line) + "\n" for line in (
+    {"command": "GrantRole", "id": "g/rec", "data": {"actor": "rec.vctf", "role": "recorder",
+                                                     "unit_id": "vctf"}},
+    {"command": "GrantRole", "id": "g/aud", "data": {"actor": "aud.it", "role": "auditor"}},
+    {"command": "GrantRole", "id": "g/perf", "data": {"actor": "perf.team",
+                                                      "role": "performance"}},
+))
+
+
+def snapshot_rows(url: str) -> tuple[int, int]:
+    with EventStore.open(url) as store, store.engine.connect() as connection:
+        return (connection.exec_driver_sql("SELECT count(*) FROM snapshots").scalar_one(),
+                connection.exec_driver_sql("SELECT count(*) FROM publications").scalar_one())
+
+
+def test_only_an_admin_or_performance_may_snapshot_or_publish(url: str) -> None:
+    """Given a published Q1 update, when a recorder, an auditor or an actor with no role
+    makes an older, empty snapshot or publishes it as the quarter's update, then each is
+    refused naming --actor and the role needed, and nothing is written; performance may."""
+    granted = CliRunner().invoke(main, ["--db", url, "submit", "--actor", "alice", "-"],
+                                 input=GRANTS)
+    assert granted.exit_code == 0, granted.output
+    assert run(url, "snapshot", "create", "--quarter", "2018-19-Q1", "--cutoff",
+               CUTOFF).exit_code == 0
+    assert run(url, "publish", "--quarter", "2018-19-Q1").exit_code == 0
+    older = "2018-04-01T00:00:00Z"
+    for actor, held in (("rec.vctf", "'rec.vctf' is recorder for vctf"),
+                        ("aud.it", "'aud.it' is auditor"), ("nobody", "'nobody' holds no role")):
+        made = run(url, "snapshot", "create", "--quarter", "2018-19-Q1", "--cutoff", older,
+                   actor=actor)
+        assert made.exit_code == 1
+        assert made.output.startswith("Error: --actor: ") and held in made.output
+        assert "admin or performance" in made.output
+        published = run(url, "publish", "--quarter", "2018-19-Q1", "--snapshot", "1",
+                        actor=actor)
+        assert published.exit_code == 1 and held in published.output
+        assert snapshot_rows(url) == (1, 1)
+    made = run(url, "snapshot", "create", "--quarter", "2018-19-Q1", "--cutoff", older,
+               actor="perf.team")
+    assert made.exit_code == 0, made.output
+    assert snapshot_rows(url) == (2, 1)
+
+
+def test_a_revoked_role_may_no_longer_publish(url: str) -> None:
+    """Given a performance analyst whose role the admin revokes, when they publish, then it
+    is refused from the revocation on."""
+    granted = CliRunner().invoke(main, ["--db", url, "submit", "--actor", "alice", "-"],
+                                 input=GRANTS)
+    assert granted.exit_code == 0, granted.output
+    assert run(url, "snapshot", "create", "--quarter", "2018-19-Q1", "--cutoff", CUTOFF,
+               actor="perf.team").exit_code == 0
+    revoke = json.dumps({"command": "RevokeRole", "id": "r/perf",
+                         "data": {"actor": "perf.team", "role": "performance"}})
+    revoked = CliRunner().invoke(main, ["--db", url, "submit", "--actor", "alice", "-"],
+                                 input=revoke + "\n")
+    assert revoked.exit_code == 0, revoked.output
+    refused = run(url, "publish", "--quarter", "2018-19-Q1", actor="perf.team")
+    assert refused.exit_code == 1
+    assert "Error: --actor: 'perf.team' holds no role" in refused.output
+    assert snapshot_rows(url) == (1, 0)
 
 
 def test_list_and_show_describe_the_snapshot(url: str) -> None:
