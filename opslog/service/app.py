@@ -92,8 +92,9 @@ async def _fault(_request: Request, error: Exception) -> Response:
 
 
 def create_app(store: EventStore, authenticate: Authenticator, *, public: bool = False,
-               timeout: float = REQUEST_TIMEOUT_SECONDS) -> Starlette:
-    """The service over `store`; `authenticate` checks tokens (see `opslog.service.auth`)."""
+               timeout: float = REQUEST_TIMEOUT_SECONDS, owns_store: bool = False) -> Starlette:
+    """The service over `store`; `authenticate` checks tokens (see `opslog.service.auth`).
+    With `owns_store` the store is closed when the server shuts down."""
     routes: list[BaseRoute] = [*commands.routes, *quarters.routes, *audit.routes]
 
     document = openapi.document(routes)
@@ -106,7 +107,11 @@ def create_app(store: EventStore, authenticate: Authenticator, *, public: bool =
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        yield
+        try:
+            yield
+        finally:
+            if owns_store:
+                store.close()
 
     app = Starlette(
         routes=list(every),

@@ -27,4 +27,5 @@ def app_from_environment() -> Starlette:
     check(store)
     return create_app(store, token_authenticator(store),
                       public=os.environ.get(PUBLIC_ENV) == "1",
-                      timeout=float(os.environ.get(TIMEOUT_ENV, REQUEST_TIMEOUT_SECONDS)))
+                      timeout=float(os.environ.get(TIMEOUT_ENV, REQUEST_TIMEOUT_SECONDS)),
+                      owns_store=True)
