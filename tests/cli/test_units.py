@@ -199,6 +199,11 @@ def test_every_event_records_the_direct_channel_with_os_user_and_host(url: str) 
     assert events and all(event.metadata["channel"] == {
         "kind": "direct", "os_user": getpass.getuser(), "host": socket.gethostname()}
         for event in events)
+    shown = f"direct {getpass.getuser()}@{socket.gethostname()}"
+    logged = [json.loads(line) for line in run(url, "log", "--format", "jsonl").stdout.splitlines()]
+    assert [entry["channel"] for entry in logged] == [shown] * len(events)
+    history = run(url, "history", "milestone-vctf", "--format", "jsonl").stdout
+    assert json.loads(history.splitlines()[0])["channel"] == shown
 
 
 def test_permission_refusals_name_the_actor(url: str) -> None:
