@@ -48,6 +48,7 @@ if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
     sys.path.pop(0)  # run as a script, this file would shadow the `commands` package
 
 from commands.files import read_commands
+from commands.identity import direct, make_first_admin
 from commands.service import CommandService
 from eventstore import EventStore
 
@@ -72,9 +73,9 @@ def envelope(name: str, command_id: str, who: str, /, **data: Any) -> dict[str, 
 
 
 def plan() -> list[dict[str, Any]]:
-    """An admin, a theme and topic, the units with recorders, and their milestones."""
+    """A theme and topic, the units with recorders, and their milestones (the admin is
+    the operator's to make: `setup`)."""
     commands = [
-        envelope("GrantRole", "setup/admin", ADMIN, actor=ADMIN, role="admin"),
         envelope("DefineTheme", "setup/theme", ADMIN, number=2, title="Tackling serious violence"),
         envelope("DefineTopic", "setup/topic", ADMIN, topic_id="violent-crime", theme=2,
                  title="Violent crime"),
@@ -159,6 +160,7 @@ class Databases:
 def prepared(url: str) -> None:
     """Migrate `url` and record the plan (untimed)."""
     with EventStore.open(url, create=True) as store:
+        make_first_admin(store, ADMIN, direct())
         service = CommandService(store)
         for item in plan():
             outcome = service.submit(item)

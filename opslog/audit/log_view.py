@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from catalogue.channel import describe as describe_channel
 from eventstore import EventStore, RecordedEvent
 from eventstore.model import category_of
 from opslog.audit.summary import summarise_payload
@@ -55,6 +56,9 @@ class LogEntry:
     occurred_at: datetime
     actor: str
     unit: str
+    channel: str | None
+    """How it reached the log: ``api tok-…`` or ``direct user@host`` (`catalogue.channel`);
+    None for an event written before channels were recorded."""
     summary: str
     data: dict[str, Any]
     metadata: dict[str, Any]
@@ -104,6 +108,8 @@ def to_entry(event: RecordedEvent, summariser: Summariser = summarise,
         occurred_at=event.occurred_at,
         actor=_text(metadata.get("actor")),
         unit=_text(metadata.get("unit")),
+        channel=(describe_channel(metadata["channel"]) if metadata.get("channel") is not None
+                 else None),
         summary=summariser(event),
         data=event.data,
         metadata=metadata,

@@ -22,9 +22,10 @@ from projections.render.visible import visible
 
 FORMATS = ("table", "json", "jsonl")
 LOG_COLUMNS = (
-    "position", "recorded", "effective", "stream", "version", "type", "actor", "unit", "summary"
+    "position", "recorded", "effective", "stream", "version", "type", "actor", "unit",
+    "channel", "summary",
 )
-HISTORY_COLUMNS = ("version", "recorded", "effective", "type", "actor", "summary")
+HISTORY_COLUMNS = ("version", "recorded", "effective", "type", "actor", "channel", "summary")
 CHUNK = 500
 
 _CELLS: dict[str, Callable[[LogEntry], str]] = {
@@ -36,6 +37,7 @@ _CELLS: dict[str, Callable[[LogEntry], str]] = {
     "type": lambda entry: entry.type,
     "actor": lambda entry: entry.actor,
     "unit": lambda entry: entry.unit,
+    "channel": lambda entry: entry.channel or "-",
     "summary": lambda entry: entry.summary,
     "note": lambda entry: entry.note or "",
 }
@@ -61,6 +63,7 @@ def as_record(entry: LogEntry) -> dict[str, Any]:
         "occurred_at": format_time(entry.occurred_at),
         "actor": entry.actor,
         "unit": entry.unit,
+        "channel": entry.channel,
         "summary": entry.summary,
         "data": entry.data,
         "metadata": entry.metadata,

@@ -15,7 +15,6 @@ from datetime import UTC, datetime, timedelta
 
 import click
 
-from commands.envelope import check_actor
 from commands.errors import Forbidden, Refused
 from opslog.cli.base import Context, UserError, pass_context
 from opslog.config import ACTOR_ENV
@@ -31,6 +30,8 @@ _UNITS = {"m": timedelta(minutes=1), "h": timedelta(hours=1), "d": timedelta(day
 
 def operator_actor(actor: str | None) -> str:
     """The actor the operator acts as, checked for form (roles are checked by the act)."""
+    from commands.envelope import check_actor  # the command registry: only when needed
+
     if actor is None:
         raise UserError(f"--actor: say whom you act as (or set ${ACTOR_ENV})")
     try:

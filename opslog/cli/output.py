@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-PIPED_WIDTH = 200
+PIPED_WIDTH = 240
 """Tables written to a file or a pipe are not cut to a guessed 80 columns."""
 
 

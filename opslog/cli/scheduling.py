@@ -9,9 +9,12 @@ from types import FrameType
 
 import click
 
+from commands.errors import Refused
+from commands.permissions import require
 from eventstore import EventStoreError, schema
 from eventstore.leases import LeaseHeld
 from opslog.cli.base import Context, UserError, pass_context
+from opslog.cli.identity import ACTOR_OPTION, operator_actor, refused
 from opslog.database import alembic_config
 from opslog.scheduler.process import DEFAULT_CATCH_UP_SECONDS, SchedulerProcess
 from projections.snapshots.taking import DEFAULT_GRACE_DAYS
@@ -36,8 +39,9 @@ def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
               show_default=True, metavar="N",
               help="Snapshot each quarter N days after its close, cut off then, so that "
                    "late returns are in it.")
+@ACTOR_OPTION
 @pass_context
-def run(context: Context, catch_up_seconds: float, grace_days: int) -> None:
+def run(context: Context, catch_up_seconds: float, grace_days: int, actor: str | None) -> None:
     """Run this database's one scheduler until stopped (Ctrl-C or SIGTERM).
 
     Its jobs are defined in code and nothing of them is read from the database: the
@@ -48,6 +52,9 @@ def run(context: Context, catch_up_seconds: float, grace_days: int) -> None:
     models. A second scheduler on
     the same database refuses to start; one that loses its hold on the database (say, a
     PostgreSQL restart) stops its jobs at once and exits with status 1.
+
+    It acts as --actor, who must be allowed to take snapshots (admin or performance) when
+    it starts and at each quarter-close run: a role revoked meanwhile stops its snapshots.
     """
     store = context.store()
     try:
@@ -57,10 +64,15 @@ def run(context: Context, catch_up_seconds: float, grace_days: int) -> None:
         raise UserError(f"--db: {error}") from error
     if current != expected:
         raise UserError("the database is not at this version's schema: run `opslog init`")
+    who = operator_actor(actor)
+    try:
+        require(store, who, "snapshot")
+    except Refused as refusal:
+        raise refused(refusal) from None
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # each job logs what it did
     process = SchedulerProcess(context.url, catch_up_seconds=catch_up_seconds,
-                               grace_days=grace_days)
+                               grace_days=grace_days, actor=who)
     previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
         process.start()

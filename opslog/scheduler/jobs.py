@@ -10,6 +10,8 @@ import logging
 import time
 from datetime import UTC, datetime
 
+from commands.errors import Refused
+from commands.permissions import require
 from eventstore import EventStore
 from opslog import __version__
 from projections.readmodels.runner import Runner
@@ -33,12 +35,22 @@ def _log_taken(taken: Taken) -> None:
              info.quarter, info.position, info.cutoff_at.isoformat())
 
 
-def close_quarters(url: str, grace_days: int = DEFAULT_GRACE_DAYS) -> CatchUp:
+def close_quarters(url: str, grace_days: int = DEFAULT_GRACE_DAYS,
+                   actor: str | None = None) -> CatchUp | None:
     """Make every missing snapshot of every quarter of the plan whose grace period has
     ended, cut off at its end (self-healing: a late or repeated run makes exactly what an
-    on-time run would have)."""
+    on-time run would have). With an `actor`, only while it may take snapshots (None and
+    a logged refusal otherwise); its snapshots are made by ``job:quarter-close:ACTOR``."""
     with EventStore.open(url) as store:
-        maker = Maker(QUARTER_CLOSE, __version__, datetime.now(UTC))
+        made_by = QUARTER_CLOSE
+        if actor is not None:
+            try:
+                require(store, actor, "snapshot")
+            except Refused as refusal:
+                log.error("quarter-close: refused, nothing made: %s", refusal.reason)
+                return None
+            made_by = f"{QUARTER_CLOSE}:{actor}"
+        maker = Maker(made_by, __version__, datetime.now(UTC))
         outcome = take_closed_quarters(store, maker, on_taken=_log_taken,
                                        grace_days=grace_days)
     made = ", ".join(str(taken.info.quarter) for taken in outcome.created) or "none"

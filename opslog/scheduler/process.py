@@ -64,16 +64,16 @@ class JobSpec:
     id: str
     func: Callable[..., object]
     trigger: BaseTrigger
-    kwargs: dict[str, int] = field(default_factory=dict)
+    kwargs: dict[str, object] = field(default_factory=dict)
     """Passed to `func` after the URL."""
 
 
-def job_specs(catch_up_seconds: float,
-              grace_days: int = DEFAULT_GRACE_DAYS) -> list[JobSpec]:
+def job_specs(catch_up_seconds: float, grace_days: int = DEFAULT_GRACE_DAYS,
+              actor: str | None = None) -> list[JobSpec]:
     """The scheduled jobs (besides the start-up run and the lease renewal)."""
     return [
         JobSpec(QUARTER_CLOSE_JOB, jobs.close_quarters, quarter_close_trigger(grace_days),
-                {"grace_days": grace_days}),
+                {"grace_days": grace_days, "actor": actor}),
         JobSpec(CATCH_UP_JOB, jobs.catch_up_read_models, every(catch_up_seconds)),
     ]
 
@@ -88,7 +88,7 @@ class SchedulerProcess:
 
     def __init__(self, url: str, *, catch_up_seconds: float = DEFAULT_CATCH_UP_SECONDS,
                  grace_days: int = DEFAULT_GRACE_DAYS, blocking: bool = True,
-                 holder: str | None = None) -> None:
+                 holder: str | None = None, actor: str | None = None) -> None:
         if catch_up_seconds <= 0:
             raise ValueError("catch_up_seconds must be positive")
         if grace_days < 0:
@@ -96,6 +96,9 @@ class SchedulerProcess:
         self.url = url
         self.catch_up_seconds = catch_up_seconds
         self.grace_days = grace_days
+        self.actor = actor
+        """Whom the quarter-close job acts as (checked at each run); None: the operator's
+        own process, unchecked (the Python API)."""
         self.store = EventStore.open(url)
         self.lease = Lease(self.store.engine, LEASE_NAME, holder or holder_name(), ttl=LEASE_TTL)
         self.blocking = blocking
@@ -111,12 +114,13 @@ class SchedulerProcess:
         self.scheduler.add_listener(_log_failure, EVENT_JOB_ERROR)
 
     def _add_jobs(self) -> None:
-        for spec in job_specs(self.catch_up_seconds, self.grace_days):
+        for spec in job_specs(self.catch_up_seconds, self.grace_days, self.actor):
             self.scheduler.add_job(self.guarded, spec.trigger, args=[spec.func],
                                    kwargs=spec.kwargs, id=spec.id, name=spec.id)
         self.scheduler.add_job(self.guarded, "date", run_date=datetime.now(UTC),
                                args=[jobs.close_quarters],
-                               kwargs={"grace_days": self.grace_days}, id=STARTUP_JOB,
+                               kwargs={"grace_days": self.grace_days, "actor": self.actor},
+                               id=STARTUP_JOB,
                                name=STARTUP_JOB)
         self.scheduler.add_job(self.confirm_lease, every(RENEW_SECONDS), id=RENEW_JOB,
                                name=RENEW_JOB)
@@ -139,7 +143,7 @@ class SchedulerProcess:
         if self.blocking:  # returns once shut down (a BackgroundScheduler is a subclass)
             self._release()
 
-    def guarded(self, work: Callable[..., object], **options: int) -> None:
+    def guarded(self, work: Callable[..., object], **options: object) -> None:
         """Run a job's `work` on the database (with its `options`) only while the lease is
         confirmed ours: a job due after the lease was lost does nothing."""
         if self.confirm_lease():

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from catalogue import CATALOGUE, DomainEvent, UnknownEventType, decode, upcast
+from catalogue.channel import describe as describe_channel
 from eventstore import RecordedEvent, canonical_json
 
 
@@ -33,6 +34,12 @@ class Decoded:
     def actor(self) -> str:
         """Who recorded the event."""
         return str(json.loads(self.metadata_json).get("actor") or "")
+
+    @property
+    def channel(self) -> str:
+        """How it reached the log, in one line; empty where it was not recorded."""
+        channel = json.loads(self.metadata_json).get("channel")
+        return describe_channel(channel) if channel is not None else ""
 
 
 class DecodeError(Exception):

@@ -55,6 +55,9 @@ class Note:
 
     kind: str = "EventCorrected"
     """``EventCorrected`` or ``EventRetracted``."""
+    channel: str = ""
+    """How it reached the log (``api tok-…``, ``direct user@host``); empty for events
+    written before channels were recorded."""
 
     @property
     def source(self) -> Source:

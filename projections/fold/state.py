@@ -99,7 +99,8 @@ def _own_notes(decoded: Decoded, event: object) -> tuple[Note, ...]:
     if not isinstance(event, MilestoneRescheduled):
         return ()
     return (Note(position=decoded.position, event_id=decoded.event_id,
-                 recorded_at=decoded.recorded_at, actor=decoded.actor, reason=event.reason,
+                 recorded_at=decoded.recorded_at, actor=decoded.actor,
+                 channel=decoded.channel, reason=event.reason,
                  changes={"due_quarter": str(event.to_quarter)},
                  previous={"due_quarter": str(event.from_quarter)}, kind=decoded.type),)
 
@@ -136,7 +137,7 @@ def _correct(state: PlanState, decoded: Decoded, event: EventCorrected) -> None:
         position=decoded.position,
         event_id=decoded.event_id,
         recorded_at=decoded.recorded_at,
-        actor=decoded.actor,
+        actor=decoded.actor, channel=decoded.channel,
         reason=event.reason,
         changes=dict(event.changes),
         previous=previous,
@@ -154,7 +155,7 @@ def _retract(state: PlanState, decoded: Decoded, event: EventRetracted) -> None:
         position=decoded.position,
         event_id=decoded.event_id,
         recorded_at=decoded.recorded_at,
-        actor=decoded.actor,
+        actor=decoded.actor, channel=decoded.channel,
         reason=event.reason,
         kind=decoded.type,
     )

@@ -19,7 +19,7 @@ from projections.fold.records import Note, Record, Version, version_keys
 
 
 def note_json(note: Note) -> dict[str, Any]:
-    return {
+    data: dict[str, Any] = {
         "position": note.position,
         "event_id": note.event_id,
         "recorded_at": format_time(note.recorded_at),
@@ -29,6 +29,9 @@ def note_json(note: Note) -> dict[str, Any]:
         "previous": note.previous,
         "kind": note.kind,
     }
+    if note.channel:
+        data["channel"] = note.channel
+    return data
 
 
 def note_from_json(data: Mapping[str, Any]) -> Note:
@@ -41,6 +44,7 @@ def note_from_json(data: Mapping[str, Any]) -> Note:
         changes=dict(data.get("changes") or {}),
         previous=dict(data.get("previous") or {}),
         kind=str(data.get("kind") or "EventCorrected"),
+        channel=str(data.get("channel") or ""),
     )
 
 

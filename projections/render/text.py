@@ -64,12 +64,13 @@ def note_text(note: Note, audit: bool = False) -> str:
 
     Public: ``Corrected on 2 August 2018: wrong count (officers: 105 → 150).``, values in
     plain words (``on track``, not ``on_track``) and no actor id; who may act is an
-    account, not a name a reader knows. Audit: ``Corrected on 2 August 2018 by alice: wrong
-    count (officers: 105 → 150).``, the actor and the values as recorded. A retraction
+    account, not a name a reader knows. Audit: ``Corrected on 2 August 2018 by alice
+    (direct alice@ops-1): wrong count (officers: 105 → 150).``, the actor, the channel
+    where one was recorded, and the values as recorded. A retraction
     says what it retracted, a reschedule from and to which quarter.
     """
     when = long_date(note.recorded_at.astimezone(LONDON).date())
-    by = f" by {note.actor}" if audit else ""
+    by = (f" by {note.actor}" + (f" ({note.channel})" if note.channel else "")) if audit else ""
     if note.kind == "EventRetracted":
         if audit:
             what = "; ".join(f"{name}: {_value(value)}"

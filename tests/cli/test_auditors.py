@@ -349,11 +349,12 @@ def test_log_table(runner: CliRunner, log_url: str) -> None:
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     assert lines[0].split() == ["position", "recorded", "effective", "stream", "version",
-                                "type", "actor", "unit", "summary"]
+                                "type", "actor", "unit", "channel", "summary"]
     body = [line.split() for line in lines[2:] if line.strip()]
     assert [row[0] for row in body] == ["1", "2", "3", "4", "5", "6"]
-    assert body[1][:9] == ["2", "2018-04-03", "09:00:00Z", "2018-05-01", "10:00:00Z",
-                           "bcu-south-west", "1", "UnitWentLive", "sw.lead"]
+    assert body[1][:10] == ["2", "2018-04-03", "09:00:00Z", "2018-05-01", "10:00:00Z",
+                            "bcu-south-west", "1", "UnitWentLive", "sw.lead", "bcu-sw"]
+    assert body[1][10] == "-"  # written with no channel in its metadata
     assert "title=Launch of the VCTF [bold]" in result.stdout
 
 
@@ -399,7 +400,8 @@ def test_history_of_one_stream(runner: CliRunner, log_url: str) -> None:
         (1, "MilestoneScheduled", "perf.team"), (2, "MilestoneProgressReported", "vctf.lead")]
     table = opslog(runner, log_url, "history", "milestone-2018-19-q1-vctf")
     lines = table.stdout.splitlines()
-    assert lines[0].split() == ["version", "recorded", "effective", "type", "actor", "summary"]
+    assert lines[0].split() == ["version", "recorded", "effective", "type", "actor", "channel",
+                                "summary"]
     assert lines[2].split()[:7] == ["1", "2018-04-02", "09:00:00Z", "2018-04-01", "00:00:00Z",
                                     "MilestoneScheduled", "perf.team"]
     assert "status=delivered" in lines[3]

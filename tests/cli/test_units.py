@@ -199,6 +199,11 @@ def test_every_event_records_the_direct_channel_with_os_user_and_host(url: str) 
     assert events and all(event.metadata["channel"] == {
         "kind": "direct", "os_user": getpass.getuser(), "host": socket.gethostname()}
         for event in events)
+    shown = f"direct {getpass.getuser()}@{socket.gethostname()}"
+    logged = [json.loads(line) for line in run(url, "log", "--format", "jsonl").stdout.splitlines()]
+    assert [entry["channel"] for entry in logged] == [shown] * len(events)
+    history = run(url, "history", "milestone-vctf", "--format", "jsonl").stdout
+    assert json.loads(history.splitlines()[0])["channel"] == shown
 
 
 def test_permission_refusals_name_the_actor(url: str) -> None:
@@ -292,3 +297,19 @@ def test_a_clock_behind_the_log_is_one_line_and_writes_nothing(sqlite_url: str) 
         "clock (the lines before it are as reported above)"
     ]
     assert head(sqlite_url) == before
+
+
+def test_the_audit_report_names_the_channel_of_a_correction(url: str) -> None:
+    """Given a progress report corrected on the operator's channel, then the report's audit
+    view says who corrected it and through which channel; the public view says neither."""
+    correction = {"command": "CorrectEvent", "id": "c/vctf", "actor": "recorder.vctf",
+                  "data": {"command_id": "p/vctf", "changes": {"status": "some_delay"},
+                           "reason": "on review"}}
+    result = run(url, "submit", "-", input=jsonl(SCHEDULE, PROGRESS, correction))
+    assert result.exit_code == 0, result.output
+    channel = f"direct {getpass.getuser()}@{socket.gethostname()}"
+    audit = run(url, "report", "--quarter", "2018-19-Q1", "--audit")
+    assert audit.exit_code == 0, audit.output
+    assert f"by recorder.vctf ({channel}): on review" in audit.stdout
+    public = run(url, "report", "--quarter", "2018-19-Q1").stdout
+    assert "on review" in public and channel not in public

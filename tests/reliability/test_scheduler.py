@@ -62,6 +62,7 @@ from tests.projections.builders import open_writer
 from tests.projections.random_log import write_random_log
 from tests.reliability import processes, workers
 from tests.reliability.figures import Figures, scaled
+from tests.reliability.plan import ADMIN, first_admin
 from tests.scheduler.leases import take_lease_away
 
 ROUNDS = 5
@@ -143,6 +144,7 @@ def test_one_scheduler_runs_and_a_killed_ones_successor_makes_no_duplicate(
     writer = open_writer(database_url, create=False)
     write_random_log(writer, 21, steps=scaled(LOG_STEPS))
     store = writer.store
+    first_admin(store)  # whom `opslog scheduler run` acts as (workers.scheduler)
     quarters = closed_quarters(store, datetime.now(UTC))
     sqlite = backend_of(database_url) == "sqlite"
     made_at_kill: list[int] = []
@@ -299,10 +301,11 @@ def test_a_scheduler_that_loses_its_lease_stops_at_once_and_exits_non_zero(
     1 with one line, well within the renewal interval."""
     with EventStore.open(database_url, create=True) as store:
         initialise(store)
+        first_admin(store)
     log = tmp_path / "scheduler.log"
     opslog = Path(sys.executable).with_name("opslog")
     command = [str(opslog), "--db", database_url, "scheduler", "run",
-               "--catch-up-seconds", str(catch_up_seconds)]
+               "--catch-up-seconds", str(catch_up_seconds), "--actor", ADMIN]
     busy = catch_up_seconds < 1
     with log.open("w", encoding="utf-8") as stderr:
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=stderr)

@@ -25,6 +25,7 @@ from commands.service import CommandService
 from eventstore import EventStore
 from opslog.cli import main
 from projections.readmodels.runner import Runner
+from tests.reliability.plan import ADMIN
 from tests.reliability.workload import crash_command, crash_commit, crash_step, writer_command
 
 
@@ -125,4 +126,5 @@ def scheduler(url: str, log: str, lease_seconds: float, ready: Event, go: Event)
     process_module.RENEW_SECONDS = lease_seconds / 4
     ready.set()
     go.wait(60)
-    main(["--db", url, "scheduler", "run", "--catch-up-seconds", "0.5"], prog_name="opslog")
+    main(["--db", url, "scheduler", "run", "--catch-up-seconds", "0.5", "--actor", ADMIN],
+         prog_name="opslog")

@@ -17,6 +17,7 @@ from click.testing import CliRunner
 
 from catalogue import MilestoneScheduled, Quarter, ThemeDefined
 from catalogue.periods import LONDON
+from commands.identity import direct, make_first_admin
 from eventstore import EventStore
 from eventstore.leases import LeaseHeld
 from eventstore.tables import leases
@@ -37,6 +38,26 @@ from tests.scheduler.leases import take_lease_away
 STARTED = datetime(2018, 7, 2, 9, 0, tzinfo=UTC)
 
 
+OPERATOR = "ops.scheduler"
+"""Whom the scheduler acts as: its snapshots need admin or performance."""
+
+
+def test_the_command_runs_only_as_an_actor_who_may_take_snapshots(url: str) -> None:
+    """Given no --actor, an actor with no role, or a recorder, the scheduler does not start
+    (one line naming --actor, no lease taken); the quarter-close job run as an actor whose
+    role was revoked makes nothing."""
+    with EventStore.open(url) as store:
+        make_first_admin(store, OPERATOR, direct())
+    for args, message in (([], "Error: --actor: say whom you act as"),
+                          (["--actor", "nobody"], "Error: --actor: 'nobody' holds no role")):
+        result = CliRunner().invoke(main, ["--db", url, "scheduler", "run", *args])
+        assert result.exit_code == 1 and result.output.startswith(message), result.output
+    with EventStore.open(url) as store, store.engine.connect() as connection:
+        assert connection.execute(sa.select(leases)).all() == []
+    assert jobs.close_quarters(url, actor="nobody") is None
+    assert jobs.close_quarters(url, actor=OPERATOR) is not None
+
+
 @pytest.fixture
 def started(url: str) -> Iterator[SchedulerProcess]:
     """A background scheduler on `url` holding the database, started paused (nothing runs)."""
@@ -52,16 +73,18 @@ def test_jobs_have_fixed_ids_functions_and_urls(url: str) -> None:
     """Started paused on 2 July 2018: each job runs a module-level function of the database
     URL once the lease is confirmed, the renewal confirms it; the quarter close next fires
     as Quarter 1's 30 days of grace end (00:30 on 31 July), the catch-up one interval on."""
-    process = SchedulerProcess(url, catch_up_seconds=30, blocking=False)
+    process = SchedulerProcess(url, catch_up_seconds=30, blocking=False, actor=OPERATOR)
     with time_machine.travel(STARTED, tick=False):
         process.start(paused=True)
         found = {job.id: job for job in process.scheduler.get_jobs()}
         process.stop()
     assert set(found) == {QUARTER_CLOSE_JOB, CATCH_UP_JOB, STARTUP_JOB, RENEW_JOB}
     assert {name: (job.func, job.args, job.kwargs) for name, job in found.items()} == {
-        QUARTER_CLOSE_JOB: (process.guarded, (jobs.close_quarters,), {"grace_days": 30}),
+        QUARTER_CLOSE_JOB: (process.guarded, (jobs.close_quarters,),
+                            {"grace_days": 30, "actor": OPERATOR}),
         CATCH_UP_JOB: (process.guarded, (jobs.catch_up_read_models,), {}),
-        STARTUP_JOB: (process.guarded, (jobs.close_quarters,), {"grace_days": 30}),
+        STARTUP_JOB: (process.guarded, (jobs.close_quarters,),
+                      {"grace_days": 30, "actor": OPERATOR}),
         RENEW_JOB: (process.confirm_lease, (), {}),
     }
     assert process.url == url
@@ -102,7 +125,9 @@ def test_a_second_scheduler_on_the_same_database_is_refused(url: str,
 def test_the_command_refuses_a_second_scheduler_in_one_line(url: str,
                                                             started: SchedulerProcess) -> None:
     """`opslog scheduler run` exits 1 naming the holder and why, with no traceback."""
-    result = CliRunner().invoke(main, ["--db", url, "scheduler", "run"])
+    with EventStore.open(url) as store:
+        make_first_admin(store, OPERATOR, direct())
+    result = CliRunner().invoke(main, ["--db", url, "scheduler", "run", "--actor", OPERATOR])
     assert result.exit_code == 1
     assert result.output.startswith("Error: another scheduler is running on this database: "
                                     "'opslog-scheduler' is held by first:1")
@@ -135,8 +160,11 @@ def test_a_job_due_after_the_lease_is_lost_does_nothing_and_the_scheduler_stops(
 def test_the_command_runs_until_terminated(url: str) -> None:
     """`opslog scheduler run` as its own process: logs what its jobs did, refuses a second
     process, and on SIGTERM stops cleanly and frees the database for the next one."""
+    with EventStore.open(url) as store:
+        make_first_admin(store, OPERATOR, direct())
     opslog = Path(sys.executable).with_name("opslog")
-    command = [str(opslog), "--db", url, "scheduler", "run", "--catch-up-seconds", "0.2"]
+    command = [str(opslog), "--db", url, "scheduler", "run", "--catch-up-seconds", "0.2",
+               "--actor", OPERATOR]
     first = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
     try:
         assert first.stderr is not None
@@ -220,5 +248,6 @@ def test_the_process_passes_its_grace_to_the_quarter_close_jobs(url: str) -> Non
         process.start(paused=True)
         found = {job.id: job for job in process.scheduler.get_jobs()}
         process.stop()
-    assert found[QUARTER_CLOSE_JOB].kwargs == found[STARTUP_JOB].kwargs == {"grace_days": 45}
+    assert found[QUARTER_CLOSE_JOB].kwargs == found[STARTUP_JOB].kwargs == {"grace_days": 45,
+                                                                          "actor": None}
     assert found[QUARTER_CLOSE_JOB].next_run_time == datetime(2018, 8, 15, 0, 30, tzinfo=LONDON)
