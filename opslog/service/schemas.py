@@ -160,6 +160,8 @@ class EventSchema(Schema):
     occurred_at = fields.String(required=True)
     actor = fields.String(required=True)
     unit = fields.String(required=True)
+    channel = fields.String(allow_none=True, metadata={
+        "description": "How it reached the log: api tok-…, direct user@host, or null."})
     summary = fields.String(required=True)
     data = fields.Dict(required=True)
     metadata = fields.Dict(required=True)

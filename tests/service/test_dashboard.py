@@ -67,6 +67,12 @@ def test_the_board_page_answers_htmx_with_the_table_alone(served: Served) -> Non
     assert f'data-position="{served.q1.correction - 1}"' in part.text
 
 
+def test_the_log_page_shows_each_events_channel(served: Served) -> None:
+    sign_in(served)
+    page = served.client.get("/log?type=TokenIssued").text
+    assert '<td class="c-channel">direct ' in page
+
+
 def test_the_event_page_shows_hashes_and_channel(served: Served) -> None:
     sign_in(served)
     page = served.client.get(f"/events/{served.q1.correction}").text
