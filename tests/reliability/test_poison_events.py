@@ -51,7 +51,7 @@ def write_poisoned(url: str) -> int:
 @pytest.fixture
 def poisoned(database_url: str) -> tuple[str, int]:
     position = write_poisoned(database_url)
-    assert run(database_url, "init").exit_code == 0
+    assert run(database_url, "init", "--admin", "analyst").exit_code == 0
     return database_url, position
 
 

@@ -36,7 +36,7 @@ def url(database_url: str) -> str:
     writer = open_writer(database_url)
     load_q1(writer)
     writer.store.close()
-    assert run(database_url, "init").exit_code == 0
+    assert run(database_url, "init", "--admin", "analyst").exit_code == 0
     return database_url
 
 
