@@ -35,6 +35,7 @@ from eventstore.model import RecordedEvent, category_of
 from eventstore.store import EventStore
 from eventstore.tables import commits, events
 from eventstore.translate import translate
+from eventstore.tree import build_tree
 from eventstore.writer import lock_log
 
 BATCH_SIZE = 2_000
@@ -73,6 +74,7 @@ def import_log(
             lock_log(connection)
             _require_empty(connection)
             digest = _write(connection, file, report.checked, progress, batch_size)
+            build_tree(connection, batch_size)
             if digest != checked.digest.hexdigest():
                 raise ImportRefused(CHANGED)
         _analyse(store)
