@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from catalogue import Quarter
+from eventstore import EventStore
 from eventstore.export import export_log, verify_export
 from eventstore.importer import import_log
 from opslog import __version__
@@ -47,8 +48,14 @@ FORMAT_OPTION = click.option(
 @click.command()
 @click.option("--from-position", type=click.IntRange(min=1), default=1, show_default=True,
               help="Start checking here (trusting the stored hash just before).")
+@click.option("--against", "against", type=EXISTING_FILE, default=None,
+              help="A signed checkpoint kept outside the log: the log must extend it.")
+@click.option("--key", "key", default=None,
+              help="The log's note verifier key (or a file) for --against "
+                   "(default: the public half of $OPSLOG_SIGNING_KEY).")
 @pass_context
-def verify(context: Context, from_position: int) -> None:
+def verify(context: Context, from_position: int, against: Path | None,
+           key: str | None) -> None:
     """Check the hash chain, the read models and snapshots; exit 0 only when all hold.
 
     Recomputes every event's hash from its stored fields and prints the events checked,
@@ -66,8 +73,36 @@ def verify(context: Context, from_position: int) -> None:
     _echo(verify_lines(report, head))
     read_side = check_read_side(store, __version__)
     _echo(read_side.lines)
-    if not report.ok or not read_side.ok:
+    extends = True
+    if against is not None:
+        extends = _check_against(store, against, key)
+    if not report.ok or not read_side.ok or not extends:
         raise SystemExit(1)
+
+
+def _check_against(store: EventStore, kept_file: Path, key: str | None) -> bool:
+    """Whether the live log extends the checkpoint in `kept_file`; says which, and why."""
+    from eventstore.checkpoints import check_against
+    from eventstore.transparency.errors import TransparencyError
+    from opslog.keys import KeyProblem, load_signer, load_verifier
+
+    try:
+        log = load_verifier(key) if key is not None else load_signer(None).verifier()
+    except KeyProblem as error:
+        raise UserError(str(error)) from None
+    try:
+        kept_note = kept_file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise UserError(f"--against {kept_file}: cannot read it: {error}") from None
+    try:
+        with store.engine.connect() as connection:
+            kept = check_against(connection, kept_note, log)
+    except TransparencyError as error:
+        click.echo(f"checkpoint: not extended: {error}")
+        return False
+    click.echo(f"checkpoint: ok: the log extends the kept checkpoint of size {kept.size} "
+               f"(root {kept.root.hex()})")
+    return True
 
 
 @click.command("verify-export")
