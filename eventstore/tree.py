@@ -177,7 +177,8 @@ def tree_size(connection: Connection) -> int:
     return int(value or 0)
 
 
-def _reader(connection: Connection, build: Callable[[SubtreeHash], object]) -> SubtreeHash:
+def stored_subtrees(connection: Connection,
+                    build: Callable[[SubtreeHash], object]) -> SubtreeHash:
     """A `SubtreeHash` answering from one query for every node `build` will read."""
     wanted = sorted(set(subtrees_read(build)))
     found: dict[tuple[int, int], bytes] = {}
@@ -214,7 +215,7 @@ def root_at(connection: Connection, size: int) -> bytes:
     def build(get: SubtreeHash) -> bytes:
         return root_hash(size, get)
 
-    return build(_reader(connection, build))
+    return build(stored_subtrees(connection, build))
 
 
 def inclusion_at(connection: Connection, index: int, size: int) -> list[bytes]:
@@ -224,7 +225,7 @@ def inclusion_at(connection: Connection, index: int, size: int) -> list[bytes]:
     def build(get: SubtreeHash) -> list[bytes]:
         return inclusion_proof(index, size, get)
 
-    return build(_reader(connection, build))
+    return build(stored_subtrees(connection, build))
 
 
 def consistency_between(connection: Connection, old_size: int, new_size: int) -> list[bytes]:
@@ -234,7 +235,7 @@ def consistency_between(connection: Connection, old_size: int, new_size: int) ->
     def build(get: SubtreeHash) -> list[bytes]:
         return consistency_proof(old_size, new_size, get)
 
-    return build(_reader(connection, build))
+    return build(stored_subtrees(connection, build))
 
 
 # -- verification --------------------------------------------------------------------------
