@@ -38,6 +38,15 @@ def default_origin(url: URL) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class Signing:
+    """The log's signing key and origin, for those who make checkpoints as they go
+    (snapshots, publications, the scheduler): `EventStore.signing`."""
+
+    signer: Signer
+    origin: str
+
+
+@dataclass(frozen=True, slots=True)
 class StoredCheckpoint:
     """A checkpoint as the log made and recorded it."""
 
@@ -72,6 +81,14 @@ def record_checkpoint(connection: Connection, signer: Signer, origin: str,
         .returning(checkpoints.c.id)
     ).scalar_one()
     return StoredCheckpoint(int(new_id), origin, size, root, note, created_at)
+
+
+def sign_if_keyed(connection: Connection, signing: Signing | None,
+                  size: int | None = None) -> int | None:
+    """The id of a new checkpoint at `size` (default: the head), or None with no key."""
+    if signing is None:
+        return None
+    return record_checkpoint(connection, signing.signer, signing.origin, size).id
 
 
 def make_checkpoint(engine: Engine, signer: Signer, origin: str, size: int | None = None,

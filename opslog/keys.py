@@ -11,7 +11,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+if TYPE_CHECKING:
+    from sqlalchemy.engine import URL
+
+from eventstore.checkpoints import Signing, default_origin
 from eventstore.transparency.errors import NoteError
 from eventstore.transparency.note import Signer, Verifier
 
@@ -77,3 +82,12 @@ def load_verifier(value: str, option: str = "--key") -> Verifier:
         return Verifier.parse(text)
     except NoteError as error:
         raise KeyProblem(f"{option}: not a verifier key: {error}") from None
+
+
+def signing_from_environment(url: URL) -> Signing | None:
+    """The log's key and origin from ``$OPSLOG_SIGNING_KEY`` and ``$OPSLOG_ORIGIN`` (default
+    ``opslog.example/<database name>``); None when no key is set."""
+    if not has_signer(None):
+        return None
+    return Signing(load_signer(None, f"${SIGNING_KEY_ENV}"),
+                   os.environ.get(ORIGIN_ENV) or default_origin(url))
