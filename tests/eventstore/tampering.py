@@ -19,7 +19,7 @@ def drop_immutability(engine: Engine) -> None:
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             rows = connection.exec_driver_sql(
-                "SELECT t.tgname, c.relname FROM pg_trigger t "  # noqa: S608
+                "SELECT t.tgname, c.relname FROM pg_trigger t "
                 f"JOIN pg_class c ON c.oid = t.tgrelid "
                 f"WHERE NOT t.tgisinternal AND pg_table_is_visible(c.oid) "
                 f"AND c.relname IN ({tables})"
@@ -28,7 +28,7 @@ def drop_immutability(engine: Engine) -> None:
                 connection.exec_driver_sql(f"DROP TRIGGER {trigger} ON {table}")
         else:
             rows = connection.exec_driver_sql(
-                "SELECT name FROM sqlite_master "  # noqa: S608
+                "SELECT name FROM sqlite_master "
                 f"WHERE type = 'trigger' AND tbl_name IN ({tables})"
             ).all()
             for (trigger,) in rows:
