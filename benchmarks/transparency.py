@@ -215,6 +215,8 @@ def main() -> None:
     parser.add_argument("--leaves", type=int, default=1_000_000)
     parser.add_argument("--appends", type=int, default=3_000,
                         help="events per log for the one-event-per-commit comparison")
+    parser.add_argument("--only", choices=("appends", "reads"), default=None,
+                        help="run one half of the benchmark")
     parser.add_argument("--postgres-url", default=os.environ.get("OPSLOG_TEST_DATABASE_URL"))
     args = parser.parse_args()
     print(f"python {platform.python_version()}, {platform.machine()}, "
@@ -226,11 +228,15 @@ def main() -> None:
         folder = Path(folder_name)
         for backend in args.backends.split(","):
             for per_commit, total in ((1, args.appends), (100, args.appends * 10)):
+                if args.only == "reads":
+                    break
                 result = appends(backend, args.postgres_url, folder, total, per_commit)
                 print(f"| {backend} | append_{per_commit} (events/s) | {result['with']:,.0f} | "
                       f"{result['without']:,.0f} | {result['ratio']:.2f} | ≥ 0.9 | "
                       f"{'yes' if result['ratio'] >= 0.9 else 'no'} |", flush=True)
             for leaves in (args.leaves // 10, args.leaves):
+                if args.only == "appends":
+                    break
                 with database(backend, args.postgres_url, folder) as url:
                     started = time.perf_counter()
                     build_tree_directly(url, leaves)
