@@ -61,7 +61,10 @@ def verify(context: Context, from_position: int, against: Path | None,
     Recomputes every event's hash from its stored fields and prints the events checked,
     the head position and hash, or the first bad position and what is wrong with it. Then
     makes the read models and every snapshot again from the log and names each row or
-    snapshot that differs.
+    snapshot that differs. The whole-log check also recomputes the Merkle tree. With
+    --against, the log must also extend a signed checkpoint kept outside it (same root at
+    that size): the check that catches a history rewritten and re-chained by whoever holds
+    the database (docs/security.md).
     """
     store = context.store()
     head = store.head()
