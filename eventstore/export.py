@@ -35,7 +35,8 @@ from eventstore.integrity import ChainChecker, VerifyReport
 from eventstore.model import RecordedEvent
 from eventstore.store import EventStore
 from eventstore.tables import checkpoints, commits
-from eventstore.transparency.compact import CompactTree
+from eventstore.transparency.compact import CompactTree, Subtree
+from eventstore.transparency.merkle import consistency_proof, subtrees_read
 from eventstore.writer import Clock, utc_now
 
 Progress = Callable[[str, int, int], None]
@@ -168,8 +169,12 @@ def _commits(store: EventStore, last: int) -> Iterator[ExportedCommit]:
 class ExportReader:
     """Reads an export line by line, checking each line, the chain and the header's claims."""
 
-    def __init__(self, file: BinaryIO) -> None:
+    def __init__(self, file: BinaryIO,
+                 on_subtree: Callable[[Subtree], None] | None = None) -> None:
         self._file = file
+        self._on_subtree = on_subtree
+        self.last_checkpoint: ExportedCheckpoint | None = None
+        """The file's last checkpoint line: of the largest size, the newest of that size."""
         self.line = 0
         self.header: ExportHeader | None = None
         self.checker = ChainChecker(stream_versions={})
@@ -215,7 +220,10 @@ class ExportReader:
                 )
             if not checker.feed(event, recomputed):
                 raise ExportProblem(self.line, expected, str(checker.problem))
-            self.tree.append(leaf)
+            finished = self.tree.append(leaf)
+            if self._on_subtree is not None:
+                for node in finished:
+                    self._on_subtree(node)
             if progress is not None and checker.checked % PROGRESS_EVERY == 0:
                 progress(phase, checker.checked, header.event_count)
             yield event
@@ -259,6 +267,7 @@ class ExportReader:
                 f"the events before it make root {root} (history differs from what was signed)")
         self.checkpoints += 1
         self._checkpoints_digest.update(raw)
+        self.last_checkpoint = checkpoint
 
     def report(self, problem: ExportProblem | None = None) -> ExportReport:
         """Where the check got to, and the problem that stopped it, if any."""
@@ -337,3 +346,47 @@ def verify_export(file: BinaryIO, progress: Progress | None = None) -> ExportRep
     except ExportProblem as problem:
         return reader.report(problem)
     return reader.report()
+
+
+def export_checkpoint(file: BinaryIO, old_size: int | None
+                      ) -> tuple[str, list[bytes] | None]:
+    """The newest checkpoint in an export and, when `old_size` is given, the RFC 9162
+    consistency proof from that size to it, computed from the file's own events.
+
+    For a witness that is handed files rather than a database: the file is checked whole
+    first (chain, checkpoints' roots), then read again to collect only the subtrees the
+    proof needs, so memory stays flat. Raises `EventStoreError` saying what is wrong.
+    """
+    start = file.tell()
+    reader = ExportReader(file)
+    try:
+        for _event in reader.events():
+            pass
+    except ExportProblem as problem:
+        raise EventStoreError(f"the export does not verify: {problem}") from problem
+    latest = reader.last_checkpoint
+    if latest is None:
+        raise EventStoreError("the export holds no checkpoint (format version 3 carries them)")
+    if old_size is None or old_size == 0 or old_size > latest.tree_size:
+        return latest.note, None
+    size = latest.tree_size
+
+    def plan(get: Callable[[int, int], bytes]) -> list[bytes]:
+        return consistency_proof(old_size, size, get)
+
+    wanted = set(subtrees_read(plan))
+    found: dict[tuple[int, int], bytes] = {}
+
+    def keep(node: Subtree) -> None:
+        if (node.level, node.index) in wanted:
+            found[(node.level, node.index)] = node.hash
+
+    file.seek(start)
+    again = ExportReader(file, on_subtree=keep)
+    try:
+        for event in again.events():
+            if event.position >= size:
+                break
+    except ExportProblem as problem:
+        raise EventStoreError(f"the export changed while it was read: {problem}") from problem
+    return latest.note, plan(lambda level, index: found[(level, index)])

@@ -47,6 +47,7 @@ from opslog.keys import (
     write_private_key,
 )
 
+EXPORT_START = b'{"format":"opslog-export"'
 KEY_FILE = click.Path(dir_okay=False, path_type=Path)
 READABLE = click.Path(exists=True, dir_okay=False, path_type=Path)
 KEY_OPTION = click.option(
@@ -285,6 +286,16 @@ def _from_log(source: str, kept_size: int | None) -> tuple[str, list[bytes] | No
     path = Path(source)
     if not path.is_file():
         raise UserError(f"--log: {source} is neither a database URL nor a file")
+    with path.open("rb") as handle:
+        if handle.read(len(EXPORT_START)) == EXPORT_START:
+            from eventstore.errors import EventStoreError
+            from eventstore.export import export_checkpoint
+
+            handle.seek(0)
+            try:
+                return export_checkpoint(handle, kept_size)
+            except EventStoreError as error:
+                raise UserError(f"--log: {error}") from None
     text = _read(path, "--log")
     if not text.startswith("{"):
         return text, None
@@ -300,8 +311,10 @@ def _from_log(source: str, kept_size: int | None) -> tuple[str, list[bytes] | No
 
 @witness.command("cosign")
 @click.option("--log", "log_source", required=True, metavar="URL|FILE",
-              help="The log's database URL, or a file: its signed checkpoint, or a "
-                   "consistency proof (opslog prove consistency) from the size kept.")
+              help="The log's database URL, or a file: an export (opslog export; its "
+                   "newest checkpoint, the proof computed from its events), a signed "
+                   "checkpoint, or a consistency proof (opslog prove consistency) from the "
+                   "size kept.")
 @click.option("--log-key", "log_key", required=True,
               help="The log's note verifier key, or a file holding it.")
 @click.option("--key", "key_file", type=KEY_FILE, required=True,

@@ -176,3 +176,54 @@ def test_witness_from_a_proof_file_refuses_a_smaller_tree(keyed: tuple[str, Path
     grown = run(*cosign, "--log", proof)
     assert grown.exit_code == 0, grown.output
     assert (state / "checkpoint").read_text().split("\n")[1] == "12"
+
+
+def test_witness_from_exports_cosigns_growth_and_refuses_a_rewrite(
+        keyed: tuple[str, Path, Path], tmp_path: Path) -> None:
+    """Handed export files instead of the database, the witness checks the newest checkpoint
+    in each against a proof computed from the file's own events."""
+    url, key, public = keyed
+    witness_key = tmp_path / "witness.key"
+    run("keys", "generate", "--out", witness_key, "--name", "audit.example/witness")
+    state = tmp_path / "witness"
+    cosign = ("witness", "cosign", "--log-key", public, "--key", witness_key, "--state", state)
+    run("--db", url, "checkpoint", "--key", key, "--size", "7")
+    first = tmp_path / "first.jsonl"
+    assert run("--db", url, "export", first).exit_code == 0
+    assert run(*cosign, "--log", first).exit_code == 0
+    run("--db", url, "checkpoint", "--key", key)
+    second = tmp_path / "second.jsonl"
+    assert run("--db", url, "export", second).exit_code == 0
+    grown = run(*cosign, "--log", second)
+    assert grown.exit_code == 0, grown.output
+    size = int(grown.output.split("\n")[1])
+    assert size > 7
+
+    store = EventStore.open(url)
+    try:
+        drop_immutability(store.engine)
+
+        def reprice(rows: list[dict[str, object]]) -> None:
+            rows[3]["data"] = canonical_json({**json.loads(str(rows[3]["data"])), "x": 1})
+
+        rewrite_history(store.engine, reprice)
+        store.append("unit-extra", [NewEvent("Reported", {"n": 1})])
+        with store.engine.begin() as connection:
+            connection.exec_driver_sql("DELETE FROM checkpoints")
+    finally:
+        store.close()
+        forget_cached_borders()
+    run("--db", url, "checkpoint", "--key", key)
+    third = tmp_path / "third.jsonl"
+    assert run("--db", url, "export", third).exit_code == 0
+    refused = run(*cosign, "--log", third)
+    assert refused.exit_code != 0
+    assert "not consistent" in refused.output and f"size {size}" in refused.output
+    broken = tmp_path / "broken.jsonl"
+    lines = third.read_bytes().splitlines(keepends=True)
+    event = json.loads(lines[4])
+    event["type"] = event["type"] + "X"
+    lines[4] = json.dumps(event, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
+    broken.write_bytes(b"".join(lines))
+    damaged = run(*cosign, "--log", broken)
+    assert damaged.exit_code != 0 and "does not verify" in damaged.output
