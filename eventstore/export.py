@@ -19,11 +19,14 @@ from eventstore.export_format import (
     COMMIT_FIELDS,
     MAX_LINE_BYTES,
     BadLine,
+    ExportedCheckpoint,
     ExportedCommit,
     ExportHeader,
+    decode_checkpoint,
     decode_commit,
     decode_event,
     decode_header,
+    encode_checkpoint,
     encode_commit,
     encode_event,
     encode_header,
@@ -31,7 +34,9 @@ from eventstore.export_format import (
 from eventstore.integrity import ChainChecker, VerifyReport
 from eventstore.model import RecordedEvent
 from eventstore.store import EventStore
-from eventstore.tables import commits
+from eventstore.tables import checkpoints, commits
+from eventstore.transparency.compact import CompactTree, Subtree
+from eventstore.transparency.merkle import consistency_proof, subtrees_read
 from eventstore.writer import Clock, utc_now
 
 Progress = Callable[[str, int, int], None]
@@ -83,14 +88,23 @@ def export_log(
         raise EventStoreError(
             f"until_position {last} is outside the log (its head is position {head.position})"
         )
+    signed = _checkpoints(store, last)
     header = ExportHeader(
         head_position=last,
         head_hash=head.hash if last == head.position else store.hash_at(last),
         event_count=last,
         exported_at=format_time(clock()),
         **_commits_summary(store, last),
+        checkpoint_count=len(signed),
+        checkpoints_sha256=hashlib.sha256(
+            b"".join(encode_checkpoint(c) for c in signed)).hexdigest(),
     )
     file.write(encode_header(header))
+    pending = iter(signed)
+    upcoming = next(pending, None)
+    while upcoming is not None and upcoming.tree_size == 0:
+        file.write(encode_checkpoint(upcoming))
+        upcoming = next(pending, None)
     written = 0
     if last > 0:
         # Bounded here rather than with to_position: on PostgreSQL a two-sided range over
@@ -99,6 +113,9 @@ def export_log(
             if event.position > last:
                 break
             file.write(encode_event(event))
+            while upcoming is not None and upcoming.tree_size == event.position:
+                file.write(encode_checkpoint(upcoming))
+                upcoming = next(pending, None)
             written += 1
             if progress is not None and written % PROGRESS_EVERY == 0:
                 progress("exporting", written, last)
@@ -126,6 +143,18 @@ def _commits_summary(store: EventStore, last: int) -> dict[str, Any]:
     return {"commit_count": count, "commits_sha256": digest.hexdigest()}
 
 
+def _checkpoints(store: EventStore, last: int) -> list[ExportedCheckpoint]:
+    """The log's signed checkpoints of at most `last` events, by size then as made."""
+    query = (sa.select(checkpoints.c.origin, checkpoints.c.tree_size, checkpoints.c.root_hash,
+                       checkpoints.c.note, checkpoints.c.created_at)
+             .where(checkpoints.c.tree_size <= last)
+             .order_by(checkpoints.c.tree_size, checkpoints.c.id))
+    with store.engine.connect() as connection:
+        return [ExportedCheckpoint(row.origin, int(row.tree_size), row.root_hash, row.note,
+                                   format_time(row.created_at))
+                for row in connection.execute(query)]
+
+
 def _commits(store: EventStore, last: int) -> Iterator[ExportedCommit]:
     query = (sa.select(*(commits.c[name] for name in COMMIT_FIELDS))
              .where(commits.c.last_position <= last).order_by(commits.c.first_position))
@@ -140,14 +169,24 @@ def _commits(store: EventStore, last: int) -> Iterator[ExportedCommit]:
 class ExportReader:
     """Reads an export line by line, checking each line, the chain and the header's claims."""
 
-    def __init__(self, file: BinaryIO) -> None:
+    def __init__(self, file: BinaryIO,
+                 on_subtree: Callable[[Subtree], None] | None = None) -> None:
         self._file = file
+        self._on_subtree = on_subtree
+        self.last_checkpoint: ExportedCheckpoint | None = None
+        """The file's last checkpoint line: of the largest size, the newest of that size."""
         self.line = 0
         self.header: ExportHeader | None = None
         self.checker = ChainChecker(stream_versions={})
         self.commits = 0
         self._commit_end = 0
         self._commits_digest = hashlib.sha256()
+        self.checkpoints = 0
+        self._checkpoints_digest = hashlib.sha256()
+        self._checkpoint_size = 0
+        self.tree = CompactTree()
+        """The RFC 9162 tree over the events read so far: each checkpoint's root is
+        checked against it where the checkpoint's line stands."""
         self.digest = hashlib.sha256()
         """Of every byte read so far: a second reader can prove it read the same file."""
 
@@ -158,6 +197,9 @@ class ExportReader:
         checker = self.checker
         for raw in self._lines():
             expected = checker.expected_position
+            if raw.startswith(b'{"checkpoint":') and self.commits == 0:
+                self._check_checkpoint(raw, header)
+                continue
             if expected > header.head_position and self.commits < header.commit_count:
                 self._check_commit(raw, header)
                 continue
@@ -167,7 +209,7 @@ class ExportReader:
                     f"more events than the header's event_count ({header.event_count})",
                 )
             try:
-                event, recomputed = decode_event(raw)
+                event, recomputed, leaf = decode_event(raw)
             except BadLine as error:
                 raise ExportProblem(self.line, expected, str(error)) from error
             if event.position != expected:
@@ -178,6 +220,10 @@ class ExportReader:
                 )
             if not checker.feed(event, recomputed):
                 raise ExportProblem(self.line, expected, str(checker.problem))
+            finished = self.tree.append(leaf)
+            if self._on_subtree is not None:
+                for node in finished:
+                    self._on_subtree(node)
             if progress is not None and checker.checked % PROGRESS_EVERY == 0:
                 progress(phase, checker.checked, header.event_count)
             yield event
@@ -200,6 +246,28 @@ class ExportReader:
         self._commit_end = commit.last_position
         self.commits += 1
         self._commits_digest.update(raw)
+
+    def _check_checkpoint(self, raw: bytes, header: ExportHeader) -> None:
+        """A signed checkpoint: right after the event at its size, with that tree's root."""
+        if header.format_version < 3:
+            raise ExportProblem(self.line, None, "checkpoint lines need format_version 3")
+        try:
+            checkpoint = decode_checkpoint(raw)
+        except BadLine as error:
+            raise ExportProblem(self.line, None, f"checkpoint: {error}") from error
+        size = self.tree.size
+        if checkpoint.tree_size != size:
+            raise ExportProblem(
+                self.line, None, f"checkpoint: of size {checkpoint.tree_size}, but it stands "
+                f"after {size} events (each follows the event at its size)")
+        root = self.tree.root().hex()
+        if checkpoint.root_hash != root:
+            raise ExportProblem(
+                self.line, None, f"checkpoint: root {checkpoint.root_hash} at size {size}, but "
+                f"the events before it make root {root} (history differs from what was signed)")
+        self.checkpoints += 1
+        self._checkpoints_digest.update(raw)
+        self.last_checkpoint = checkpoint
 
     def report(self, problem: ExportProblem | None = None) -> ExportReport:
         """Where the check got to, and the problem that stopped it, if any."""
@@ -248,6 +316,15 @@ class ExportReader:
                 f"the file ends after {checked} events but the header says "
                 f"{header.event_count} (is it truncated?)",
             )
+        if checked == header.event_count and self.checkpoints != header.checkpoint_count:
+            raise ExportProblem(
+                self.line + 1, None,
+                f"the file holds {self.checkpoints} checkpoints but the header says "
+                f"{header.checkpoint_count}",
+            )
+        if self._checkpoints_digest.hexdigest() != header.checkpoints_sha256:
+            raise ExportProblem(
+                1, None, "header: checkpoints_sha256 is not the SHA-256 of the checkpoint lines")
         if self._commits_digest.hexdigest() != header.commits_sha256:
             raise ExportProblem(
                 1, None, "header: commits_sha256 is not the SHA-256 of the commit lines")
@@ -269,3 +346,47 @@ def verify_export(file: BinaryIO, progress: Progress | None = None) -> ExportRep
     except ExportProblem as problem:
         return reader.report(problem)
     return reader.report()
+
+
+def export_checkpoint(file: BinaryIO, old_size: int | None
+                      ) -> tuple[str, list[bytes] | None]:
+    """The newest checkpoint in an export and, when `old_size` is given, the RFC 9162
+    consistency proof from that size to it, computed from the file's own events.
+
+    For a witness that is handed files rather than a database: the file is checked whole
+    first (chain, checkpoints' roots), then read again to collect only the subtrees the
+    proof needs, so memory stays flat. Raises `EventStoreError` saying what is wrong.
+    """
+    start = file.tell()
+    reader = ExportReader(file)
+    try:
+        for _event in reader.events():
+            pass
+    except ExportProblem as problem:
+        raise EventStoreError(f"the export does not verify: {problem}") from problem
+    latest = reader.last_checkpoint
+    if latest is None:
+        raise EventStoreError("the export holds no checkpoint (format version 3 carries them)")
+    if old_size is None or old_size == 0 or old_size > latest.tree_size:
+        return latest.note, None
+    size = latest.tree_size
+
+    def plan(get: Callable[[int, int], bytes]) -> list[bytes]:
+        return consistency_proof(old_size, size, get)
+
+    wanted = set(subtrees_read(plan))
+    found: dict[tuple[int, int], bytes] = {}
+
+    def keep(node: Subtree) -> None:
+        if (node.level, node.index) in wanted:
+            found[(node.level, node.index)] = node.hash
+
+    file.seek(start)
+    again = ExportReader(file, on_subtree=keep)
+    try:
+        for event in again.events():
+            if event.position >= size:
+                break
+    except ExportProblem as problem:
+        raise EventStoreError(f"the export changed while it was read: {problem}") from problem
+    return latest.note, plan(lambda level, index: found[(level, index)])

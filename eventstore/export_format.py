@@ -17,6 +17,13 @@ and, after the events, C lines of the log's idempotency records (``{"commit":{"i
 command "already recorded". The chain does not cover them, so the header carries the SHA-256 of
 their bytes. Version 1 files (no commit lines) are still read.
 
+Format version 3 adds ``"checkpoint_count":K,"checkpoints_sha256":"…"`` after those, and K
+lines of the log's signed checkpoints (``{"checkpoint":{"origin":…,"tree_size":N,
+"root_hash":"<hex>","note":"<the signed note>","created_at":…}}``), each placed right after
+the event at position N (a checkpoint of size 0 right after the header), so a reader that
+grows the RFC 9162 tree over the events as it reads checks each root where it stands. The
+header carries the SHA-256 of their bytes, as for commits.
+
 Decoding is strict: a line either is exactly what an honest export of an intact log would
 hold, byte for byte (each parsed line is encoded again and must give the same bytes, so a
 repeated key, a space or a reordered field is refused), or it is refused with the reason;
@@ -33,7 +40,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from eventstore.canonical import canonical_json, event_hash, format_time
+from eventstore.canonical import canonical_json, format_time, hash_input
 from eventstore.errors import InvalidEvent
 from eventstore.limits import (
     MAX_IDEMPOTENCY_KEY_LENGTH,
@@ -42,15 +49,21 @@ from eventstore.limits import (
     MAX_TYPE_LENGTH,
 )
 from eventstore.model import RecordedEvent
+from eventstore.transparency.checkpoint import parse_checkpoint
+from eventstore.transparency.errors import TransparencyError
+from eventstore.transparency.merkle import leaf_hash
+from eventstore.transparency.note import parse as parse_note
 from eventstore.validation import check_name
 
 FORMAT = "opslog-export"
-FORMAT_VERSION = 2
-READABLE_VERSIONS = (1, 2)
+FORMAT_VERSION = 3
+READABLE_VERSIONS = (1, 2, 3)
 HEADER_FIELDS_V1 = (
     "format", "format_version", "head_position", "head_hash", "event_count", "exported_at"
 )
-HEADER_FIELDS = (*HEADER_FIELDS_V1, "commit_count", "commits_sha256")
+HEADER_FIELDS_V2 = (*HEADER_FIELDS_V1, "commit_count", "commits_sha256")
+HEADER_FIELDS = (*HEADER_FIELDS_V2, "checkpoint_count", "checkpoints_sha256")
+CHECKPOINT_FIELDS = ("origin", "tree_size", "root_hash", "note", "created_at")
 COMMIT_FIELDS = (
     "idempotency_key", "fingerprint", "first_position", "last_position", "stream_versions",
     "recorded_at",
@@ -62,7 +75,9 @@ EVENT_FIELDS = (
 MAX_LINE_BYTES = 8 * MAX_PAYLOAD_BYTES + 4096
 """A line can hold the largest payload even if every character needed escaping twice."""
 
-_HEADER_KEYS = {1: frozenset(HEADER_FIELDS_V1), 2: frozenset(HEADER_FIELDS)}
+_HEADER_KEYS = {1: frozenset(HEADER_FIELDS_V1), 2: frozenset(HEADER_FIELDS_V2),
+                3: frozenset(HEADER_FIELDS)}
+_CHECKPOINT_KEYS = frozenset(CHECKPOINT_FIELDS)
 _EVENT_KEYS = frozenset(EVENT_FIELDS)
 _COMMIT_KEYS = frozenset(COMMIT_FIELDS)
 _HEX = frozenset("0123456789abcdef")
@@ -84,6 +99,8 @@ class ExportHeader:
     commit_count: int = 0
     commits_sha256: str = hashlib.sha256(b"").hexdigest()
     format_version: int = FORMAT_VERSION
+    checkpoint_count: int = 0
+    checkpoints_sha256: str = hashlib.sha256(b"").hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +116,17 @@ class ExportedCommit:
     recorded_at: str
 
 
+@dataclass(frozen=True, slots=True)
+class ExportedCheckpoint:
+    """One signed checkpoint the log recorded (format version 3)."""
+
+    origin: str
+    tree_size: int
+    root_hash: str
+    note: str
+    created_at: str
+
+
 def encode_header(header: ExportHeader) -> bytes:
     """The header line, newline included, in the header's format version."""
     value: dict[str, Any] = {
@@ -112,7 +140,45 @@ def encode_header(header: ExportHeader) -> bytes:
     if header.format_version >= 2:
         value["commit_count"] = header.commit_count
         value["commits_sha256"] = header.commits_sha256
+    if header.format_version >= 3:
+        value["checkpoint_count"] = header.checkpoint_count
+        value["checkpoints_sha256"] = header.checkpoints_sha256
     return _line(value)
+
+
+def encode_checkpoint(checkpoint: ExportedCheckpoint) -> bytes:
+    """One checkpoint's line, newline included."""
+    return _line({"checkpoint": {field: getattr(checkpoint, field)
+                                 for field in CHECKPOINT_FIELDS}})
+
+
+def decode_checkpoint(raw: bytes) -> ExportedCheckpoint:
+    """Read one checkpoint line: its fields, and a note whose text is that checkpoint.
+
+    The signature is not checked here (that needs the log's key: `opslog verify-proof`,
+    `opslog verify --against`); the reader checks the root against the events.
+    """
+    outer = _object(raw, frozenset({"checkpoint"}))
+    value = outer["checkpoint"]
+    if not isinstance(value, dict):
+        raise BadLine("checkpoint must be a JSON object")
+    _check_keys(value, _CHECKPOINT_KEYS)
+    checkpoint = ExportedCheckpoint(
+        origin=_text(value, "origin"),
+        tree_size=_integer(value, "tree_size", 0),
+        root_hash=_hash_text(value, "root_hash"),
+        note=_text(value, "note"),
+        created_at=_canonical_time(value, "created_at")[0],
+    )
+    try:
+        stated = parse_checkpoint(parse_note(checkpoint.note).text)
+    except TransparencyError as error:
+        raise BadLine(f"checkpoint note: {error}") from error
+    if (stated.origin, stated.size, stated.root.hex()) != (
+            checkpoint.origin, checkpoint.tree_size, checkpoint.root_hash):
+        raise BadLine("checkpoint note does not state the line's origin, tree_size and root_hash")
+    _same_bytes(raw, encode_checkpoint(checkpoint))
+    return checkpoint
 
 
 def encode_commit(commit: ExportedCommit) -> bytes:
@@ -174,6 +240,9 @@ def decode_header(raw: bytes) -> ExportHeader:
         commits_sha256=(_hash_text(value, "commits_sha256") if version >= 2
                         else hashlib.sha256(b"").hexdigest()),
         format_version=version,
+        checkpoint_count=_integer(value, "checkpoint_count", 0) if version >= 3 else 0,
+        checkpoints_sha256=(_hash_text(value, "checkpoints_sha256") if version >= 3
+                            else hashlib.sha256(b"").hexdigest()),
     )
     _same_bytes(raw, encode_header(header))
     return header
@@ -214,8 +283,9 @@ def _same_bytes(raw: bytes, encoded: bytes) -> None:
                       f"byte {at + 1}: spacing, field order, escaping or a repeated key)")
 
 
-def decode_event(raw: bytes) -> tuple[RecordedEvent, str]:
-    """Read and check one event line; return the event and the hash recomputed from its texts."""
+def decode_event(raw: bytes) -> tuple[RecordedEvent, str, bytes]:
+    """Read and check one event line; return the event, the hash recomputed from its texts,
+    and its RFC 9162 Merkle leaf hash."""
     value = _object(raw, _EVENT_KEYS)
     position = _integer(value, "position", 1)
     version = _integer(value, "version", 1)
@@ -231,7 +301,7 @@ def decode_event(raw: bytes) -> tuple[RecordedEvent, str]:
     recorded_text, recorded_at = _canonical_time(value, "recorded_at")
     prev_hash = _hash_text(value, "prev_hash")
     digest = _hash_text(value, "hash")
-    recomputed = event_hash(
+    data = hash_input(
         position=position,
         event_id=value["event_id"],
         stream_id=stream_id,
@@ -244,6 +314,7 @@ def decode_event(raw: bytes) -> tuple[RecordedEvent, str]:
         data_json=data_json,
         metadata_json=metadata_json,
     )
+    recomputed = hashlib.sha256(data).hexdigest()
     event = RecordedEvent(
         position=position,
         event_id=event_id,
@@ -259,7 +330,7 @@ def decode_event(raw: bytes) -> tuple[RecordedEvent, str]:
         hash=digest,
     )
     _same_bytes(raw, encode_event(event))
-    return event, recomputed
+    return event, recomputed, leaf_hash(data)
 
 
 def _object(raw: bytes, keys: frozenset[str]) -> dict[str, Any]:

@@ -13,7 +13,9 @@ first pass: the first reason it returns refuses the import, naming that line, on
 rest of the file has verified (the store itself reads no type or payload).
 
 The idempotency records of a version 2 file are written in the same transaction, so a
-key used before the export is still answered with its first result afterwards.
+key used before the export is still answered with its first result afterwards; so are
+the signed checkpoints of a version 3 file, whose roots the first pass checked against the
+file's events, and the Merkle tree is built from the events written (`tree.build_tree`).
 """
 
 from __future__ import annotations
@@ -33,8 +35,9 @@ from eventstore.export import ExportProblem, ExportReader, ExportReport, Progres
 from eventstore.export_format import MAX_LINE_BYTES
 from eventstore.model import RecordedEvent, category_of
 from eventstore.store import EventStore
-from eventstore.tables import commits, events
+from eventstore.tables import checkpoints, commits, events
 from eventstore.translate import translate
+from eventstore.tree import build_tree
 from eventstore.writer import lock_log
 
 BATCH_SIZE = 2_000
@@ -73,6 +76,7 @@ def import_log(
             lock_log(connection)
             _require_empty(connection)
             digest = _write(connection, file, report.checked, progress, batch_size)
+            build_tree(connection, batch_size)
             if digest != checked.digest.hexdigest():
                 raise ImportRefused(CHANGED)
         _analyse(store)
@@ -118,12 +122,15 @@ def _write(connection: Connection, file: BinaryIO, total: int, progress: Progres
     batch: list[dict[str, object]] = []
     done = 0
     records: list[dict[str, object]] = []
+    signed: list[dict[str, object]] = []
     while raw := file.readline(MAX_LINE_BYTES + 1):
         digest.update(raw)
         try:
             line = json.loads(raw)
             if "commit" in line:
                 records.append(_record(line["commit"]))
+            elif "checkpoint" in line:
+                signed.append(_checkpoint(line["checkpoint"]))
             else:
                 batch.append(_row(line))
                 done += 1
@@ -135,12 +142,17 @@ def _write(connection: Connection, file: BinaryIO, total: int, progress: Progres
                 rows.clear()
         if progress is not None and done % PROGRESS_EVERY == 0 and not records:
             progress("importing", done, total)
-    for rows, table in ((batch, events), (records, commits)):
+    for rows, table in ((batch, events), (records, commits), (signed, checkpoints)):
         if rows:
             connection.execute(table.insert(), rows)
     if progress is not None:
         progress("importing", done, total)
     return digest.hexdigest()
+
+
+def _checkpoint(checkpoint: dict[str, Any]) -> dict[str, object]:
+    """A signed checkpoint's row, its root checked against the file's events by the reader."""
+    return {**checkpoint, "created_at": datetime.fromisoformat(checkpoint["created_at"])}
 
 
 def _record(commit: dict[str, Any]) -> dict[str, object]:

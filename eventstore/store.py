@@ -13,6 +13,7 @@ from sqlalchemy.engine import URL, Engine
 
 from eventstore import reader, schema, writer
 from eventstore.canonical import GENESIS_HASH
+from eventstore.checkpoints import Signing
 from eventstore.engine import create_engine
 from eventstore.errors import EventStoreError, SchemaError, WrongExpectedVersion
 from eventstore.integrity import VerifyReport
@@ -39,9 +40,13 @@ class EventStore:
     log at chosen times, and nothing in the CLI passes one.
     """
 
-    def __init__(self, engine: Engine, *, clock: writer.Clock | None = None) -> None:
+    def __init__(self, engine: Engine, *, clock: writer.Clock | None = None,
+                 signing: Signing | None = None) -> None:
         self.engine = engine
         self._clock = clock
+        self.signing = signing
+        """The log's checkpoint key and origin, when the caller has one: whoever records a
+        snapshot or a publication signs a checkpoint with it (`eventstore.checkpoints`)."""
 
     @classmethod
     def open(
@@ -50,10 +55,11 @@ class EventStore:
         *,
         create: bool = False,
         clock: writer.Clock | None = None,
+        signing: Signing | None = None,
         **engine_options: Any,
     ) -> EventStore:
         """Open the log at `url`; with ``create=True`` migrate the database to head first."""
-        store = cls(create_engine(url, **engine_options), clock=clock)
+        store = cls(create_engine(url, **engine_options), clock=clock, signing=signing)
         if create:
             store.migrate()
         return store

@@ -106,6 +106,7 @@ tree_nodes = sa.Table(
     sa.Column("idx", sa.BigInteger(), primary_key=True, autoincrement=False),
     sa.Column("hash", sa.LargeBinary(32), nullable=False),
     sa.CheckConstraint("level >= 0 AND idx >= 0", name="node_address"),
+    sqlite_with_rowid=False,
 )
 """Every complete subtree of the RFC 9162 Merkle tree over positions: the node covering
 leaves ``idx * 2**level`` to ``(idx + 1) * 2**level - 1`` (position = leaf + 1). A root or

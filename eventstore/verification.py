@@ -11,7 +11,10 @@ and covers the cases where the rows themselves are the problem:
   of raising from the middle of the check;
 - the ``category`` column, kept beside the stream id for filtered reads and outside the
   hash, must be what the stream id says, or a projection reading by category could be
-  made to skip an event that the chain still vouches for.
+  made to skip an event that the chain still vouches for;
+- the stored Merkle tree (`eventstore.tree`) must be the one the events make: when the
+  whole log is checked, every stored node is recomputed and the first event whose leaf
+  or completed subtree differs is reported, as are nodes left over beyond the head.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from eventstore.errors import EventStoreError
 from eventstore.integrity import ChainChecker, VerifyReport
 from eventstore.model import Head, RecordedEvent
 from eventstore.tables import events
+from eventstore.tree import check_tree
 
 UNDECODABLE = (ValueError, TypeError, AttributeError, OverflowError)
 """What reading or hashing a row whose stored values were tampered with can raise."""
@@ -99,7 +103,27 @@ def verify_log(
         first_bad_position=checker.bad_position,
         problem=checker.problem,
     )
-    return _check_categories(store, report, start, prev_hash)
+    report = _check_categories(store, report, start, prev_hash)
+    if report.ok and start == 1 and to_position is None:
+        report = _check_tree(store, report)
+    return report
+
+
+def _check_tree(store: StoredLog, report: VerifyReport) -> VerifyReport:
+    """A chain that holds, checked against the Merkle tree the proofs are read from."""
+    with store.reading() as connection:
+        found = check_tree(connection, report.head_position)
+    if found is None:
+        return report
+    position = min(found.position, report.head_position + 1)
+    return VerifyReport(
+        ok=False,
+        checked=position - 1,
+        head_position=position - 1,
+        head_hash=_stored_hash(store, position - 1) or GENESIS_HASH,
+        first_bad_position=position,
+        problem=found.problem,
+    )
 
 
 def _stored_hash(store: StoredLog, position: int) -> str | None:

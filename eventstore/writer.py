@@ -24,6 +24,7 @@ raised as SQLAlchemy's exceptions, as `Connection.execute` would raise them.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 from collections.abc import Callable, Sequence
@@ -35,10 +36,12 @@ import sqlalchemy as sa
 import sqlalchemy.exc as sa_exc
 from sqlalchemy.engine import Connection
 
-from eventstore.canonical import GENESIS_HASH, canonical_json, event_hash, format_time, parse_time
+from eventstore import tree
+from eventstore.canonical import GENESIS_HASH, canonical_json, format_time, hash_input, parse_time
 from eventstore.errors import ClockBehind, IdempotencyConflict, WrongExpectedVersion
 from eventstore.model import ANY, NO_STREAM, STREAM_EXISTS, AppendResult, Expected, category_of
 from eventstore.tables import commits, events
+from eventstore.transparency.merkle import leaf_hash
 from eventstore.validation import PreparedStream
 
 APPEND_LOCK_KEY = 0x6F70736C6F67  # "opslog"
@@ -205,8 +208,9 @@ def write_commit(
                     raise ClockBehind(recorded_at, head_recorded_at, CLOCK_TOLERANCE)
                 recorded_at = head_recorded_at
         first_position = position + 1
+        leaves: list[bytes] = []
         rows, versions, position = _chain(streams, current_versions, position, prev_hash,
-                                          recorded_at, postgres)
+                                          recorded_at, postgres, leaves)
         commit_row: tuple[object, ...] | None = None
         if idempotency_key is not None:
             commit_row = (idempotency_key, fingerprint, first_position, position,
@@ -214,6 +218,9 @@ def write_commit(
                           recorded_at if postgres else _sqlite_time(recorded_at))
         statement = sql.insert_events
         (_insert_postgresql if postgres else _insert_sqlite)(cursor, rows, commit_row)
+        statement = "INSERT INTO tree_nodes"
+        tree.append_leaves(cursor, postgres, first_position - 1, prev_hash, leaves,
+                           str(rows[-1][-1]))
     except dbapi_error as error:
         raise sa_exc.DBAPIError.instance(
             statement, None, error, dbapi_error, dialect=connection.dialect
@@ -235,9 +242,11 @@ def _chain(
     prev_hash: str,
     recorded_at: datetime,
     postgres: bool,
+    leaves: list[bytes],
 ) -> tuple[list[tuple[object, ...]], dict[str, int], int]:
     """The commit's rows, hash-chained from `prev_hash`; the streams' new versions; the
-    last position. Raises `WrongExpectedVersion` for the first stream not where expected."""
+    last position. Each event's Merkle leaf is appended to `leaves`. Raises
+    `WrongExpectedVersion` for the first stream not where expected."""
     recorded_text = format_time(recorded_at)
     stored_recorded_at: object = recorded_at if postgres else _sqlite_time(recorded_at)
     rows: list[tuple[object, ...]] = []
@@ -257,7 +266,7 @@ def _chain(
                 occurred_at = event.occurred_at.astimezone(UTC)
                 occurred_text = format_time(occurred_at)
                 stored_occurred_at = occurred_at if postgres else _sqlite_time(occurred_at)
-            digest = event_hash(
+            data = hash_input(
                 position=position,
                 event_id=event_id,
                 stream_id=stream_id,
@@ -270,6 +279,8 @@ def _chain(
                 data_json=event.data_json,
                 metadata_json=event.metadata_json,
             )
+            digest = hashlib.sha256(data).hexdigest()
+            leaves.append(leaf_hash(data))
             rows.append((
                 position, event_id, stream_id, category, version, event.type,
                 event.schema_version, event.data_json, event.metadata_json,

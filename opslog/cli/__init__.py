@@ -2,10 +2,11 @@
 
 Each audience's commands live in their own module: operators (init, demo), units
 (submit, commands), readers (status, report, projections), auditors (log, history, diff,
-verify, export, import), snapshots (snapshot, publish), identity (tokens), scheduling
-(scheduler) and serving (serve). `main` knows them by name and imports a verb's module
-only when that verb runs or shows its help, so that `opslog --help` and `opslog status` do
-not wait for the libraries of the others (matplotlib, Jinja, APScheduler, Alembic …).
+verify, export, import), transparency (keys, checkpoint, prove, verify-proof, witness),
+snapshots (snapshot, publish), identity (tokens), scheduling (scheduler) and serving
+(serve). `main` knows them by name and imports a verb's module only when that verb runs
+or shows its help, so that `opslog --help` and `opslog status` do not wait for the
+libraries of the others (matplotlib, Jinja, APScheduler, Alembic …).
 """
 
 from __future__ import annotations
@@ -55,6 +56,20 @@ main.lazy.update({
                   "Serve the HTTP API (/v1, /openapi.json) and the read-only dashboard."),
     "tokens": Lazy("opslog.cli.identity:tokens",
                    "Bearer tokens for the HTTP service: issue, list, revoke (admins only)."),
+    "keys": Lazy("opslog.cli.transparency:keys",
+                 "The log's Ed25519 signing key: make one, print its public half."),
+    "checkpoint": Lazy("opslog.cli.transparency:checkpoint",
+                       "Sign the log's Merkle tree, record the checkpoint, and print it as a "
+                       "signed note."),
+    "prove": Lazy("opslog.cli.transparency:prove",
+                  "Print a proof against a signed checkpoint: inclusion of an event, or "
+                  "consistency."),
+    "verify-proof": Lazy("opslog.cli.transparency:verify_proof",
+                         "Check an inclusion or consistency proof offline; exit 0 only if it "
+                         "holds."),
+    "witness": Lazy("opslog.cli.transparency:witness",
+                    "An independent party's cosignature: only for a checkpoint that extends "
+                    "the last."),
     "scheduler": Lazy("opslog.cli.scheduling:scheduler",
                       "The scheduler process: quarterly snapshots and read models kept "
                       "current."),

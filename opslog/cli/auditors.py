@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from catalogue import Quarter
+from eventstore import EventStore
 from eventstore.export import export_log, verify_export
 from eventstore.importer import import_log
 from opslog import __version__
@@ -46,14 +47,23 @@ FORMAT_OPTION = click.option(
 @click.command()
 @click.option("--from-position", type=click.IntRange(min=1), default=1, show_default=True,
               help="Start checking here (trusting the stored hash just before).")
+@click.option("--against", "against", type=EXISTING_FILE, default=None,
+              help="A signed checkpoint kept outside the log: the log must extend it.")
+@click.option("--key", "key", default=None,
+              help="The log's note verifier key (or a file) for --against "
+                   "(default: the public half of $OPSLOG_SIGNING_KEY).")
 @pass_context
-def verify(context: Context, from_position: int) -> None:
+def verify(context: Context, from_position: int, against: Path | None,
+           key: str | None) -> None:
     """Check the hash chain, the read models and snapshots; exit 0 only when all hold.
 
     Recomputes every event's hash from its stored fields and prints the events checked,
     the head position and hash, or the first bad position and what is wrong with it. Then
     makes the read models and every snapshot again from the log and names each row or
-    snapshot that differs.
+    snapshot that differs. The whole-log check also recomputes the Merkle tree. With
+    --against, the log must also extend a signed checkpoint kept outside it (same root at
+    that size): the check that catches a history rewritten and re-chained by whoever holds
+    the database (docs/security.md).
     """
     store = context.store()
     head = store.head()
@@ -65,8 +75,36 @@ def verify(context: Context, from_position: int) -> None:
     _echo(verify_lines(report, head))
     read_side = check_read_side(store, __version__)
     _echo(read_side.lines)
-    if not report.ok or not read_side.ok:
+    extends = True
+    if against is not None:
+        extends = _check_against(store, against, key)
+    if not report.ok or not read_side.ok or not extends:
         raise SystemExit(1)
+
+
+def _check_against(store: EventStore, kept_file: Path, key: str | None) -> bool:
+    """Whether the live log extends the checkpoint in `kept_file`; says which, and why."""
+    from eventstore.checkpoints import check_against
+    from eventstore.transparency.errors import TransparencyError
+    from opslog.keys import KeyProblem, load_signer, load_verifier
+
+    try:
+        log = load_verifier(key) if key is not None else load_signer(None).verifier()
+    except KeyProblem as error:
+        raise UserError(str(error)) from None
+    try:
+        kept_note = kept_file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise UserError(f"--against {kept_file}: cannot read it: {error}") from None
+    try:
+        with store.engine.connect() as connection:
+            kept = check_against(connection, kept_note, log)
+    except TransparencyError as error:
+        click.echo(f"checkpoint: not extended: {error}")
+        return False
+    click.echo(f"checkpoint: ok: the log extends the kept checkpoint of size {kept.size} "
+               f"(root {kept.root.hex()})")
+    return True
 
 
 @click.command("verify-export")

@@ -13,7 +13,10 @@ from opslog import __version__
 from opslog.config import DATABASE_ENV, database_url, parse_database_url, sqlite_file
 
 if TYPE_CHECKING:
+    from sqlalchemy.engine import URL
+
     from eventstore import EventStore, StoreUnavailable
+    from eventstore.checkpoints import Signing
 
 
 class UserError(click.ClickException):
@@ -40,7 +43,8 @@ class Context:
                 path = sqlite_file(url)
                 if path is not None and not new_ok and not path.exists():
                     raise UserError(f"--db: no database at {path} (run opslog init)")
-                self._store = EventStore.open(url, create=create)
+                signing = _signing(url)
+                self._store = EventStore.open(url, create=create, signing=signing)
             except (EventStoreError, ValueError, sa_exc.ArgumentError) as error:
                 raise UserError(f"--db: {error}") from error
         return self._store
@@ -49,6 +53,17 @@ class Context:
         if self._store is not None:
             self._store.close()
             self._store = None
+
+
+def _signing(url: URL) -> Signing | None:
+    """The log's signing key from the environment, so snapshots and publications carry a
+    checkpoint; a malformed key is the user's to fix."""
+    from opslog.keys import KeyProblem, signing_from_environment
+
+    try:
+        return signing_from_environment(url)
+    except KeyProblem as error:
+        raise UserError(str(error)) from None
 
 
 def unavailable(error: StoreUnavailable) -> str:

@@ -16,7 +16,11 @@ from eventstore.leases import LeaseHeld
 from opslog.cli.base import Context, UserError, pass_context
 from opslog.cli.identity import ACTOR_OPTION, operator_actor, refused
 from opslog.database import alembic_config
-from opslog.scheduler.process import DEFAULT_CATCH_UP_SECONDS, SchedulerProcess
+from opslog.scheduler.process import (
+    DEFAULT_CATCH_UP_SECONDS,
+    DEFAULT_CHECKPOINT_SECONDS,
+    SchedulerProcess,
+)
 from projections.snapshots.taking import DEFAULT_GRACE_DAYS
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -39,9 +43,14 @@ def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
               show_default=True, metavar="N",
               help="Snapshot each quarter N days after its close, cut off then, so that "
                    "late returns are in it.")
+@click.option("--checkpoint-seconds", type=click.FloatRange(min=0, min_open=True),
+              default=DEFAULT_CHECKPOINT_SECONDS, show_default=True, metavar="N",
+              help="Sign a checkpoint of the log every N seconds when it grew (needs "
+                   "$OPSLOG_SIGNING_KEY).")
 @ACTOR_OPTION
 @pass_context
-def run(context: Context, catch_up_seconds: float, grace_days: int, actor: str | None) -> None:
+def run(context: Context, catch_up_seconds: float, grace_days: int,
+        checkpoint_seconds: float, actor: str | None) -> None:
     """Run this database's one scheduler until stopped (Ctrl-C or SIGTERM).
 
     Its jobs are defined in code and nothing of them is read from the database: the
@@ -49,7 +58,9 @@ def run(context: Context, catch_up_seconds: float, grace_days: int, actor: str |
     once at start) makes every missing snapshot of every quarter of the plan, from its
     first, whose close plus --grace-days has passed, cut off at that time, so returns that
     arrive after the close are in it; the catch-up job folds new events into the read
-    models. A second scheduler on
+    models; the checkpoint job signs the log's Merkle tree every --checkpoint-seconds when it
+    grew, with the key in $OPSLOG_SIGNING_KEY (which also signs each snapshot's checkpoint).
+    A second scheduler on
     the same database refuses to start; one that loses its hold on the database (say, a
     PostgreSQL restart) stops its jobs at once and exits with status 1.
 
@@ -72,7 +83,8 @@ def run(context: Context, catch_up_seconds: float, grace_days: int, actor: str |
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # each job logs what it did
     process = SchedulerProcess(context.url, catch_up_seconds=catch_up_seconds,
-                               grace_days=grace_days, actor=who)
+                               grace_days=grace_days, actor=who,
+                               checkpoint_seconds=checkpoint_seconds)
     previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
         process.start()

@@ -10,10 +10,15 @@ import logging
 import time
 from datetime import UTC, datetime
 
+from sqlalchemy.engine import make_url
+
 from commands.errors import Refused
 from commands.permissions import require
 from eventstore import EventStore
+from eventstore.checkpoints import latest_checkpoint, record_checkpoint
+from eventstore.tree import tree_size
 from opslog import __version__
+from opslog.keys import signing_from_environment
 from projections.readmodels.runner import Runner
 from projections.snapshots.taking import (
     DEFAULT_GRACE_DAYS,
@@ -41,7 +46,7 @@ def close_quarters(url: str, grace_days: int = DEFAULT_GRACE_DAYS,
     ended, cut off at its end (self-healing: a late or repeated run makes exactly what an
     on-time run would have). With an `actor`, only while it may take snapshots (None and
     a logged refusal otherwise); its snapshots are made by ``job:quarter-close:ACTOR``."""
-    with EventStore.open(url) as store:
+    with EventStore.open(url, signing=signing_from_environment(make_url(url))) as store:
         made_by = QUARTER_CLOSE
         if actor is not None:
             try:
@@ -72,3 +77,25 @@ def catch_up_read_models(url: str) -> int:
     log.info("read-model catch-up: %d events folded (position %d to %d), %.2f s", folded,
              before, reached.position, time.perf_counter() - started)
     return folded
+
+
+def make_checkpoint(url: str) -> int | None:
+    """Sign the log's tree if it grew since the newest checkpoint; the new checkpoint's id.
+
+    Needs the log's key in ``$OPSLOG_SIGNING_KEY``; without one it logs a warning and
+    makes none (the other jobs go on).
+    """
+    signing = signing_from_environment(make_url(url))
+    if signing is None:
+        log.warning("checkpoint: no signing key ($OPSLOG_SIGNING_KEY): no checkpoint made")
+        return None
+    with EventStore.open(url) as store, store.engine.begin() as connection:
+        latest = latest_checkpoint(connection)
+        size = tree_size(connection)
+        if latest is not None and latest.size == size and latest.origin == signing.origin:
+            log.info("checkpoint: the log is still at size %d (checkpoint %d)", size,
+                     latest.id)
+            return None
+        made = record_checkpoint(connection, signing.signer, signing.origin, size)
+    log.info("checkpoint: %d signed at size %d, root %s", made.id, made.size, made.root.hex())
+    return made.id

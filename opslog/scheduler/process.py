@@ -51,6 +51,9 @@ RENEW_SECONDS = 5.0
 """Renewed twelve times per time to live, so a slow database does not cost the lease and an
 idle scheduler finds a lost one within seconds (a job confirms it anyway before it runs)."""
 DEFAULT_CATCH_UP_SECONDS = 60.0
+DEFAULT_CHECKPOINT_SECONDS = 3600.0
+"""How often the log's tree is signed when it grew: a witness's view is at most this stale."""
+CHECKPOINT_JOB = "checkpoint"
 QUARTER_CLOSE_JOB = "quarter-close"
 CATCH_UP_JOB = "read-model-catch-up"
 STARTUP_JOB = "quarter-close-on-start"
@@ -69,12 +72,14 @@ class JobSpec:
 
 
 def job_specs(catch_up_seconds: float, grace_days: int = DEFAULT_GRACE_DAYS,
-              actor: str | None = None) -> list[JobSpec]:
+              actor: str | None = None,
+              checkpoint_seconds: float = DEFAULT_CHECKPOINT_SECONDS) -> list[JobSpec]:
     """The scheduled jobs (besides the start-up run and the lease renewal)."""
     return [
         JobSpec(QUARTER_CLOSE_JOB, jobs.close_quarters, quarter_close_trigger(grace_days),
                 {"grace_days": grace_days, "actor": actor}),
         JobSpec(CATCH_UP_JOB, jobs.catch_up_read_models, every(catch_up_seconds)),
+        JobSpec(CHECKPOINT_JOB, jobs.make_checkpoint, every(checkpoint_seconds)),
     ]
 
 
@@ -88,9 +93,13 @@ class SchedulerProcess:
 
     def __init__(self, url: str, *, catch_up_seconds: float = DEFAULT_CATCH_UP_SECONDS,
                  grace_days: int = DEFAULT_GRACE_DAYS, blocking: bool = True,
-                 holder: str | None = None, actor: str | None = None) -> None:
+                 holder: str | None = None, actor: str | None = None,
+                 checkpoint_seconds: float = DEFAULT_CHECKPOINT_SECONDS) -> None:
         if catch_up_seconds <= 0:
             raise ValueError("catch_up_seconds must be positive")
+        if checkpoint_seconds <= 0:
+            raise ValueError("checkpoint_seconds must be positive")
+        self.checkpoint_seconds = checkpoint_seconds
         if grace_days < 0:
             raise ValueError("grace_days must not be negative")
         self.url = url
@@ -114,7 +123,8 @@ class SchedulerProcess:
         self.scheduler.add_listener(_log_failure, EVENT_JOB_ERROR)
 
     def _add_jobs(self) -> None:
-        for spec in job_specs(self.catch_up_seconds, self.grace_days, self.actor):
+        for spec in job_specs(self.catch_up_seconds, self.grace_days, self.actor,
+                              self.checkpoint_seconds):
             self.scheduler.add_job(self.guarded, spec.trigger, args=[spec.func],
                                    kwargs=spec.kwargs, id=spec.id, name=spec.id)
         self.scheduler.add_job(self.guarded, "date", run_date=datetime.now(UTC),

@@ -15,6 +15,7 @@ from sqlalchemy.engine import Connection
 
 from catalogue import Quarter
 from eventstore import EventStore
+from eventstore.checkpoints import sign_if_keyed
 from projections.errors import ProjectionError
 from projections.quarter.report import Report, build_report
 from projections.snapshots.content import snapshot_cutoff
@@ -71,7 +72,8 @@ def publish(store: EventStore, quarter: Quarter, *, published_by: str, now: date
         if current is not None and current.snapshot_id == info.id:
             return Published(current, info, already=True)
         publication = insert_publication(connection, info, published_at=now,
-                                         published_by=published_by)
+                                         published_by=published_by,
+                                         checkpoint_id=sign_if_keyed(connection, store.signing))
     return Published(publication, info, already=False)
 
 

@@ -37,6 +37,8 @@ class SnapshotInfo:
     opslog_version: str
     created_at: datetime
     created_by: str
+    checkpoint_id: int | None = None
+    """The signed checkpoint of the log at the cut-off, when the log had a signing key."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +59,8 @@ class Publication:
     snapshot_id: int
     published_at: datetime
     published_by: str
+    checkpoint_id: int | None = None
+    """The signed checkpoint of the log when published, when the log had a signing key."""
 
 
 def _info(row: Any) -> SnapshotInfo:
@@ -70,11 +74,13 @@ def _info(row: Any) -> SnapshotInfo:
         opslog_version=row.opslog_version,
         created_at=row.created_at,
         created_by=row.created_by,
+        checkpoint_id=None if row.checkpoint_id is None else int(row.checkpoint_id),
     )
 
 
 def insert_snapshot(connection: Connection, content: Content, *, opslog_version: str,
-                    created_at: datetime, created_by: str) -> bool:
+                    created_at: datetime, created_by: str,
+                    checkpoint_id: int | None = None) -> bool:
     """Store `content`; False when the quarter already has a snapshot at that position."""
     insert = (postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert)
     values: dict[str, object] = {
@@ -85,6 +91,7 @@ def insert_snapshot(connection: Connection, content: Content, *, opslog_version:
         "opslog_version": opslog_version,
         "created_at": created_at,
         "created_by": created_by,
+        "checkpoint_id": checkpoint_id,
     }
     for stem, text in zip(HASHED, (content.board_state, content.narrative_state,
                                    content.markdown, content.html), strict=True):
@@ -152,18 +159,21 @@ def has_snapshot_tables(connection: Connection) -> bool:
 
 def _publication(row: Any) -> Publication:
     return Publication(int(row.id), Quarter.parse(row.quarter), int(row.snapshot_id),
-                       row.published_at, row.published_by)
+                       row.published_at, row.published_by,
+                       None if row.checkpoint_id is None else int(row.checkpoint_id))
 
 
 def insert_publication(connection: Connection, snapshot: SnapshotInfo, *, published_at: datetime,
-                       published_by: str) -> Publication:
+                       published_by: str, checkpoint_id: int | None = None) -> Publication:
     """Record that `snapshot` is now its quarter's published update."""
     new_id = connection.execute(
         publications.insert().values(quarter=str(snapshot.quarter), snapshot_id=snapshot.id,
-                                     published_at=published_at, published_by=published_by)
+                                     published_at=published_at, published_by=published_by,
+                                     checkpoint_id=checkpoint_id)
         .returning(publications.c.id)
     ).scalar_one()
-    return Publication(int(new_id), snapshot.quarter, snapshot.id, published_at, published_by)
+    return Publication(int(new_id), snapshot.quarter, snapshot.id, published_at, published_by,
+                       checkpoint_id)
 
 
 def current_publication(connection: Connection, quarter: Quarter) -> Publication | None:

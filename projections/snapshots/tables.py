@@ -37,6 +37,8 @@ snapshots = sa.Table(
     sa.Column("opslog_version", sa.String(40), nullable=False),
     sa.Column("created_at", UTCDateTime(), nullable=False),
     sa.Column("created_by", sa.String(200), nullable=False),
+    # pj0009: the signed checkpoint of the log's tree at the cut-off (eventstore.checkpoints).
+    sa.Column("checkpoint_id", ID, nullable=True),
     sa.UniqueConstraint("quarter", "cutoff_position"),
     sa.CheckConstraint("cutoff_position >= 0", name="position_not_negative"),
 )
@@ -49,6 +51,8 @@ publications = sa.Table(
     sa.Column("snapshot_id", ID, sa.ForeignKey("snapshots.id"), nullable=False),
     sa.Column("published_at", UTCDateTime(), nullable=False),
     sa.Column("published_by", sa.String(200), nullable=False),
+    # pj0009: the signed checkpoint of the whole log when it was published.
+    sa.Column("checkpoint_id", ID, nullable=True),
     sa.Index(None, "quarter", "id"),
 )
 

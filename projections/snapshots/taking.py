@@ -35,6 +35,7 @@ from catalogue import (
 )
 from catalogue.periods import london_midnight
 from eventstore import GENESIS_HASH, EventStore
+from eventstore.checkpoints import sign_if_keyed
 from eventstore.tables import events
 from eventstore.writer import lock_log
 from projections.errors import ProjectionError
@@ -119,8 +120,12 @@ def _store(store: EventStore, state: PlanState, quarter: Quarter, cutoff_at: dat
            head_hash: str, maker: Maker) -> Taken:
     content = snapshot_content(state, quarter, cutoff_at, head_hash)
     with store.engine.begin() as connection:
+        existing = find_snapshot(connection, quarter, content.position)
+        checkpoint_id = None if existing is not None else sign_if_keyed(
+            connection, store.signing, content.position)
         created = insert_snapshot(connection, content, opslog_version=maker.opslog_version,
-                                  created_at=maker.now, created_by=maker.made_by)
+                                  created_at=maker.now, created_by=maker.made_by,
+                                  checkpoint_id=checkpoint_id)
         info = find_snapshot(connection, quarter, content.position)
     assert info is not None
     return Taken(info, created)

@@ -20,7 +20,7 @@ from eventstore import (
     RecordedEvent,
     event_hash,
 )
-from eventstore.tables import events
+from eventstore.tables import events, tree_nodes
 from tests.eventstore.tampering import drop_immutability
 
 START = datetime(2018, 4, 2, 8, 0, tzinfo=UTC)
@@ -288,13 +288,26 @@ def test_unreadable_raw_value_on_sqlite_is_reported(sqlite_url: str, column: str
         assert_broken_at(store, MIDDLE)
 
 
-def test_truncating_the_newest_events_shows_only_in_the_head(log_store: EventStore) -> None:
-    """Dropping the tail leaves a consistent shorter chain: compare head hashes to notice."""
-    published = log_store.verify().head_hash
+def test_truncating_the_newest_events_leaves_the_tree_behind(log_store: EventStore) -> None:
+    """Dropping the tail's events alone leaves Merkle tree nodes covering them: reported."""
     with log_store.engine.begin() as connection:
         connection.execute(events.delete().where(events.c.position > SIZE - 3))
     report = log_store.verify()
-    assert report.ok
+    assert not report.ok
+    assert report.first_bad_position == SIZE - 2
+    assert "covers events that are not in the log" in (report.problem or "")
+
+
+def test_truncating_events_and_tree_shows_only_in_the_head(log_store: EventStore) -> None:
+    """Dropping the tail and its tree nodes leaves a consistent shorter log: only a head hash
+    or a checkpoint kept elsewhere notices (tests/eventstore/test_witness.py)."""
+    published = log_store.verify().head_hash
+    with log_store.engine.begin() as connection:
+        connection.execute(events.delete().where(events.c.position > SIZE - 3))
+        connection.execute(tree_nodes.delete().where(
+            (tree_nodes.c.idx + 1).op("<<")(tree_nodes.c.level) > SIZE - 3))
+    report = log_store.verify()
+    assert report.ok, report
     assert report.head_position == SIZE - 3
     assert report.head_hash != published
 

@@ -111,10 +111,12 @@ def test_export_holds_header_and_every_envelope_field(filled: EventStore) -> Non
     header, *rows = lines_of(content)
     head = filled.head()
     assert list(header) == list(HEADER_FIELDS)
-    assert header == {"format": "opslog-export", "format_version": 2,
+    assert header == {"format": "opslog-export", "format_version": 3,
                       "head_position": head.position, "head_hash": head.hash,
                       "event_count": 7, "exported_at": "2018-07-02T09:00:00.000000Z",
-                      "commit_count": 1, "commits_sha256": header["commits_sha256"]}
+                      "commit_count": 1, "commits_sha256": header["commits_sha256"],
+                      "checkpoint_count": 0,
+                      "checkpoints_sha256": hashlib.sha256(b"").hexdigest()}
     *rows, commit = rows
     assert list(commit) == ["commit"] and list(commit["commit"]) == list(COMMIT_FIELDS)
     stored = list(filled.read_all())
@@ -169,11 +171,13 @@ def test_export_until_outside_the_log_is_refused(filled: EventStore, until: int)
 def test_empty_log_exports_imports_and_verifies(store: EventStore, tmp_path: Path) -> None:
     """An empty log's export is a header at position 0 with the genesis hash, and imports."""
     content = export_bytes(store)
-    assert lines_of(content) == [{"format": "opslog-export", "format_version": 2,
+    assert lines_of(content) == [{"format": "opslog-export", "format_version": 3,
                                   "head_position": 0, "head_hash": GENESIS_HASH,
                                   "event_count": 0, "exported_at": "2018-07-02T09:00:00.000000Z",
                                   "commit_count": 0,
-                                  "commits_sha256": hashlib.sha256(b"").hexdigest()}]
+                                  "commits_sha256": hashlib.sha256(b"").hexdigest(),
+                                  "checkpoint_count": 0,
+                                  "checkpoints_sha256": hashlib.sha256(b"").hexdigest()}]
     assert verify_export(io.BytesIO(content)).ok
     with fresh_store(f"sqlite:///{tmp_path / 'copy.db'}") as target:
         assert import_log(target, io.BytesIO(content)).ok
@@ -408,8 +412,8 @@ BAD_FILES: dict[str, tuple[Tamper, int, str]] = {
     "wrong header": (lambda c: b'{"format":"csv"}\n' + c.split(b"\n", 1)[1], 1,
                      "not an opslog export header"),
     "newer format_version": (
-        lambda c: c.replace(b'"format_version":2', b'"format_version":3', 1), 1,
-        "format_version 3"),
+        lambda c: c.replace(b'"format_version":3', b'"format_version":4', 1), 1,
+        "format_version 4"),
     "header missing a field": (
         lambda c: c.replace(b',"exported_at":"2018-07-02T09:00:00.000000Z"', b"", 1), 1,
         "missing field exported_at"),

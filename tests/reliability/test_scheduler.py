@@ -49,6 +49,7 @@ from opslog.database import initialise
 from opslog.scheduler import jobs
 from opslog.scheduler.process import (
     CATCH_UP_JOB,
+    CHECKPOINT_JOB,
     QUARTER_CLOSE_JOB,
     RENEW_JOB,
     RENEW_SECONDS,
@@ -280,6 +281,7 @@ def test_planted_jobs_never_run(database_url: str, tmp_path: Path, figures: Figu
     assert found == {
         (QUARTER_CLOSE_JOB, process.guarded, (jobs.close_quarters,)),
         (CATCH_UP_JOB, process.guarded, (jobs.catch_up_read_models,)),
+        (CHECKPOINT_JOB, process.guarded, (jobs.make_checkpoint,)),
         (RENEW_JOB, process.confirm_lease, ()),
     }
     figures.add(planted_rows=planted, planted_pickles_loaded_or_run=len(written),

@@ -25,6 +25,7 @@ from opslog.cli import main
 from opslog.scheduler import jobs
 from opslog.scheduler.process import (
     CATCH_UP_JOB,
+    CHECKPOINT_JOB,
     QUARTER_CLOSE_JOB,
     RENEW_JOB,
     STARTUP_JOB,
@@ -73,16 +74,19 @@ def test_jobs_have_fixed_ids_functions_and_urls(url: str) -> None:
     """Started paused on 2 July 2018: each job runs a module-level function of the database
     URL once the lease is confirmed, the renewal confirms it; the quarter close next fires
     as Quarter 1's 30 days of grace end (00:30 on 31 July), the catch-up one interval on."""
-    process = SchedulerProcess(url, catch_up_seconds=30, blocking=False, actor=OPERATOR)
+    process = SchedulerProcess(url, catch_up_seconds=30, blocking=False, actor=OPERATOR,
+                               checkpoint_seconds=600)
     with time_machine.travel(STARTED, tick=False):
         process.start(paused=True)
         found = {job.id: job for job in process.scheduler.get_jobs()}
         process.stop()
-    assert set(found) == {QUARTER_CLOSE_JOB, CATCH_UP_JOB, STARTUP_JOB, RENEW_JOB}
+    assert set(found) == {QUARTER_CLOSE_JOB, CATCH_UP_JOB, STARTUP_JOB, RENEW_JOB,
+                          CHECKPOINT_JOB}
     assert {name: (job.func, job.args, job.kwargs) for name, job in found.items()} == {
         QUARTER_CLOSE_JOB: (process.guarded, (jobs.close_quarters,),
                             {"grace_days": 30, "actor": OPERATOR}),
         CATCH_UP_JOB: (process.guarded, (jobs.catch_up_read_models,), {}),
+        CHECKPOINT_JOB: (process.guarded, (jobs.make_checkpoint,), {}),
         STARTUP_JOB: (process.guarded, (jobs.close_quarters,),
                       {"grace_days": 30, "actor": OPERATOR}),
         RENEW_JOB: (process.confirm_lease, (), {}),
@@ -92,6 +96,7 @@ def test_jobs_have_fixed_ids_functions_and_urls(url: str) -> None:
     assert found[QUARTER_CLOSE_JOB].next_run_time == q1_grace_ends
     assert found[CATCH_UP_JOB].next_run_time == STARTED + timedelta(seconds=30)
     assert found[STARTUP_JOB].next_run_time == STARTED
+    assert found[CHECKPOINT_JOB].next_run_time == STARTED + timedelta(seconds=600)
 
 
 def test_nothing_of_the_jobs_is_kept_in_the_database(url: str) -> None:

@@ -30,6 +30,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from eventstore.tables import UTCDateTime
+from eventstore.tree import build_tree
 
 revision: str = "es0004"
 down_revision: str | Sequence[str] | None = "es0003"
@@ -166,6 +167,7 @@ def upgrade() -> None:
         sa.Column("hash", sa.LargeBinary(32), nullable=False),
         sa.CheckConstraint("level >= 0 AND idx >= 0", name=op.f("ck_tree_nodes_node_address")),
         sa.PrimaryKeyConstraint("level", "idx", name=op.f("pk_tree_nodes")),
+        sqlite_with_rowid=False,  # one B-tree, not a rowid table and an index: half the pages
     )
     op.create_table(
         "checkpoints",
@@ -188,6 +190,7 @@ def upgrade() -> None:
         sa.Column("erasure_position", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("target_position", "field", name=op.f("pk_erasures")),
     )
+    build_tree(op.get_bind())  # the tree of a log recorded before this revision
     if op.get_bind().dialect.name == "postgresql":
         _postgresql_triggers()
     else:
