@@ -3,8 +3,10 @@ over HTTP, as JSON, CSV, Markdown or HTML."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
+from marshmallow import Schema
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -44,13 +46,7 @@ async def board(request: Request) -> Response:
           content:
             application/problem+json: {schema: ProblemSchema}
     """
-    who = anonymous_or_reader(request)
-    params = load_query(BoardQuery(), request)
-    quarter = quarter_of(request.path_params["quarter"])
-    form = chosen(params.get("format"), request.headers.get("accept"), BOARD_FORMATS)
-    state = service(request)
-    text = await blocking(_board_text, state.store, quarter, params, who, form)
-    return Response(text, media_type=MEDIA[form])
+    return await _quarter_view(request, BoardQuery(), BOARD_FORMATS, _board_text)
 
 
 async def report(request: Request) -> Response:
@@ -74,12 +70,17 @@ async def report(request: Request) -> Response:
           content:
             application/problem+json: {schema: ProblemSchema}
     """
+    return await _quarter_view(request, ReportQuery(), REPORT_FORMATS, _report_text)
+
+
+async def _quarter_view(request: Request, query: Schema, formats: Sequence[str],
+                        render: Callable[..., str]) -> Response:
+    """Who asks, the query, the quarter and the format, then `render` off the event loop."""
     who = anonymous_or_reader(request)
-    params = load_query(ReportQuery(), request)
+    params = load_query(query, request)
     quarter = quarter_of(request.path_params["quarter"])
-    form = chosen(params.get("format"), request.headers.get("accept"), REPORT_FORMATS)
-    state = service(request)
-    text = await blocking(_report_text, state.store, quarter, params, who, form)
+    form = chosen(params.get("format"), request.headers.get("accept"), formats)
+    text = await blocking(render, service(request).store, quarter, params, who, form)
     return Response(text, media_type=MEDIA[form])
 
 
