@@ -24,6 +24,12 @@ the event at position N (a checkpoint of size 0 right after the header), so a re
 grows the RFC 9162 tree over the events as it reads checks each root where it stands. The
 header carries the SHA-256 of their bytes, as for commits.
 
+An envelope 2 event's line (every event appended since es0004) ends with
+``"envelope":2,"digests":"…","salts":"…"``: the canonical JSON texts of its field digests,
+which its hash commits to, and of its salts. An erased field has no salt and its value is
+whatever the erasure left; the erasure event's metadata names it (``"erases"``), and every
+other field's digest is recomputed from its value and salt.
+
 Decoding is strict: a line either is exactly what an honest export of an intact log would
 hold, byte for byte (each parsed line is encoded again and must give the same bytes, so a
 repeated key, a space or a reordered field is refused), or it is refused with the reason;
@@ -49,6 +55,7 @@ from eventstore.limits import (
     MAX_TYPE_LENGTH,
 )
 from eventstore.model import RecordedEvent
+from eventstore.sealing import sealed_problem
 from eventstore.transparency.checkpoint import parse_checkpoint
 from eventstore.transparency.errors import TransparencyError
 from eventstore.transparency.merkle import leaf_hash
@@ -79,6 +86,9 @@ _HEADER_KEYS = {1: frozenset(HEADER_FIELDS_V1), 2: frozenset(HEADER_FIELDS_V2),
                 3: frozenset(HEADER_FIELDS)}
 _CHECKPOINT_KEYS = frozenset(CHECKPOINT_FIELDS)
 _EVENT_KEYS = frozenset(EVENT_FIELDS)
+SEALED_FIELDS = ("envelope", "digests", "salts")
+"""What an envelope 2 event's line adds after `hash` (format version 3)."""
+_SEALED_EVENT_KEYS = frozenset((*EVENT_FIELDS, *SEALED_FIELDS))
 _COMMIT_KEYS = frozenset(COMMIT_FIELDS)
 _HEX = frozenset("0123456789abcdef")
 TIME_EXAMPLE = "2018-04-01T09:00:00.000000Z"
@@ -188,8 +198,7 @@ def encode_commit(commit: ExportedCommit) -> bytes:
 
 def encode_event(event: RecordedEvent) -> bytes:
     """One event's line, newline included, with the texts its hash was computed over."""
-    return _line(
-        {
+    line: dict[str, Any] = {
             "position": event.position,
             "event_id": str(event.event_id),
             "stream_id": event.stream_id,
@@ -202,8 +211,12 @@ def encode_event(event: RecordedEvent) -> bytes:
             "recorded_at": format_time(event.recorded_at),
             "prev_hash": event.prev_hash,
             "hash": event.hash,
-        }
-    )
+    }
+    if event.envelope != 1:
+        line["envelope"] = event.envelope
+        line["digests"] = event.digests_json
+        line["salts"] = event.salts_json
+    return _line(line)
 
 
 def _line(value: dict[str, Any]) -> bytes:
@@ -286,7 +299,9 @@ def _same_bytes(raw: bytes, encoded: bytes) -> None:
 def decode_event(raw: bytes) -> tuple[RecordedEvent, str, bytes]:
     """Read and check one event line; return the event, the hash recomputed from its texts,
     and its RFC 9162 Merkle leaf hash."""
-    value = _object(raw, _EVENT_KEYS)
+    value = _parse(raw)
+    sealed = "envelope" in value
+    _check_keys(value, _SEALED_EVENT_KEYS if sealed else _EVENT_KEYS)
     position = _integer(value, "position", 1)
     version = _integer(value, "version", 1)
     schema_version = _integer(value, "schema_version", 1)
@@ -301,6 +316,16 @@ def decode_event(raw: bytes) -> tuple[RecordedEvent, str, bytes]:
     recorded_text, recorded_at = _canonical_time(value, "recorded_at")
     prev_hash = _hash_text(value, "prev_hash")
     digest = _hash_text(value, "hash")
+    envelope, digests_json, salts_json = 1, None, None
+    if sealed:
+        envelope = _integer(value, "envelope", 2)
+        if envelope != 2:
+            raise BadLine(f"envelope {envelope} is not one this opslog reads (1, 2)")
+        digests_json = _json_object_text(value, "digests")
+        salts_json = _json_object_text(value, "salts")
+        problem = sealed_problem(data_json, digests_json, salts_json)
+        if problem is not None:
+            raise BadLine(problem)
     data = hash_input(
         position=position,
         event_id=value["event_id"],
@@ -313,6 +338,8 @@ def decode_event(raw: bytes) -> tuple[RecordedEvent, str, bytes]:
         prev_hash=prev_hash,
         data_json=data_json,
         metadata_json=metadata_json,
+        envelope=envelope,
+        digests_json=digests_json,
     )
     recomputed = hashlib.sha256(data).hexdigest()
     event = RecordedEvent(
@@ -328,6 +355,9 @@ def decode_event(raw: bytes) -> tuple[RecordedEvent, str, bytes]:
         recorded_at=recorded_at,
         prev_hash=prev_hash,
         hash=digest,
+        envelope=envelope,
+        digests_json=digests_json,
+        salts_json=salts_json,
     )
     _same_bytes(raw, encode_event(event))
     return event, recomputed, leaf_hash(data)

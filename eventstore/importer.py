@@ -16,6 +16,8 @@ The idempotency records of a version 2 file are written in the same transaction,
 key used before the export is still answered with its first result afterwards; so are
 the signed checkpoints of a version 3 file, whose roots the first pass checked against the
 file's events, and the Merkle tree is built from the events written (`tree.build_tree`).
+An erasure event's ``erasures`` rows (named in its metadata) are written right after it,
+where the database's guard accepts them.
 """
 
 from __future__ import annotations
@@ -30,12 +32,13 @@ import sqlalchemy as sa
 import sqlalchemy.exc as sa_exc
 from sqlalchemy.engine import Connection
 
+from eventstore.erasure import ERASES
 from eventstore.errors import DuplicateEventId, ImportRefused
 from eventstore.export import ExportProblem, ExportReader, ExportReport, Progress
 from eventstore.export_format import MAX_LINE_BYTES
 from eventstore.model import RecordedEvent, category_of
 from eventstore.store import EventStore
-from eventstore.tables import checkpoints, commits, events
+from eventstore.tables import checkpoints, commits, erasures, events
 from eventstore.translate import translate
 from eventstore.tree import build_tree
 from eventstore.writer import lock_log
@@ -134,6 +137,12 @@ def _write(connection: Connection, file: BinaryIO, total: int, progress: Progres
             else:
                 batch.append(_row(line))
                 done += 1
+                erased = _erased(line)
+                if erased:
+                    # The database takes an erasure's rows only under the newest event.
+                    connection.execute(events.insert(), batch)
+                    batch.clear()
+                    connection.execute(erasures.insert(), erased)
         except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as error:
             raise ImportRefused(CHANGED) from error
         for rows, table in ((batch, events), (records, commits)):
@@ -148,6 +157,15 @@ def _write(connection: Connection, file: BinaryIO, total: int, progress: Progres
     if progress is not None:
         progress("importing", done, total)
     return digest.hexdigest()
+
+
+def _erased(line: dict[str, Any]) -> list[dict[str, object]]:
+    """The ``erasures`` rows an erasure event's metadata names (none for other events)."""
+    if f'"{ERASES}"' not in line["metadata"]:
+        return []
+    named = json.loads(line["metadata"]).get(ERASES, [])
+    return [{"target_position": position, "field": field,
+             "erasure_position": line["position"]} for position, field in named]
 
 
 def _checkpoint(checkpoint: dict[str, Any]) -> dict[str, object]:
@@ -176,4 +194,7 @@ def _row(line: dict[str, Any]) -> dict[str, object]:
         "recorded_at": datetime.fromisoformat(line["recorded_at"]),
         "prev_hash": line["prev_hash"],
         "hash": line["hash"],
+        "envelope": line.get("envelope", 1),
+        "digests": line.get("digests"),
+        "salts": line.get("salts"),
     }

@@ -1,7 +1,9 @@
 """Checking the hash chain: the auditor's proof that nothing was altered, removed or moved.
 
 This walks the stored rows and recomputes every hash from the stored fields; it trusts
-nothing the writer computed except, when starting mid-log, the hash just before.
+nothing the writer computed except, when starting mid-log, the hash just before. An
+envelope 2 event's fields are recomputed into their digests from the stored values and
+salts; an erased field (no salt) is taken as its kept digest (`sealing`).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from datetime import datetime
 
 from eventstore.canonical import GENESIS_HASH, event_hash
 from eventstore.model import RecordedEvent
+from eventstore.sealing import sealed_problem
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,11 +87,17 @@ class ChainChecker:
                 prev_hash=event.prev_hash,
                 data_json=event.data_json,
                 metadata_json=event.metadata_json,
+                envelope=event.envelope,
+                digests_json=event.digests_json,
             )
         if recomputed != event.hash:
             return self._fail(
                 event.position, "hash does not match the event's content (a field was altered)"
             )
+        if event.envelope == 2 and (
+                problem := sealed_problem(event.data_json, event.digests_json,
+                                          event.salts_json)) is not None:
+            return self._fail(event.position, problem)
         if self.last_recorded_at is not None and event.recorded_at < self.last_recorded_at:
             return self._fail(event.position, "recorded_at goes backwards")
         if self.stream_versions is not None:

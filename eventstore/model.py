@@ -56,12 +56,15 @@ class RecordedEvent:
         "_event_id",
         "_metadata",
         "data_json",
+        "digests_json",
+        "envelope",
         "hash",
         "metadata_json",
         "occurred_at",
         "position",
         "prev_hash",
         "recorded_at",
+        "salts_json",
         "schema_version",
         "stream_id",
         "type",
@@ -82,6 +85,12 @@ class RecordedEvent:
     recorded_at: datetime
     prev_hash: str
     hash: str
+    envelope: int
+    """1: the hash commits to `data_json`; 2: to `digests_json` (`canonical`)."""
+    digests_json: str | None
+    """Envelope 2: the canonical JSON of the payload's salted field digests."""
+    salts_json: str | None
+    """Envelope 2: the canonical JSON of the field salts; an erased field has none."""
 
     def __init__(
         self,
@@ -98,6 +107,9 @@ class RecordedEvent:
         recorded_at: datetime,
         prev_hash: str,
         hash: str,
+        envelope: int = 1,
+        digests_json: str | None = None,
+        salts_json: str | None = None,
     ) -> None:
         setter = object.__setattr__
         setter(self, "position", position)
@@ -112,6 +124,9 @@ class RecordedEvent:
         setter(self, "recorded_at", recorded_at)
         setter(self, "prev_hash", prev_hash)
         setter(self, "hash", hash)
+        setter(self, "envelope", envelope)
+        setter(self, "digests_json", digests_json)
+        setter(self, "salts_json", salts_json)
         setter(self, "_data", None)
         setter(self, "_metadata", None)
 
@@ -195,6 +210,9 @@ _RECORDED_SETTERS = tuple(
     _slot_setter("_event_id" if name == "event_id" else name) for name in ENVELOPE_FIELDS
 )
 _SET_DATA = _slot_setter("_data")
+_SET_ENVELOPE = _slot_setter("envelope")
+_SET_DIGESTS = _slot_setter("digests_json")
+_SET_SALTS = _slot_setter("salts_json")
 _SET_METADATA = _slot_setter("_metadata")
 _new_object = object.__new__
 
@@ -212,6 +230,9 @@ def recorded_event(
     recorded_at: datetime,
     prev_hash: str,
     hash: str,
+    envelope: int = 1,
+    digests_json: str | None = None,
+    salts_json: str | None = None,
 ) -> RecordedEvent:
     """A `RecordedEvent` from stored values, positionally and without checks.
 
@@ -234,6 +255,9 @@ def recorded_event(
     set_recorded_at(event, recorded_at)
     set_prev_hash(event, prev_hash)
     set_hash(event, hash)
+    _SET_ENVELOPE(event, envelope)
+    _SET_DIGESTS(event, digests_json)
+    _SET_SALTS(event, salts_json)
     _SET_DATA(event, None)
     _SET_METADATA(event, None)
     return event

@@ -39,6 +39,9 @@ COLUMNS = (
     events.c.recorded_at,
     events.c.prev_hash,
     events.c.hash,
+    events.c.envelope,
+    events.c.digests,
+    events.c.salts,
 )
 
 
@@ -62,7 +65,7 @@ SELECT_EVENTS = {"sqlite": _select_events(False), "postgresql": _select_events(T
 def to_event(row: Row[Any] | Sequence[Any]) -> RecordedEvent:
     """Build a `RecordedEvent` from a row of `COLUMNS` read through SQLAlchemy."""
     (position, event_id, stream_id, version, type_, schema_version, data, metadata,
-     occurred_at, recorded_at, prev_hash, digest) = tuple(row)
+     occurred_at, recorded_at, prev_hash, digest, envelope, digests, salts) = tuple(row)
     assert isinstance(occurred_at, datetime) and isinstance(recorded_at, datetime)
     return RecordedEvent(
         position=int(position),
@@ -77,6 +80,9 @@ def to_event(row: Row[Any] | Sequence[Any]) -> RecordedEvent:
         recorded_at=recorded_at,
         prev_hash=str(prev_hash),
         hash=str(digest),
+        envelope=int(envelope),
+        digests_json=digests,
+        salts_json=salts,
     )
 
 
@@ -154,9 +160,11 @@ def event_builder() -> Callable[[Sequence[Sequence[Any]]], list[RecordedEvent]]:
             recorded_event(position, event_id, stream_id, int(version), type_,
                            int(schema_version), data, metadata,
                            known(occurred_at) or moment(occurred_at),
-                           known(recorded_at) or moment(recorded_at), prev_hash, digest)
+                           known(recorded_at) or moment(recorded_at), prev_hash, digest,
+                           envelope, digests, salts)
             for (position, event_id, stream_id, version, type_, schema_version, data,
-                 metadata, occurred_at, recorded_at, prev_hash, digest) in rows
+                 metadata, occurred_at, recorded_at, prev_hash, digest, envelope, digests,
+                 salts) in rows
         ]
 
     return build

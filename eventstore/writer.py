@@ -40,6 +40,7 @@ from eventstore import tree
 from eventstore.canonical import GENESIS_HASH, canonical_json, format_time, hash_input, parse_time
 from eventstore.errors import ClockBehind, IdempotencyConflict, WrongExpectedVersion
 from eventstore.model import ANY, NO_STREAM, STREAM_EXISTS, AppendResult, Expected, category_of
+from eventstore.sealing import seal
 from eventstore.tables import commits, events
 from eventstore.transparency.merkle import leaf_hash
 from eventstore.validation import PreparedStream
@@ -55,11 +56,12 @@ than a wrong date."""
 
 EVENT_COLUMNS = (
     "position", "event_id", "stream_id", "category", "version", "type", "schema_version",
-    "data", "metadata", "occurred_at", "recorded_at", "prev_hash", "hash",
+    "data", "metadata", "occurred_at", "recorded_at", "envelope", "digests", "salts",
+    "prev_hash", "hash",
 )
 EVENT_COPY_TYPES = (
     "int8", "varchar", "varchar", "varchar", "int4", "varchar", "int4",
-    "text", "text", "timestamptz", "timestamptz", "varchar", "varchar",
+    "text", "text", "timestamptz", "timestamptz", "int2", "text", "text", "varchar", "varchar",
 )
 """The PostgreSQL types of `EVENT_COLUMNS` for binary COPY: they must be the migrations'
 column types exactly, or every multi-event append on PostgreSQL fails (as the tests show)."""
@@ -266,6 +268,7 @@ def _chain(
                 occurred_at = event.occurred_at.astimezone(UTC)
                 occurred_text = format_time(occurred_at)
                 stored_occurred_at = occurred_at if postgres else _sqlite_time(occurred_at)
+            digests_json, salts_json = seal(event.data_json)
             data = hash_input(
                 position=position,
                 event_id=event_id,
@@ -278,13 +281,16 @@ def _chain(
                 prev_hash=prev_hash,
                 data_json=event.data_json,
                 metadata_json=event.metadata_json,
+                envelope=2,
+                digests_json=digests_json,
             )
             digest = hashlib.sha256(data).hexdigest()
             leaves.append(leaf_hash(data))
             rows.append((
                 position, event_id, stream_id, category, version, event.type,
                 event.schema_version, event.data_json, event.metadata_json,
-                stored_occurred_at, stored_recorded_at, prev_hash, digest,
+                stored_occurred_at, stored_recorded_at, 2, digests_json, salts_json,
+                prev_hash, digest,
             ))
             prev_hash = digest
         versions[stream_id] = version

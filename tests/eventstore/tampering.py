@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from eventstore.canonical import GENESIS_HASH, event_hash
+from eventstore.canonical import GENESIS_HASH, canonical_json, event_hash
+from eventstore.sealing import seal, sealed_problem
 from eventstore.tables import APPEND_ONLY_TABLES, events, tree_nodes
 from eventstore.tree import build_tree, forget_cached_borders
 
@@ -40,7 +42,7 @@ def rewrite_history(engine: Engine, edit: Callable[[list[dict[str, Any]]], None]
     order; insert, change or drop), then renumber, re-chain every hash, and rebuild the
     Merkle tree to match, so the chain and the tree alone both still verify.
 
-    Call `drop_immutability` first. Envelope 1 rows only (every row such a test writes).
+    Call `drop_immutability` first. Envelope 2 rows whose payload was edited are sealed afresh.
     """
     with engine.begin() as connection:
         rows = [dict(row._mapping) for row in
@@ -50,12 +52,18 @@ def rewrite_history(engine: Engine, edit: Callable[[list[dict[str, Any]]], None]
         for position, row in enumerate(rows, start=1):
             row["position"] = position
             row["prev_hash"] = prev_hash
+            if row["envelope"] == 2 and sealed_problem(row["data"], row["digests"],
+                                                       row["salts"]) is not None:
+                # an edited payload, sealed afresh (new salts) as its owner could
+                row["data"] = canonical_json(json.loads(row["data"]))
+                row["digests"], row["salts"] = seal(row["data"])
             row["hash"] = event_hash(
                 position=position, event_id=row["event_id"], stream_id=row["stream_id"],
                 version=row["version"], type=row["type"],
                 schema_version=row["schema_version"], occurred_at=row["occurred_at"],
                 recorded_at=row["recorded_at"], prev_hash=prev_hash, data_json=row["data"],
-                metadata_json=row["metadata"],
+                metadata_json=row["metadata"], envelope=row["envelope"],
+                digests_json=row["digests"],
             )
             prev_hash = row["hash"]
         connection.execute(events.delete())

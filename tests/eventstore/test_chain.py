@@ -319,9 +319,23 @@ def canonical_time(moment: datetime) -> str:
             f"{moment.minute:02d}:{moment.second:02d}.{moment.microsecond:06d}Z")
 
 
-def recipe_hash(lines: list[str]) -> str:
-    """The documented recipe: SHA-256, lowercase hex, of the eleven lines joined by newlines."""
+def recipe_hash(lines: list[str], event: RecordedEvent | None = None) -> str:
+    """The documented recipe: SHA-256, lowercase hex, of the eleven lines joined by newlines.
+
+    For an envelope 2 `event`, the line ``opslog-event-v2`` comes first and the data line
+    is the canonical JSON of each field's SHA-256 over ``[salt, name, value]``, computed
+    here from the stored salts and values.
+    """
     assert len(lines) == 11
+    if event is not None and event.envelope == 2:
+        salts = json.loads(event.salts_json or "{}")
+        data = json.loads(lines[9])
+        digests = {
+            name: hashlib.sha256(json.dumps([salts[name], name, value], ensure_ascii=False,
+                                            separators=(",", ":")).encode()).hexdigest()
+            for name, value in data.items()}
+        lines = ["opslog-event-v2", *lines[:9],
+                 json.dumps(digests, sort_keys=True, separators=(",", ":")), lines[10]]
     return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
 
 
@@ -346,11 +360,11 @@ def test_hash_follows_the_documented_recipe(database_url: str) -> None:
         '"ratio":0.064,"went_live":true}',
         '{"actor":"a\\nb"}',
     ]
-    first_hash = recipe_hash(first_lines)
+    first_hash = recipe_hash(first_lines, stored[0])
     second_hash = recipe_hash([
         "2", str(second_id), "bcu-south-west", "2", "UnitRenamed", "1",
         "2018-07-02T09:15:30.123456Z", "2018-07-02T09:15:30.123456Z", first_hash, "{}", "{}",
-    ])
+    ], stored[1])
     assert [(e.prev_hash, e.hash) for e in stored] == [
         (GENESIS_HASH, first_hash), (first_hash, second_hash)
     ]
@@ -369,7 +383,7 @@ def test_hash_recipe_holds_for_early_years(store: EventStore, occurred_at: datet
         "1", str(event.event_id), "a-1", "1", "T", "1", canonical_time(occurred_at),
         canonical_time(event.recorded_at), GENESIS_HASH, "{}", "{}",
     ]
-    assert event.hash == recipe_hash(lines)
+    assert event.hash == recipe_hash(lines, event)
     assert store.verify().ok
 
 
@@ -398,7 +412,8 @@ def test_events_read_back_carry_their_stored_hashes(log_store: EventStore) -> No
             version=event.version, type=event.type, schema_version=event.schema_version,
             occurred_at=event.occurred_at, recorded_at=event.recorded_at,
             prev_hash=event.prev_hash, data_json=event.data_json,
-            metadata_json=event.metadata_json,
+            metadata_json=event.metadata_json, envelope=event.envelope,
+            digests_json=event.digests_json,
         )
         previous = event.hash
     assert len(recorded) == SIZE

@@ -18,7 +18,7 @@ from eventstore import GENESIS_HASH, EventStore, EventStoreError, NewEvent, even
 from eventstore.canonical import format_time
 from eventstore.errors import ImportRefused
 from eventstore.export import ExportReport, export_log, verify_export
-from eventstore.export_format import COMMIT_FIELDS, EVENT_FIELDS, HEADER_FIELDS
+from eventstore.export_format import COMMIT_FIELDS, EVENT_FIELDS, HEADER_FIELDS, SEALED_FIELDS
 from eventstore.importer import import_log
 
 EXPORTED_AT = datetime(2018, 7, 2, 9, 0, tzinfo=UTC)
@@ -91,6 +91,7 @@ def line_hash(row: dict[str, Any], prev_hash: str) -> str:
         version=row["version"], type=row["type"], schema_version=row["schema_version"],
         occurred_at=row["occurred_at"], recorded_at=row["recorded_at"], prev_hash=prev_hash,
         data_json=row["data"], metadata_json=row["metadata"],
+        envelope=row.get("envelope", 1), digests_json=row.get("digests"),
     )
 
 
@@ -122,7 +123,9 @@ def test_export_holds_header_and_every_envelope_field(filled: EventStore) -> Non
     stored = list(filled.read_all())
     assert len(rows) == len(stored) == 7
     for row, event in zip(rows, stored, strict=True):
-        assert list(row) == list(EVENT_FIELDS)
+        assert list(row) == [*EVENT_FIELDS, *SEALED_FIELDS]
+        assert (row["envelope"], row["digests"], row["salts"]) == (
+            2, event.digests_json, event.salts_json)
         assert row["data"] == event.data_json and row["metadata"] == event.metadata_json
         assert row["occurred_at"] == format_time(event.occurred_at)
         assert row["recorded_at"] == format_time(event.recorded_at)
@@ -280,9 +283,9 @@ Tamper = Callable[[bytes], bytes]
 
 TAMPERINGS: dict[str, tuple[Tamper, int, str]] = {
     "a letter in data text": (
-        lambda c: replace_once(c, b"Kingston", b"Kingstom", 3), 3, "hash does not match"),
+        lambda c: replace_once(c, b"Kingston", b"Kingstom", 3), 3, "does not match its digest"),
     "an escaped quote in data text": (
-        lambda c: replace_once(c, b'\\\\\\"BCU', b'\\\\\\"BCV', 3), 3, "hash does not match"),
+        lambda c: replace_once(c, b'\\\\\\"BCU', b'\\\\\\"BCV', 3), 3, "does not match its digest"),
     "a digit of occurred_at": (
         lambda c: replace_once(c, b"2018-05-01T09:30", b"2018-05-01T09:31", 3), 3,
         "hash does not match"),

@@ -50,7 +50,8 @@ def grown(store: EventStore) -> Iterator[tuple[EventStore, Reference]]:
                    version=e.version, type=e.type, schema_version=e.schema_version,
                    occurred_at=e.occurred_at, recorded_at=e.recorded_at,
                    prev_hash=e.prev_hash, data_json=e.data_json,
-                   metadata_json=e.metadata_json)
+                   metadata_json=e.metadata_json, envelope=e.envelope,
+                   digests_json=e.digests_json)
         for e in store.read_all())
     yield store, Reference(inputs)
 
@@ -148,7 +149,8 @@ def test_large_commits_store_the_same_tree(store: EventStore) -> None:
                    version=e.version, type=e.type, schema_version=e.schema_version,
                    occurred_at=e.occurred_at, recorded_at=e.recorded_at,
                    prev_hash=e.prev_hash, data_json=e.data_json,
-                   metadata_json=e.metadata_json)
+                   metadata_json=e.metadata_json, envelope=e.envelope,
+                   digests_json=e.digests_json)
         for e in store.read_all())
     reference = Reference(inputs)
     with store.engine.connect() as connection:

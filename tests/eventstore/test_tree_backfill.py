@@ -72,7 +72,9 @@ def test_es0004_builds_the_tree_of_an_existing_log(engine: Engine) -> None:
                       stream_id=last.stream_id, version=last.version, type=last.type,
                       schema_version=last.schema_version, occurred_at=last.occurred_at,
                       recorded_at=last.recorded_at, prev_hash=last.prev_hash,
-                      data_json=last.data_json, metadata_json=last.metadata_json)
+                      data_json=last.data_json, metadata_json=last.metadata_json,
+                      envelope=last.envelope, digests_json=last.digests_json)
+    assert last.envelope == 2  # a v1 log goes on with v2 events, both verifying
     assert grown == Reference((*inputs, data)).mth(0, OLD + 1)
     assert leaf_hash(data) != grown
     assert store.verify().ok
