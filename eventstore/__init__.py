@@ -5,6 +5,7 @@ order, optimistic concurrency, idempotent commits and a SHA-256 hash chain.
 """
 
 from eventstore.canonical import GENESIS_HASH, canonical_json, event_hash
+from eventstore.erasure import Erase
 from eventstore.errors import (
     ClockBehind,
     DuplicateEventId,
@@ -38,6 +39,7 @@ __all__ = [
     "AppendResult",
     "ClockBehind",
     "DuplicateEventId",
+    "Erase",
     "EventStore",
     "EventStoreError",
     "ExpectedVersion",

@@ -50,7 +50,8 @@ def sealed_problem(data_json: str, digests_json: str | None,
                    salts_json: str | None) -> str | None:
     """Why a v2 payload does not match its digests, or None when it does.
 
-    The stored texts must be canonical JSON, as written. A field without a salt is erased: its stored value is not checked, and its kept
+    The stored texts must be canonical JSON, as written. A field without a salt is erased:
+    its stored value is not checked, and its kept
     digest stands for it (the hash covers the digests). Every other field's digest is
     recomputed from its stored value and salt.
     """

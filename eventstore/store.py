@@ -15,6 +15,7 @@ from eventstore import reader, schema, writer
 from eventstore.canonical import GENESIS_HASH
 from eventstore.checkpoints import Signing
 from eventstore.engine import create_engine
+from eventstore.erasure import Erase, erase_values
 from eventstore.errors import EventStoreError, SchemaError, WrongExpectedVersion
 from eventstore.integrity import VerifyReport
 from eventstore.limits import MAX_IDEMPOTENCY_KEY_LENGTH
@@ -146,6 +147,20 @@ class EventStore:
             raise translate(error) from error
         except sa_exc.DBAPIError as error:
             raise translate(error) from error
+
+    def erase(
+        self,
+        targets: Sequence[Erase],
+        stream_id: str,
+        event: NewEvent,
+        expected_version: Expected = ANY,
+        idempotency_key: str | None = None,
+    ) -> AppendResult:
+        """Append `event` as the erasure of `targets` (payload fields of envelope 2
+        events) and erase them in the same commit: values replaced, salts dropped, digests
+        kept (`eventstore.erasure`). A bad target is `InvalidEvent`, and nothing is written."""
+        return erase_values(self.append, targets, stream_id, event, expected_version,
+                            idempotency_key)
 
     def find_commit(self, idempotency_key: str) -> AppendResult | None:
         """The result of the commit made with this key, or None if there was none."""
