@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from eventstore import EventStore, NewEvent
+from eventstore import EventStore
 from eventstore.engine import normalise_url
+from eventstore.tables import events, tree_nodes
 from opslog.database import initialise
 from tests.conftest import backend_of
-from tests.projections.builders import ManualClock
 
 
 @pytest.fixture
@@ -53,17 +53,24 @@ def twin_url(url: str, tmp_path: Path) -> Iterator[str]:
 
 
 def copy_log(source: EventStore, target_url: str, until: datetime | None = None) -> int:
-    """Append `source`'s events not yet in the target, recorded up to `until`, each at its own
-    recorded time: the same events, ids and times give the same hash chain. The new head."""
-    clock = ManualClock()
-    with EventStore.open(target_url, clock=clock) as target:
+    """Copy `source`'s events not yet in the target, recorded up to `until`, row for row
+    (salts and digests included, so the hash chain is the same) with the Merkle tree nodes
+    they complete. The new head."""
+    with EventStore.open(target_url) as target:
         start = target.head().position + 1
-        for recorded in source.read_all(from_position=start):
-            if until is not None and recorded.recorded_at > until:
-                break
-            clock.now = recorded.recorded_at
-            target.append(recorded.stream_id, [NewEvent(
-                type=recorded.type, data=recorded.data, metadata=recorded.metadata,
-                occurred_at=recorded.occurred_at, event_id=recorded.event_id,
-                schema_version=recorded.schema_version)])
+        with source.engine.connect() as connection:
+            query = sa.select(events).where(events.c.position >= start)
+            if until is not None:
+                query = query.where(events.c.recorded_at <= until)
+            rows = [dict(row._mapping) for row in
+                    connection.execute(query.order_by(events.c.position))]
+            size = rows[-1]["position"] if rows else start - 1
+            end_leaf = (sa.cast(tree_nodes.c.idx, sa.BigInteger) + 1) * sa.func.power(
+                2, tree_nodes.c.level)
+            nodes = [dict(row._mapping) for row in connection.execute(
+                sa.select(tree_nodes).where(end_leaf > start - 1, end_leaf <= size))]
+        if rows:
+            with target.engine.begin() as connection:
+                connection.execute(events.insert(), rows)
+                connection.execute(tree_nodes.insert(), nodes)
         return target.head().position
