@@ -17,6 +17,7 @@ from catalogue.base import (
     upcast,
 )
 from catalogue.corrections import EventCorrected, EventRetracted
+from catalogue.erasure import ValueErased
 from catalogue.identity import TokenIssued, TokenRevoked
 from catalogue.indicators import IndicatorDefined, IndicatorValueRecorded
 from catalogue.milestones import (
@@ -100,6 +101,7 @@ __all__ = [
     "UnitRegistered",
     "UnitWentLive",
     "UnknownEventType",
+    "ValueErased",
     "decode",
     "encode",
     "from_recorded",

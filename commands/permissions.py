@@ -30,6 +30,7 @@ ROLES = (ADMIN, PERFORMANCE, RECORDER, AUDITOR)
 ACTS: dict[str, tuple[frozenset[str], str]] = {
     "tokens": (frozenset({ADMIN}), "issue, list or revoke tokens"),
     "import": (frozenset({ADMIN}), "import events into the log"),
+    "erase": (frozenset({ADMIN}), "erase a recorded value"),
     "publish": (frozenset({ADMIN, PERFORMANCE}), "publish a quarter's update"),
     "snapshot": (frozenset({ADMIN, PERFORMANCE}), "take a snapshot of a quarter"),
     "read": (frozenset(ROLES), "read the board, the report and the log"),

@@ -56,6 +56,8 @@ main.lazy.update({
                   "Serve the HTTP API (/v1, /openapi.json) and the read-only dashboard."),
     "tokens": Lazy("opslog.cli.identity:tokens",
                    "Bearer tokens for the HTTP service: issue, list, revoke (admins only)."),
+    "erase": Lazy("opslog.cli.erasure:erase",
+                  "Erase a recorded text value (admins only); the log still verifies."),
     "keys": Lazy("opslog.cli.transparency:keys",
                  "The log's Ed25519 signing key: make one, print its public half."),
     "checkpoint": Lazy("opslog.cli.transparency:checkpoint",
