@@ -7,43 +7,55 @@ keeps its digest: the chain still verifies, and without the salt a guess at the 
 cannot be confirmed against the digest.
 
 Sealing sits on the append path, so it costs one `os.urandom` call per event (cut into
-the salts) and one SHA-256 per field.
+the salts), one SHA-256 per field and no JSON encoding beyond each value's.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import os
+from collections.abc import Callable
 from typing import Any
 
 from eventstore.canonical import SALT_BYTES, canonical_json, disclosure
 
-_encode_disclosure = json.JSONEncoder(
+_encode_value = json.JSONEncoder(
     sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
 ).encode
-"""`canonical.disclosure`, with the encoder made once (this runs for every field)."""
+"""A value's canonical JSON, as `canonical.disclosure` writes it inside the array."""
+_encode_text: Callable[[str], str] = json.encoder.encode_basestring
+"""A string's canonical JSON (no ASCII escaping): the C function `json` itself uses."""
+HEX_SALT = 2 * SALT_BYTES
 
 
 def seal(data_json: str) -> tuple[str, str]:
-    """The canonical JSON texts of a payload's field digests and of their fresh salts."""
+    """The canonical JSON texts of a payload's field digests and of their fresh salts.
+
+    Each salt is 128 random bits as 32 lowercase hex digits, cut from one `os.urandom`
+    draw per event. Each disclosure is put together from JSON pieces exactly as
+    `canonical.disclosure` encodes ``[salt, name, value]``, and both objects are written
+    in the payload's own key order, which canonical JSON has already sorted.
+    """
     data: dict[str, Any] = json.loads(data_json)
     if not data:
         return "{}", "{}"
-    raw = os.urandom(SALT_BYTES * len(data))
-    salts: dict[str, str] = {}
-    digests: dict[str, str] = {}
+    randomness = os.urandom(SALT_BYTES * len(data)).hex()
     sha256 = hashlib.sha256
-    encode = _encode_disclosure
-    b64 = base64.urlsafe_b64encode
+    text = _encode_text
+    encode = _encode_value
+    digests: list[str] = []
+    salts: list[str] = []
     start = 0
     for name, value in data.items():
-        salt = b64(raw[start:start + SALT_BYTES]).rstrip(b"=").decode()
-        start += SALT_BYTES
-        salts[name] = salt
-        digests[name] = sha256(encode([salt, name, value]).encode()).hexdigest()
-    return canonical_json(digests), canonical_json(salts)
+        salt = randomness[start:start + HEX_SALT]
+        start += HEX_SALT
+        key = text(name)
+        value_json = text(value) if type(value) is str else encode(value)
+        digest = sha256(f'["{salt}",{key},{value_json}]'.encode()).hexdigest()
+        digests.append(f'{key}:"{digest}"')
+        salts.append(f'{key}:"{salt}"')
+    return "{" + ",".join(digests) + "}", "{" + ",".join(salts) + "}"
 
 
 def sealed_problem(data_json: str, digests_json: str | None,
