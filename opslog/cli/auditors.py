@@ -144,9 +144,14 @@ def export(context: Context, file: Path, until_position: int | None, force: bool
 
 @click.command("import")
 @click.argument("file", type=EXISTING_FILE)
+@click.option("--reenvelope", "mapping", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, metavar="MAPPING",
+              help="Re-seal every event as envelope 2 (erasable values; new hashes) and "
+                   "write each position's old and new hash to MAPPING (JSON Lines).")
 @ACTOR_OPTION
 @pass_context
-def import_command(context: Context, file: Path, actor: str | None) -> None:
+def import_command(context: Context, file: Path, mapping: Path | None,
+                   actor: str | None) -> None:
     """Load an export file into an empty database.
 
     Run `opslog init` on the new database first. The whole of FILE is verified before
@@ -154,9 +159,16 @@ def import_command(context: Context, file: Path, actor: str | None) -> None:
     read is wrong. Positions, times and hashes are kept, so the new database has the same
     head hash. Where the log in FILE has an admin, --actor must be one of them: a log is
     moved by its own admin. A log with no admin yet is the operator's to move.
+
+    With --reenvelope, a log of envelope 1 events (recorded before salted digests, whose
+    values cannot be erased) is moved to envelope 2: the same events, positions and times,
+    sealed afresh, so every hash changes; MAPPING ties each old hash to its new one.
     """
     _admin_of_export(file, actor)
     store = context.store()
+    if mapping is not None:
+        _reenvelope(store, file, mapping)
+        return
     with file.open("rb") as source, progress_bar() as progress:
         imported = import_log(store, source, progress, check=unreadable)
     click.echo(f"imported {imported.checked} events from {file}")
@@ -166,6 +178,24 @@ def import_command(context: Context, file: Path, actor: str | None) -> None:
     _echo(verify_lines(report, head))
     if not report.ok:
         raise SystemExit(1)
+
+
+def _reenvelope(store: EventStore, file: Path, mapping: Path) -> None:
+    from eventstore.errors import ImportRefused
+    from eventstore.reenvelope import reenvelope
+
+    if mapping.exists() or mapping.is_symlink():
+        raise UserError(f"--reenvelope: {mapping} already exists")
+    try:
+        with file.open("rb") as source, mapping.open("x", encoding="utf-8") as hashes:
+            report = reenvelope(store, source, hashes)
+    except ImportRefused as refusal:
+        mapping.unlink(missing_ok=True)
+        raise UserError(str(refusal)) from None
+    head = store.head()
+    click.echo(f"re-sealed {report.checked} events from {file} as envelope 2; old and new "
+               f"hashes in {mapping}")
+    _echo(verify_lines(store.verify(), head))
 
 
 def _admin_of_export(file: Path, actor: str | None) -> None:
