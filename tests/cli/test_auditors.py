@@ -111,7 +111,8 @@ def test_verify_broken_log_names_the_first_bad_position(runner: CliRunner, log_u
     result = opslog(runner, log_url, "verify")
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
-    assert lines[0].startswith("chain BROKEN at position 3: hash does not match")
+    assert lines[0].startswith(
+        "chain BROKEN at position 3: field 'status' does not match its digest")
     assert lines[1] == "events checked: 2 (intact up to position 2)"
     assert lines[2] == "head position: 6"
     later = opslog(runner, log_url, "verify", "--from-position", "4")
