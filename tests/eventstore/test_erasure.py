@@ -9,6 +9,7 @@ import io
 import json
 import sqlite3
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -64,8 +65,28 @@ def raw_row(store: EventStore, position: int) -> dict[str, object]:
     return dict(row._mapping)
 
 
+@pytest.fixture
+def second_url(database_url: str, tmp_path: Path) -> Iterator[str]:
+    """Another empty database on the same backend (an import's target)."""
+    if not database_url.startswith("postgresql"):
+        yield f"sqlite:///{tmp_path / 'copy.db'}"
+        return
+    url = sa.engine.make_url(database_url)
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    admin = sa.create_engine(url.set(query={}))
+    with admin.begin() as connection:
+        connection.exec_driver_sql(f"CREATE SCHEMA {schema}")
+    try:
+        yield url.set(query={"options": f"-csearch_path={schema}"}).render_as_string(
+            hide_password=False)
+    finally:
+        with admin.begin() as connection:
+            connection.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+        admin.dispose()
+
+
 def test_erasing_a_name_keeps_the_chain_tree_checkpoints_and_exports_verifying(
-        filled: EventStore, database_url: str, tmp_path: Path) -> None:
+        filled: EventStore, second_url: str) -> None:
     old = make_checkpoint(filled.engine, KEY, ORIGIN)
     before = raw_row(filled, 3)
     erasure_position = erase(filled, Erase(3, "narrative", PLACEHOLDER))
@@ -96,8 +117,7 @@ def test_erasing_a_name_keeps_the_chain_tree_checkpoints_and_exports_verifying(
     content = exported.getvalue()
     assert NAME.encode() not in content
     assert verify_export(io.BytesIO(content)).ok
-    copy_url = f"sqlite:///{tmp_path / 'copy.db'}"
-    with EventStore.open(copy_url, create=True) as copy:
+    with EventStore.open(second_url, create=True) as copy:
         import_log(copy, io.BytesIO(content))
         assert copy.verify().ok
         with copy.engine.connect() as connection:
