@@ -215,8 +215,8 @@ def test_verify_export_names_a_changed_line(runner: CliRunner, exported: Path) -
     result = opslog(runner, None, "verify-export", str(exported))
     assert result.exit_code == 1
     assert result.stdout.splitlines()[0] == (
-        "export BROKEN at line 3 (position 2): hash does not match the event's content "
-        "(a field was altered)")
+        "export BROKEN at line 3 (position 2): field 'boroughs' does not match its digest "
+        "(its value was altered)")
 
 
 def test_verify_export_of_a_missing_file(runner: CliRunner, tmp_path: Path) -> None:
