@@ -44,3 +44,18 @@ def erase(context: Context, position: int, field: str, reason: str, legal_basis:
                         f"{refusal.reason}") from None
     click.echo(f"erased {field} of position {position} (erasure recorded at position "
                f"{erased.position}); it now reads {erased.placeholder}")
+    holding = _snapshots_from(context, position)
+    if holding:
+        click.echo(f"warning: stored snapshots {', '.join(map(str, holding))} were rendered "
+                   "before this erasure and still hold the value (docs/security.md, "
+                   "Erasure)", err=True)
+
+
+def _snapshots_from(context: Context, position: int) -> list[int]:
+    """The ids of stored snapshots whose cut-off includes `position`."""
+    from projections.snapshots.registry import has_snapshot_tables, snapshot_infos
+
+    with context.store().engine.connect() as connection:
+        if not has_snapshot_tables(connection):
+            return []
+        return [info.id for info in snapshot_infos(connection) if info.position >= position]

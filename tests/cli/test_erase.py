@@ -113,3 +113,16 @@ def test_only_an_admin_erases(url: str) -> None:
                   "--actor", ADMIN)
     assert missing.exit_code == 2 and "--reason" in missing.output
     assert located(url)[2] == head
+
+
+def test_erasing_a_value_a_stored_snapshot_shows_warns_that_it_still_holds_it(
+        url: str) -> None:
+    position, _, _ = located(url)
+    made = run(url, "snapshot", "create", "--quarter", "2018-19-Q1", "--cutoff",
+               "2018-07-31T09:00:00Z", "--actor", ADMIN)
+    assert made.exit_code == 0, made.output
+    erased = CliRunner().invoke(main, ["--db", url, "erase", str(position), "narrative",
+                                       "--reason", REASON, "--legal-basis", "Art. 17",
+                                       "--actor", ADMIN])
+    assert erased.exit_code == 0, erased.output
+    assert "warning: stored snapshots 1 were rendered before this erasure" in erased.stderr
