@@ -57,7 +57,7 @@ main.lazy.update({
     "tokens": Lazy("opslog.cli.identity:tokens",
                    "Bearer tokens for the HTTP service: issue, list, revoke (admins only)."),
     "erase": Lazy("opslog.cli.erasure:erase",
-                  "Erase a recorded text value (admins only); the log still verifies."),
+                  "Erase the text of FIELD of the event at POSITION (admins only)."),
     "keys": Lazy("opslog.cli.transparency:keys",
                  "The log's Ed25519 signing key: make one, print its public half."),
     "checkpoint": Lazy("opslog.cli.transparency:checkpoint",
