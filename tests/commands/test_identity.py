@@ -201,7 +201,8 @@ def test_revoke_role_needs_an_admin_a_held_role_and_another_admin_left(
 
 
 ALLOWED = {
-    "tokens": {"admin"}, "import": {"admin"}, "publish": {"admin", "performance"},
+    "tokens": {"admin"}, "import": {"admin"}, "erase": {"admin"},
+    "publish": {"admin", "performance"},
     "snapshot": {"admin", "performance"},
     "read": {"admin", "performance", "recorder", "auditor"},
 }
