@@ -8,6 +8,7 @@ import hashlib
 import pytest
 import sqlalchemy as sa
 
+from commands.outcome import Status
 from commands.service import CommandService
 from commands.write_model import codec
 from commands.write_model.checkpoints import ModelCheckpoints
@@ -17,7 +18,6 @@ from commands.write_model.state import State
 from commands.write_model.tables import command_model_checkpoints as table
 from eventstore import EventStore
 from opslog.database import initialise
-from commands.outcome import Status
 from tests.commands.helpers import PLAN, Clock, first_admin, given, progress
 from tests.projections.builders import LogWriter, open_writer
 from tests.projections.random_log import write_random_log
