@@ -51,6 +51,7 @@ from commands.write_model.state import State
 from eventstore import (
     DuplicateEventId,
     EventStore,
+    HeadMoved,
     IdempotencyConflict,
     InvalidEvent,
     NewEvent,
@@ -148,15 +149,26 @@ class CommandService:
 
     def _attempt(self, submission: Submission, actor: str, digest: str,
                  attempt: int) -> Outcome | None:
-        """Decide on fresh state and append; None when a rival committed first."""
+        """Decide on fresh state and append; None when a rival committed first.
+
+        A first attempt by a service that has read the log before decides on what it
+        knows, with no read, and appends only if the log's head is still where its model
+        stands (`HeadMoved` otherwise): a process writing alone never reads the log back.
+        A refusal on that model is checked again on the log as it is now; later attempts
+        catch up first.
+        """
         names = _names(submission)
-        self.catch_up()
+        unread = attempt == 1 and self._loaded and not self.dry_run
+        if not unread:
+            self.catch_up()
         earlier = self._earlier(submission, digest, attempt)
         if earlier is not None:
             return earlier
         try:
             events, unit = self._decide(submission, actor)
         except Refused as refusal:
+            if unread and self._moved():
+                return self._attempt(submission, actor, digest, attempt + 1)
             return Outcome.refused(refusal, *names, attempts=attempt)
         batch = self._batch(submission, actor, unit, digest, events)
         if self.dry_run:
@@ -168,8 +180,9 @@ class CommandService:
                 [(stream_id, [pending.new_event for pending in group],
                   self.state.version(stream_id)) for stream_id, group in batch],
                 idempotency_key=submission.command_id,
+                expected_position=self.state.position if unread else None,
             )
-        except WrongExpectedVersion:
+        except (WrongExpectedVersion, HeadMoved):
             return None
         except InvalidEvent as error:
             return Outcome.refused(Refused(_command_field(error.field), error.reason), *names,
@@ -190,6 +203,12 @@ class CommandService:
         return Outcome(status=Status.ACCEPTED, command_id=names[0], command_type=names[1],
                        first_position=result.first_position, last_position=result.last_position,
                        event_types=_types(batch), attempts=attempt)
+
+    def _moved(self) -> bool:
+        """Catch up; whether the log had moved on from the model."""
+        before = self.state.position
+        self.catch_up()
+        return self.state.position != before
 
     # -- steps ---------------------------------------------------------------------------
 
