@@ -323,12 +323,19 @@ class ReplayClock:
 def fill(url: str, size: int, seed: int, progress: Callable[[int], None]) -> None:
     """Generate the log into an empty database at `url`."""
     clock = ReplayClock()
-    metadata = Metadata(actor="bench", unit=None, command_id="bench", command_type="Bench",
-                        correlation_id="bench", causation_id="bench").as_dict()
+    def metadata_of(commit: int) -> dict[str, Any]:
+        # A command id per commit, as commands write them (one id for the whole log
+        # would make the write model's record of that one command as long as the log).
+        command_id = f"bench-{commit}"
+        return Metadata(actor="bench", unit=None, command_id=command_id,
+                        command_type="Bench", correlation_id=command_id,
+                        causation_id=command_id).as_dict()
+
     with EventStore.open(url, clock=clock) as store:
         initialise(store)
         batch: dict[str, list[NewEvent]] = {}
         pending = written = 0
+        metadata = metadata_of(0)
         for event, when, event_id in Generator(size, seed).generate():
             batch.setdefault(event.stream_id, []).append(NewEvent(
                 type=event.type_name, data=encode(event), metadata=metadata,
@@ -341,6 +348,7 @@ def fill(url: str, size: int, seed: int, progress: Callable[[int], None]) -> Non
                 written += pending
                 progress(written)
                 batch, pending = {}, 0
+                metadata = metadata_of(written)
         if batch:
             store.append_many([(stream, events, ANY) for stream, events in batch.items()])
 

@@ -2,6 +2,9 @@
 
 A `CommandService` keeps the write model in memory and catches it up from the log before
 every command, so a long file costs one small read per command, not a replay of the log.
+It starts from the newest checkpoint of the model that still holds and saves a new one
+every `CHECKPOINT_EVERY` events (`write_model.checkpoints`), so starting costs the events
+since the last checkpoint, not the whole log.
 The command id is the commit's idempotency key: a retry returns the first result, and the
 same id with a different body is refused. Losing an optimistic-concurrency race is
 retried against fresh state a bounded number of times.
@@ -42,11 +45,13 @@ from commands.outcome import Outcome, Status
 from commands.permissions import authorise
 from commands.registry import recorder_of, spec_of
 from commands.targets import resolve
+from commands.write_model.checkpoints import CHECKPOINT_EVERY, ModelCheckpoints
 from commands.write_model.evolve import Logged, evolve, fold_recorded
 from commands.write_model.state import State
 from eventstore import (
     DuplicateEventId,
     EventStore,
+    HeadMoved,
     IdempotencyConflict,
     InvalidEvent,
     NewEvent,
@@ -82,7 +87,8 @@ class CommandService:
     """
 
     def __init__(self, store: EventStore, clock: Clock | None = None,
-                 dry_run: bool = False, channel: Channel | None = None) -> None:
+                 dry_run: bool = False, channel: Channel | None = None,
+                 checkpoint_every: int = CHECKPOINT_EVERY) -> None:
         self.store = store
         self.clock = clock or utc_now
         self.dry_run = dry_run
@@ -90,15 +96,28 @@ class CommandService:
         """How the commands reach the log; the operator's channel from this process
         unless the caller (the HTTP service) says otherwise."""
         self.state = State()
+        self.checkpoints = ModelCheckpoints(store)
+        self.checkpoint_every = checkpoint_every
         self._loaded = False
+        self._saved_at = 0
 
     def catch_up(self) -> State:
-        """Fold every event recorded since the model last looked (once, in a dry run)."""
+        """Fold every event recorded since the model last looked (once, in a dry run),
+        starting from the newest checkpoint that holds; save a new one every
+        `checkpoint_every` events (never in a dry run: it writes nothing)."""
         if self.dry_run and self._loaded:
             return self.state
+        if not self._loaded:
+            saved = self.checkpoints.load()
+            if saved is not None and saved.position > self.state.position:
+                self.state = saved
+                self._saved_at = saved.position
         for recorded in self.store.read_all(from_position=self.state.position + 1):
             fold_recorded(self.state, recorded)
         self._loaded = True
+        if not self.dry_run and self.state.position - self._saved_at >= self.checkpoint_every:
+            self.checkpoints.save(self.state)
+            self._saved_at = self.state.position
         return self.state
 
     def submit_all(self, items: Iterable[Mapping[str, Any] | Submission],
@@ -130,15 +149,26 @@ class CommandService:
 
     def _attempt(self, submission: Submission, actor: str, digest: str,
                  attempt: int) -> Outcome | None:
-        """Decide on fresh state and append; None when a rival committed first."""
+        """Decide on fresh state and append; None when a rival committed first.
+
+        A first attempt by a service that has read the log before decides on what it
+        knows, with no read, and appends only if the log's head is still where its model
+        stands (`HeadMoved` otherwise): a process writing alone never reads the log back.
+        A refusal on that model is checked again on the log as it is now; later attempts
+        catch up first.
+        """
         names = _names(submission)
-        self.catch_up()
+        unread = attempt == 1 and self._loaded and not self.dry_run
+        if not unread:
+            self.catch_up()
         earlier = self._earlier(submission, digest, attempt)
         if earlier is not None:
             return earlier
         try:
             events, unit = self._decide(submission, actor)
         except Refused as refusal:
+            if unread and self._moved():
+                return self._attempt(submission, actor, digest, attempt + 1)
             return Outcome.refused(refusal, *names, attempts=attempt)
         batch = self._batch(submission, actor, unit, digest, events)
         if self.dry_run:
@@ -150,8 +180,9 @@ class CommandService:
                 [(stream_id, [pending.new_event for pending in group],
                   self.state.version(stream_id)) for stream_id, group in batch],
                 idempotency_key=submission.command_id,
+                expected_position=self.state.position if unread else None,
             )
-        except WrongExpectedVersion:
+        except (WrongExpectedVersion, HeadMoved):
             return None
         except InvalidEvent as error:
             return Outcome.refused(Refused(_command_field(error.field), error.reason), *names,
@@ -172,6 +203,12 @@ class CommandService:
         return Outcome(status=Status.ACCEPTED, command_id=names[0], command_type=names[1],
                        first_position=result.first_position, last_position=result.last_position,
                        event_types=_types(batch), attempts=attempt)
+
+    def _moved(self) -> bool:
+        """Catch up; whether the log had moved on from the model."""
+        before = self.state.position
+        self.catch_up()
+        return self.state.position != before
 
     # -- steps ---------------------------------------------------------------------------
 

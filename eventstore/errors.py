@@ -35,6 +35,18 @@ class WrongExpectedVersion(EventStoreError):
         self.actual = actual
 
 
+class HeadMoved(EventStoreError):
+    """The log's head was not at the position the writer expected; nothing was written.
+
+    For a writer that decided on what it knew of the whole log up to that position: the
+    check happens under the append lock, so it costs no query of its own."""
+
+    def __init__(self, expected: int, actual: int) -> None:
+        super().__init__(f"expected the log's head at position {expected}, it is at {actual}")
+        self.expected = expected
+        self.actual = actual
+
+
 class IdempotencyConflict(EventStoreError):
     """An idempotency key was reused with different content; nothing was written."""
 

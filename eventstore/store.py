@@ -113,6 +113,7 @@ class EventStore:
         idempotency_key: str | None = None,
         *,
         together: Callable[[sa.Connection], None] | None = None,
+        expected_position: int | None = None,
     ) -> AppendResult:
         """Append to several streams atomically: every event lands, or none does.
 
@@ -123,6 +124,11 @@ class EventStore:
         `together` runs on the same connection after the events are written and before
         the commit, for a caller's own rows that must land with them or not at all; it
         does not run for a replayed commit.
+
+        With `expected_position`, the commit lands only if the log's head is still at that
+        position, else `HeadMoved` (checked under the append lock, in the query that reads
+        the head): a writer that decided on the whole log as it stood needs no read of its
+        own before appending.
         """
         prepared = prepare_batch(streams, idempotency_key)
         fingerprint = content_fingerprint(prepared) if idempotency_key is not None else None
@@ -134,6 +140,7 @@ class EventStore:
                     idempotency_key=idempotency_key,
                     fingerprint=fingerprint,
                     clock=self._clock,
+                    expected_position=expected_position,
                 )
                 if together is not None and not result.replayed:
                     together(connection)

@@ -38,7 +38,7 @@ from sqlalchemy.engine import Connection
 
 from eventstore import tree
 from eventstore.canonical import GENESIS_HASH, canonical_json, format_time, hash_input, parse_time
-from eventstore.errors import ClockBehind, IdempotencyConflict, WrongExpectedVersion
+from eventstore.errors import ClockBehind, HeadMoved, IdempotencyConflict, WrongExpectedVersion
 from eventstore.model import ANY, NO_STREAM, STREAM_EXISTS, AppendResult, Expected, category_of
 from eventstore.sealing import seal
 from eventstore.tables import commits, events
@@ -174,8 +174,12 @@ def write_commit(
     idempotency_key: str | None,
     fingerprint: str | None,
     clock: Clock | None = None,
+    expected_position: int | None = None,
 ) -> AppendResult:
     """Append one commit inside the caller's open transaction.
+
+    With `expected_position`, raise `HeadMoved` unless the log's head is there (checked
+    against the head read under the lock, after the idempotency key).
 
     Without a `clock`, `recorded_at` is the PostgreSQL server's time, or this machine's on
     SQLite, refused with `ClockBehind` when too far behind the head (module docstring).
@@ -202,6 +206,8 @@ def write_commit(
         else:
             recorded_at = utc_now().astimezone(UTC)
         position, prev_hash = 0, GENESIS_HASH
+        if expected_position is not None and (head[0] if head else 0) != expected_position:
+            raise HeadMoved(expected_position, head[0] if head else 0)
         if head is not None:
             position, prev_hash, head_recorded_at = head
             head_recorded_at = _utc(head_recorded_at)

@@ -6,6 +6,7 @@ from alembic.config import Config
 
 from commands.identity.tables import metadata as commands_metadata
 from commands.migrations import versions_path as commands_versions
+from commands.write_model import tables as _write_model_tables  # noqa: F401 - its table
 from eventstore import EventStore, schema
 from opslog.migrations import versions_path
 from projections.readmodels.schema import alembic_config as projections_config

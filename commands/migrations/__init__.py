@@ -1,6 +1,8 @@
 """The write side's migrations: an Alembic branch (``commands``) on the store's history.
 
-It holds the ``tokens`` table (cm0001); ``opslog init`` upgrades it with every other head.
+It holds the ``tokens`` table (cm0001) and the write model's checkpoints
+(``command_model_checkpoints``, cm0002_h16_model_checkpoints); ``opslog init`` upgrades it
+with every other head.
 """
 
 from __future__ import annotations

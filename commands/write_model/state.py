@@ -10,6 +10,7 @@ append's expected version guards it.
 from __future__ import annotations
 
 import uuid
+from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -154,7 +155,8 @@ class State:
     taskforces: dict[str, FormationState] = field(default_factory=dict)
     """taskforce unit id → its formation that still counts."""
     indicators: dict[str, IndicatorState] = field(default_factory=dict)
-    events: dict[uuid.UUID, EventRef] = field(default_factory=dict)
+    events: MutableMapping[uuid.UUID, EventRef] = field(default_factory=dict)
+    """Every event by id, for corrections (a `LazyIndex` when loaded from a checkpoint)."""
     retracted: set[uuid.UUID] = field(default_factory=set)
     commits: dict[str, CommitRef] = field(default_factory=dict)
 

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import click
 
-from opslog import __version__
 from opslog.config import DATABASE_ENV, database_url, parse_database_url, sqlite_file
 
 if TYPE_CHECKING:
@@ -195,7 +194,7 @@ def _give_db_option(cmd: click.Command) -> None:
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--db", "db", envvar=DATABASE_ENV, default=None, metavar="URL", help=DB_HELP)
-@click.version_option(__version__, prog_name="opslog")
+@click.version_option(package_name="opslog", prog_name="opslog")
 @click.pass_context
 def main(ctx: click.Context, db: str | None) -> None:
     """opslog: an event-sourced operations log for business-plan reporting."""

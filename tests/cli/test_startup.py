@@ -17,7 +17,8 @@ from click.testing import CliRunner
 from opslog.cli import main
 
 HEAVY = ("matplotlib", "jinja2", "apscheduler", "markdown_it", "alembic", "rich",
-         "sqlalchemy", "weasyprint")
+         "sqlalchemy", "weasyprint", "starlette", "uvicorn", "cryptography", "marshmallow",
+         "psycopg", "numpy", "xlsxwriter", "odf")
 
 
 RENDERERS = ("matplotlib", "numpy", "jinja2", "apscheduler", "markdown_it", "alembic",
@@ -41,6 +42,21 @@ def test_the_root_help_imports_no_heavy_library() -> None:
     code = ("from opslog.cli import main\n"
             "try:\n    main(['--help'], prog_name='opslog')\nexcept SystemExit:\n    pass")
     assert _imported_after(code) == set()
+
+
+def test_importing_the_cli_reads_no_package_metadata() -> None:
+    """The version is read from the installed metadata only for ``--version``."""
+    probe = ("import sys, opslog.cli\n"
+             "assert 'importlib.metadata' not in sys.modules, 'importlib.metadata'")
+    subprocess.run([sys.executable, "-c", probe], check=True)
+
+
+def test_version_is_the_installed_one() -> None:
+    """``opslog --version`` still says the installed version."""
+    from importlib.metadata import version
+
+    output = CliRunner().invoke(main, ["--version"], prog_name="opslog").output
+    assert output.strip() == f"opslog, version {version('opslog')}"
 
 
 def test_the_root_help_lists_every_verb_with_its_own_summary() -> None:

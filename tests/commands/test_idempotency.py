@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
+from typing import Any
+
+import pytest
 
 from catalogue import Quarter
 from commands.milestones import ReportMilestoneProgress
@@ -167,3 +170,29 @@ def test_typed_commands_are_submitted_with_an_id(plan: CommandService, store: Ev
     assert outcome.status is Status.ACCEPTED
     again = plan.submit(command, VCTF_RECORDER, command_id="q1/vctf-progress")
     assert again.status is Status.REPLAYED
+
+
+def test_a_service_writing_alone_reads_nothing_before_a_command(
+        store: EventStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Once it has read the log, a service alone on it decides on its model and appends;
+    when another writer moved the log on, the append is refused under the lock and the
+    command decided again on the log as it is (so a rival's act is never missed)."""
+    first_admin(store)
+    service = CommandService(store, clock=Clock())
+    given(service, *PLAN)
+    reads: list[int] = []
+    read_all = store.read_all
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        reads.append(1)
+        return read_all(*args, **kwargs)
+
+    monkeypatch.setattr(store, "read_all", counted)
+    alone = service.submit(progress("on_track", as_of="2018-06-28"))
+    assert alone.status is Status.ACCEPTED and alone.attempts == 1
+    assert reads == []
+    rival = CommandService(store, clock=Clock()).submit(progress("delivered"))
+    assert rival.accepted, rival.describe()
+    after = service.submit(progress("on_track"))
+    assert_refused(after, "status", "was delivered")
+    assert service.state.position == store.head().position

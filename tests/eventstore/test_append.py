@@ -13,6 +13,7 @@ from eventstore import (
     STREAM_EXISTS,
     DuplicateEventId,
     EventStore,
+    HeadMoved,
     IdempotencyConflict,
     NewEvent,
     WrongExpectedVersion,
@@ -110,6 +111,22 @@ def test_append_many_is_atomic(store: EventStore) -> None:
     result = store.append_many([("a-1", [event()], NO_STREAM), ("b-1", [event()], 1)])
     assert result.stream_versions == {"a-1": 1, "b-1": 2}
     assert (result.first_position, result.last_position) == (2, 3)
+
+
+def test_an_expected_head_position_is_checked_under_the_lock(store: EventStore) -> None:
+    """A commit that expects the log's head elsewhere writes nothing; at the head it lands;
+    a retry of a recorded key is answered before the head is compared."""
+    with pytest.raises(HeadMoved) as raised:
+        store.append_many([("a-1", [event()], ANY)], expected_position=3)
+    assert (raised.value.expected, raised.value.actual) == (3, 0)
+    assert store.head().position == 0
+    first = store.append_many([("a-1", [event()], ANY)], "cmd-1", expected_position=0)
+    store.append("b-1", [event()])
+    with pytest.raises(HeadMoved):
+        store.append_many([("a-1", [event()], 1)], expected_position=1)
+    assert store.head().position == 2
+    again = store.append_many([("a-1", [event()], ANY)], "cmd-1", expected_position=0)
+    assert again.replayed and again.first_position == first.first_position
 
 
 def test_idempotent_commit_records_once(store: EventStore) -> None:
