@@ -27,7 +27,14 @@ class ServiceState:
     authenticate: Authenticator
     public: bool = False
     write_lock: threading.Lock = field(default_factory=threading.Lock)
+    reads: EventStore | None = None
+    """A hot standby of `store` that questions go to (boards, reports, the log); None: `store`."""
     _commands: CommandService | None = None
+
+    @property
+    def read_store(self) -> EventStore:
+        """Where the reading routes ask: the standby when there is one, else the store."""
+        return self.reads if self.reads is not None else self.store
 
     def command_service(self) -> CommandService:
         """The process's command service (call with `write_lock` held)."""
