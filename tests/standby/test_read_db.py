@@ -110,8 +110,10 @@ def test_the_service_reads_from_the_standby(standby_pair: Pair) -> None:
             q1 = load(primary)  # tokens and events on the primary only
             auth = {"Authorization": f"Bearer {q1.secrets['admin']}"}
             app = create_app(primary, token_authenticator(primary), reads=standby)
+            at_head = f"{board}?at_position={primary.head().position}"
             with TestClient(app) as client:
                 assert client.get("/v1/log", headers=auth).json()["events"] == []
+                lagging_at_head = client.get(at_head, headers=auth)  # a cut-off: the primary
             standby_pair.set_replay(pause=False)
             standby_pair.caught_up()
             with TestClient(app) as client:
@@ -120,9 +122,12 @@ def test_the_service_reads_from_the_standby(standby_pair: Pair) -> None:
         with TestClient(create_app(primary, token_authenticator(primary))) as client:
             from_primary = client.get(board, headers=auth)
             primary_log = client.get("/v1/log", headers=auth).json()["events"]
+            primary_at_head = client.get(at_head, headers=auth)
         assert from_standby.status_code == from_primary.status_code == 200
         assert from_standby.json() == from_primary.json()
         assert log == primary_log != []
+        assert lagging_at_head.status_code == 200
+        assert lagging_at_head.json() == primary_at_head.json()
     finally:
         primary.close()
         standby.close()

@@ -150,7 +150,7 @@ async def diff(request: Request) -> Response:
     """
     reader(request)
     params = load_query(DiffQuery(), request)
-    return JSONResponse(await blocking(quarter_diff, service(request).read_store, params))
+    return JSONResponse(await blocking(quarter_diff, service(request).store_for(params), params))
 
 
 for _view in (log, stream, event, diff):
