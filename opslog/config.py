@@ -11,6 +11,7 @@ if TYPE_CHECKING:
 
 DATABASE_ENV = "OPSLOG_DATABASE_URL"
 ACTOR_ENV = "OPSLOG_ACTOR"
+READ_DATABASE_ENV = "OPSLOG_READ_DATABASE_URL"
 DEFAULT_DATABASE_URL = "sqlite:///opslog.db"
 URL_EXAMPLES = "sqlite:///opslog.db or postgresql+psycopg://user@host/dbname"
 

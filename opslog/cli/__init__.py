@@ -72,6 +72,9 @@ main.lazy.update({
     "witness": Lazy("opslog.cli.transparency:witness",
                     "An independent party's cosignature: only for a checkpoint that extends "
                     "the last."),
+    "relay": Lazy("opslog.cli.relaying:relay",
+                  "Relay committed events to a message broker, exactly once, in position "
+                  "order."),
     "scheduler": Lazy("opslog.cli.scheduling:scheduler",
                       "The scheduler process: quarterly snapshots and read models kept "
                       "current."),

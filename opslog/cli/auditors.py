@@ -31,10 +31,10 @@ from opslog.cli.files import refuse_existing, written_whole
 from opslog.cli.identity import ACTOR_OPTION, operator_actor, refused
 from opslog.cli.output import progress_bar, stdout_console
 from opslog.cli.params import AWARE_TIME, UTF8_TEXT, quarter_option
+from opslog.cli.reading import note_lag, read_cutoff
 from projections.audit.diff import diff_quarter
 from projections.audit.lineage import Lineage, catalogue_summary
 from projections.fold.decoding import unreadable
-from projections.query import resolve_cutoff
 from projections.render.visible import visible
 
 EXISTING_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
@@ -251,7 +251,8 @@ def log(context: Context, stream: str | None, category: str | None, type_: str |
     query = LogQuery(stream=stream, category=category, type=type_, unit=unit, actor=actor,
                      since=since, until=until, from_position=from_position, limit=limit,
                      reverse=reverse)
-    store = context.store()
+    note_lag(context)
+    store = context.read_store()
     lineage = Lineage.of(store)
     entries = log_entries(store, query, SUMMARISE, lineage.note)
     shown = _show(entries, format_, _with_notes(LOG_COLUMNS, lineage))
@@ -268,7 +269,8 @@ def history(context: Context, stream: str, format_: str) -> None:
 
     Each event of STREAM: version, recorded and effective times, type, actor, summary.
     """
-    store = context.store()
+    note_lag(context)
+    store = context.read_store()
     lineage = Lineage.of(store)
     entries = stream_history(store, stream, SUMMARISE, lineage.note)
     if not entries:
@@ -320,10 +322,9 @@ def diff(context: Context, quarter: Quarter, from_: datetime, to: datetime | Non
     """
     if to is not None and to < from_:
         raise click.BadParameter("is before --from", param_hint="'--to'")
-    store = context.store()
-    before = resolve_cutoff(store, as_of=from_)
-    after = resolve_cutoff(store, as_of=to) if to is not None else resolve_cutoff(store)
-    result = diff_quarter(store, quarter, before, after)
+    before = read_cutoff(context, as_of=from_)
+    after = read_cutoff(context, as_of=to)
+    result = diff_quarter(context.read_store(), quarter, before, after)
     if format_ == "json":
         click.echo(json.dumps(diff_as_json(result), indent=2, ensure_ascii=False))
         return

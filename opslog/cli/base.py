@@ -9,7 +9,13 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import click
 
-from opslog.config import DATABASE_ENV, database_url, parse_database_url, sqlite_file
+from opslog.config import (
+    DATABASE_ENV,
+    READ_DATABASE_ENV,
+    database_url,
+    parse_database_url,
+    sqlite_file,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import URL
@@ -28,6 +34,10 @@ class Context:
 
     url: str
     _store: EventStore | None = None
+    read_url: str | None = None
+    """``--read-db``: a hot standby that the reading verbs ask instead of ``--db``."""
+    read_wait: float = 10.0
+    _read_store: EventStore | None = None
 
     def store(self, create: bool = False, new_ok: bool = False) -> EventStore:
         """The store at `url`. Only with `new_ok` (init, demo) may a missing SQLite file be
@@ -48,7 +58,29 @@ class Context:
                 raise UserError(f"--db: {error}") from error
         return self._store
 
+    def read_store(self) -> EventStore:
+        """Where questions go: the ``--read-db`` standby when given, else the database."""
+        if self.read_url is None:
+            return self.store()
+        if self._read_store is None:
+            import sqlalchemy.exc as sa_exc
+
+            from eventstore import EventStore, EventStoreError
+
+            try:
+                url = parse_database_url(self.read_url)
+                if url.get_backend_name() != "postgresql":
+                    raise UserError("--read-db: a PostgreSQL hot standby's URL "
+                                    "(postgresql+psycopg://…)")
+                self._read_store = EventStore.open(url)
+            except (EventStoreError, ValueError, sa_exc.ArgumentError) as error:
+                raise UserError(f"--read-db: {error}") from error
+        return self._read_store
+
     def close(self) -> None:
+        if self._read_store is not None:
+            self._read_store.close()
+            self._read_store = None
         if self._store is not None:
             self._store.close()
             self._store = None
@@ -194,11 +226,17 @@ def _give_db_option(cmd: click.Command) -> None:
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--db", "db", envvar=DATABASE_ENV, default=None, metavar="URL", help=DB_HELP)
+@click.option("--read-db", "read_db", envvar=READ_DATABASE_ENV, default=None, metavar="URL",
+              help="A PostgreSQL hot standby of --db for status, report, log, history and "
+                   f"diff (and serve's reads); ${READ_DATABASE_ENV}.")
+@click.option("--read-wait", type=click.FloatRange(min=0), default=10.0, show_default=True,
+              metavar="SECONDS", help="How long a question for a position the standby has "
+                                      "not replayed waits before saying how far behind it is.")
 @click.version_option(package_name="opslog", prog_name="opslog")
 @click.pass_context
-def main(ctx: click.Context, db: str | None) -> None:
+def main(ctx: click.Context, db: str | None, read_db: str | None, read_wait: float) -> None:
     """opslog: an event-sourced operations log for business-plan reporting."""
-    context = Context(url=database_url(db))
+    context = Context(url=database_url(db), read_url=read_db or None, read_wait=read_wait)
     ctx.obj = context
     ctx.call_on_close(context.close)
 

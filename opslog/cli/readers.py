@@ -21,6 +21,7 @@ from opslog.cli.board_table import print_board
 from opslog.cli.files import refuse_existing, written_whole
 from opslog.cli.output import progress_bar
 from opslog.cli.params import AWARE_TIME
+from opslog.cli.reading import read_cutoff
 from projections import query
 from projections.errors import ProjectionError
 from projections.fold.cutoff import Cutoff
@@ -69,11 +70,7 @@ def cutoff_options(function: Callable[..., Any]) -> Callable[..., Any]:
 
 def _cutoff(context: Context, as_of: datetime | None, at_position: int | None,
             effective_at: date | None) -> Cutoff:
-    try:
-        return query.resolve_cutoff(context.store(), as_of=as_of, at_position=at_position,
-                                    effective=effective_at)
-    except ProjectionError as error:
-        raise UserError(str(error)) from error
+    return read_cutoff(context, as_of, at_position, effective_at)
 
 
 def _warn(message: str) -> None:
@@ -106,7 +103,7 @@ def status(context: Context, quarter: Quarter | None, as_of: datetime | None,
     chosen = quarter or query.default_quarter(cutoff, datetime.now(UTC))
     if target is not None:
         try:
-            built = query.report(context.store(), chosen, cutoff, notice=_warn)
+            built = query.report(context.read_store(), chosen, cutoff, notice=_warn)
         except ProjectionError as error:
             raise UserError(str(error)) from error
         for gap in built.gaps:
@@ -118,7 +115,7 @@ def status(context: Context, quarter: Quarter | None, as_of: datetime | None,
         click.echo(f"wrote {target} ({chosen}, position {built.position})", err=True)
         return
     try:
-        board = query.board(context.store(), chosen, cutoff, notice=_warn)
+        board = query.board(context.read_store(), chosen, cutoff, notice=_warn)
     except ProjectionError as error:
         raise UserError(str(error)) from error
     for gap in board.gaps:
@@ -161,7 +158,7 @@ def report(context: Context, quarter: Quarter, as_of: datetime | None, at_positi
         refuse_existing(output_file, force)
     cutoff = _cutoff(context, as_of, at_position, effective_at)
     try:
-        built = query.report(context.store(), quarter, cutoff, notice=_warn)
+        built = query.report(context.read_store(), quarter, cutoff, notice=_warn)
     except ProjectionError as error:
         raise UserError(str(error)) from error
     for gap in built.gaps:
@@ -186,7 +183,7 @@ def report(context: Context, quarter: Quarter, as_of: datetime | None, at_positi
         _write(output_file, content, force)
         click.echo(f"wrote {output_file} ({built.quarter}, position {built.position})", err=True)
     if effective_at is None:
-        for line in published_lines(context.store(), quarter, built):
+        for line in published_lines(context.read_store(), quarter, built):
             click.echo(line, err=True)
 
 

@@ -7,7 +7,7 @@ import os
 import click
 
 from opslog.cli.base import Context, UserError, pass_context
-from opslog.config import DATABASE_ENV
+from opslog.config import DATABASE_ENV, READ_DATABASE_ENV
 
 
 @click.command()
@@ -43,6 +43,10 @@ def serve(context: Context, host: str, port: int, workers: int, public: bool,
                         "init") from None
     context.close()
     os.environ[DATABASE_ENV] = context.url
+    if context.read_url is not None:
+        context.read_store().head()  # a standby that does not answer stops it here
+        context.close()
+        os.environ[READ_DATABASE_ENV] = context.read_url
     os.environ[PUBLIC_ENV] = "1" if public else "0"
     os.environ[TIMEOUT_ENV] = str(timeout)
     click.echo(f"serving {context.url} on http://{host}:{port} ({workers} worker"

@@ -92,9 +92,11 @@ async def _fault(_request: Request, error: Exception) -> Response:
 
 
 def create_app(store: EventStore, authenticate: Authenticator, *, public: bool = False,
-               timeout: float = REQUEST_TIMEOUT_SECONDS, owns_store: bool = False) -> Starlette:
+               timeout: float = REQUEST_TIMEOUT_SECONDS, owns_store: bool = False,
+               reads: EventStore | None = None) -> Starlette:
     """The service over `store`; `authenticate` checks tokens (see `opslog.service.auth`).
-    With `owns_store` the store is closed when the server shuts down."""
+    With `owns_store` the store is closed when the server shuts down. `reads`, a hot
+    standby of `store`, answers the reading routes instead of it."""
     routes: list[BaseRoute] = [*commands.routes, *quarters.routes, *audit.routes]
 
     document = openapi.document(routes)
@@ -112,6 +114,8 @@ def create_app(store: EventStore, authenticate: Authenticator, *, public: bool =
         finally:
             if owns_store:
                 store.close()
+                if reads is not None:
+                    reads.close()
 
     app = Starlette(
         routes=list(every),
@@ -120,5 +124,6 @@ def create_app(store: EventStore, authenticate: Authenticator, *, public: bool =
                             sa_exc.DBAPIError: _fault, Exception: _fault},
         lifespan=lifespan,
     )
-    app.state.opslog = ServiceState(store=store, authenticate=authenticate, public=public)
+    app.state.opslog = ServiceState(store=store, authenticate=authenticate, public=public,
+                                     reads=reads)
     return app

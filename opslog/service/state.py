@@ -5,6 +5,7 @@ published quarters are open to anyone."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +21,9 @@ from eventstore import EventStore
 from opslog.service.auth import Authenticator, identify, require
 from opslog.service.problems import Problem
 
+POSITIONAL_CUTOFFS = ("as_of", "at_position", "from_", "to")
+"""Query parameters that name a point of the log (a time or a position)."""
+
 
 @dataclass
 class ServiceState:
@@ -27,7 +31,23 @@ class ServiceState:
     authenticate: Authenticator
     public: bool = False
     write_lock: threading.Lock = field(default_factory=threading.Lock)
+    reads: EventStore | None = None
+    """A hot standby of `store` that questions go to (boards, reports, the log); None: `store`."""
     _commands: CommandService | None = None
+
+    @property
+    def read_store(self) -> EventStore:
+        """Where the reading routes ask: the standby when there is one, else the store."""
+        return self.reads if self.reads is not None else self.store
+
+    def store_for(self, params: Mapping[str, Any]) -> EventStore:
+        """The standby for questions about the log as it stands (it answers at its own
+        head); the primary for a cut-off in time or position, which a standby that has not
+        replayed that far could get wrong."""
+        if any(params.get(key) is not None for key in POSITIONAL_CUTOFFS):
+            return self.store
+        return self.read_store
+
 
     def command_service(self) -> CommandService:
         """The process's command service (call with `write_lock` held)."""

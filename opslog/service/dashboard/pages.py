@@ -117,7 +117,8 @@ async def board(request: Request) -> Response:
         if params.get("as_of") is not None:
             params.pop("at_position", None)  # a time typed in overrides the slider
         quarter = quarter_of(request.path_params["quarter"])
-        context = await blocking(_board_context, service(request).store, quarter, params, who)
+        context = await blocking(_board_context, service(request).store_for(params), quarter,
+                                 params, who)
     except Problem as problem:
         return problem_page(request, problem)
     name = "board_table.html" if request.headers.get("hx-request") else "board.html"
@@ -129,7 +130,8 @@ async def report(request: Request) -> Response:
         who = _who(request, published_ok=True)
         params = _params(BoardQuery(), request)
         quarter = quarter_of(request.path_params["quarter"])
-        built = await blocking(reading.report, service(request).store, quarter, params, who)
+        built = await blocking(reading.report, service(request).store_for(params), quarter,
+                               params, who)
     except Problem as problem:
         return problem_page(request, problem)
     return HTMLResponse(await blocking(render_html, built, False))
@@ -139,7 +141,7 @@ async def log(request: Request) -> Response:
     try:
         _who(request)
         params = _params(LogQuerySchema(), request)
-        found = await blocking(log_page, service(request).store, params)
+        found = await blocking(log_page, service(request).read_store, params)
     except Problem as problem:
         return problem_page(request, problem)
     return page("log.html", request, params=params, values=dict(request.query_params),
@@ -161,7 +163,7 @@ async def event(request: Request) -> Response:
     try:
         _who(request)
         load_query(NoQuery(), request)
-        record = await blocking(event_record, service(request).store,
+        record = await blocking(event_record, service(request).read_store,
                                 request.path_params["position"])
     except Problem as problem:
         return problem_page(request, problem)
@@ -176,7 +178,7 @@ async def diff(request: Request) -> Response:
         result = None
         if {"quarter", "from"} <= given:
             params = _params(DiffQuery(), request)
-            result = await blocking(quarter_diff, service(request).store, params)
+            result = await blocking(quarter_diff, service(request).store_for(params), params)
     except Problem as problem:
         return problem_page(request, problem)
     return page("diff.html", request, result=result, query=dict(request.query_params))

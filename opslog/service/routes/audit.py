@@ -61,7 +61,7 @@ async def log(request: Request) -> Response:
     """
     reader(request)
     params = load_query(LogQuerySchema(), request)
-    return JSONResponse(await blocking(log_page, service(request).store, params))
+    return JSONResponse(await blocking(log_page, service(request).read_store, params))
 
 
 def history(store: EventStore, stream_id: str) -> dict[str, Any]:
@@ -88,7 +88,7 @@ async def stream(request: Request) -> Response:
     reader(request)
     load_query(NoQuery(), request)
     stream_id = request.path_params["stream_id"]
-    return JSONResponse(await blocking(history, service(request).store, stream_id))
+    return JSONResponse(await blocking(history, service(request).read_store, stream_id))
 
 
 def recorded(store: EventStore, position: int) -> RecordedEvent:
@@ -124,7 +124,7 @@ async def event(request: Request) -> Response:
     reader(request)
     load_query(NoQuery(), request)
     position = request.path_params["position"]
-    return JSONResponse(await blocking(event_record, service(request).store, position))
+    return JSONResponse(await blocking(event_record, service(request).read_store, position))
 
 
 def quarter_diff(store: EventStore, params: dict[str, Any]) -> dict[str, Any]:
@@ -150,7 +150,7 @@ async def diff(request: Request) -> Response:
     """
     reader(request)
     params = load_query(DiffQuery(), request)
-    return JSONResponse(await blocking(quarter_diff, service(request).store, params))
+    return JSONResponse(await blocking(quarter_diff, service(request).store_for(params), params))
 
 
 for _view in (log, stream, event, diff):

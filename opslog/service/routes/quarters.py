@@ -80,7 +80,7 @@ async def _quarter_view(request: Request, query: Schema, formats: Sequence[str],
     params = load_query(query, request)
     quarter = quarter_of(request.path_params["quarter"])
     form = chosen(params.get("format"), request.headers.get("accept"), formats)
-    text = await blocking(render, service(request).store, quarter, params, who, form)
+    text = await blocking(render, service(request).store_for(params), quarter, params, who, form)
     return Response(text, media_type=MEDIA[form])
 
 
