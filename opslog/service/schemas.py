@@ -101,6 +101,9 @@ class CommandEnvelope(Schema):
         r"^[A-Za-z0-9][A-Za-z0-9._:/@+#=-]{0,199}$"))
     actor = fields.String(metadata={"description": "If given, the token's actor."})
     correlation_id = fields.String()
+    reported_on = fields.Date(metadata={
+        "description": "When its source (a return, a publication) reported it, for history "
+                       "recorded late; not after the day it is recorded."})
     data = fields.Dict(required=True, keys=fields.String())
 
     class Meta:
