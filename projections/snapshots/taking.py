@@ -39,6 +39,7 @@ from eventstore.checkpoints import sign_if_keyed
 from eventstore.tables import events
 from eventstore.writer import lock_log
 from projections.errors import ProjectionError
+from projections.fold.reported import reported_by
 from projections.fold.state import PlanState, fold
 from projections.snapshots.content import snapshot_content
 from projections.snapshots.registry import (
@@ -117,30 +118,42 @@ def settle(store: EventStore, times: Sequence[datetime], now: datetime) -> list[
 
 
 def _store(store: EventStore, state: PlanState, quarter: Quarter, cutoff_at: datetime,
-           head_hash: str, maker: Maker) -> Taken:
-    content = snapshot_content(state, quarter, cutoff_at, head_hash)
+           head_hash: str, maker: Maker, reported: date | None = None) -> Taken:
+    content = snapshot_content(state, quarter, cutoff_at, head_hash, reported)
     with store.engine.begin() as connection:
-        existing = find_snapshot(connection, quarter, content.position)
+        existing = find_snapshot(connection, quarter, content.position, reported)
         checkpoint_id = None if existing is not None else sign_if_keyed(
             connection, store.signing, content.position)
         created = insert_snapshot(connection, content, opslog_version=maker.opslog_version,
                                   created_at=maker.now, created_by=maker.made_by,
                                   checkpoint_id=checkpoint_id)
-        info = find_snapshot(connection, quarter, content.position)
+        info = find_snapshot(connection, quarter, content.position, reported)
     assert info is not None
     return Taken(info, created)
 
 
 def take_snapshot(store: EventStore, quarter: Quarter, cutoff_at: datetime,
-                  maker: Maker) -> Taken:
-    """The snapshot of `quarter` at `cutoff_at`: made now, or the one already stored."""
+                  maker: Maker, reported: date | None = None) -> Taken:
+    """The snapshot of `quarter` at `cutoff_at`: made now, or the one already stored.
+
+    With `reported`, it is cut on the declared date too: only what the sources had
+    reported by then, of what was recorded by `cutoff_at` (`projections.fold.reported`)."""
     [(position, head_hash)] = settle(store, [cutoff_at], maker.now)
     with store.engine.connect() as connection:
-        existing = find_snapshot(connection, quarter, position)
+        existing = find_snapshot(connection, quarter, position, reported)
     if existing is not None:
         return Taken(existing, False)
-    state = fold(store.read_all(to_position=position))
-    return _store(store, state, quarter, cutoff_at, head_hash, maker)
+    state = folded_to(store, position, reported)
+    return _store(store, state, quarter, cutoff_at, head_hash, maker, reported)
+
+
+def folded_to(store: EventStore, position: int, reported: date | None) -> PlanState:
+    """The log folded up to `position`, keeping only what was reported by `reported` (when
+    given); its position is `position` either way, as a snapshot records it."""
+    events = store.read_all(to_position=position)
+    state = fold(events if reported is None else reported_by(events, reported))
+    state.position = position
+    return state
 
 
 _PLANNED = ("MilestoneScheduled", "MilestoneRescheduled", "EventCorrected", *UPDATE_TYPES)
