@@ -15,7 +15,7 @@ from eventstore import GENESIS_HASH, EventStore
 from projections.fold.state import PlanState, fold
 from projections.snapshots.content import Content, digest, snapshot_content
 from projections.snapshots.registry import HASHED, Snapshot, SnapshotInfo, load_snapshot
-from projections.snapshots.taking import folded_to
+from projections.snapshots.taking import folded_to, reported_position
 
 LABELS = {"board_state": "board state", "narrative_state": "narrative state",
           "markdown": "Markdown", "html": "HTML"}
@@ -122,7 +122,9 @@ def verify_snapshots(store: EventStore, snapshot_ids: Sequence[int],
                                     info.quarter, info.cutoff_at,
                                     chain_hash if chain_problem is None else "",
                                     info.reported_on)
-            findings = check(snapshot, made, chain_problem, store.position_at(info.cutoff_at))
+            cut, _ = reported_position(store, store.position_at(info.cutoff_at),
+                                       info.reported_on)
+            findings = check(snapshot, made, chain_problem, cut)
             verdicts.append(Verdict(info, tuple(findings), opslog_version))
             continue
         if info.position > state.position:

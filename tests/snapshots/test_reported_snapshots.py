@@ -4,6 +4,7 @@ migration that gave snapshots that key (pj0010_h14t_reported_snapshots)."""
 from __future__ import annotations
 
 import contextlib
+import json
 from datetime import date
 
 import pytest
@@ -26,8 +27,8 @@ SNAPSHOT_ROW = (
     "'old', '2018-07-02 00:00:00.000000', 'alice')")
 
 
-def _run(*args: str) -> str:
-    result = CliRunner().invoke(main, list(args))
+def _run(*args: str, input: str | None = None) -> str:
+    result = CliRunner().invoke(main, list(args), input=input)
     assert result.exit_code == 0, result.output
     return result.output
 
@@ -69,11 +70,12 @@ def test_the_migration_keeps_every_snapshot_and_its_publication(database_url: st
             schema.downgrade(engine, alembic_config(), BEFORE)
 
 
-def test_snapshots_cut_on_two_declared_dates_at_one_position(database_url: str) -> None:
+def test_snapshots_cut_on_two_declared_dates(database_url: str) -> None:
     """Over the demo's history, Quarter 1 as reported on 30 June 2018 and on 25 April 2019
-    are two snapshots at the same position: the first says 827,225, the second 829,418;
-    asked again, nothing is written; both verify against the log, and a question at the
-    head is never resumed from one."""
+    are two snapshots, each at the position of the last event reported by its date (the
+    Quarter 1 return's, the restatement's): the first says 827,225, the second 829,418;
+    asked again (even after the log grew), nothing is written; both verify against the
+    log, and a question at the head is never resumed from one."""
     _run("--db", database_url, "demo", "--no-report")
     create = ("--db", database_url, "snapshot", "create", "--quarter", "2018-19-Q1",
               "--actor", "opslog.admin", "--as-reported")
@@ -81,12 +83,19 @@ def test_snapshots_cut_on_two_declared_dates_at_one_position(database_url: str) 
     at_head = _run("--db", database_url, "report", "--quarter", "2018-19-Q1")
     assert "829,418 offences" in at_head, "a question at the head resumed from snapshot 1"
     assert _run(*create, "2019-04-25").startswith("made snapshot 2: ")
+    _run("--db", database_url, "submit", "-", input=json.dumps(
+        {"command": "DefineTheme", "id": "later/theme-9", "actor": "opslog.admin",
+         "data": {"number": 9, "title": "Ninth"}}) + "\n")
     assert "nothing written" in _run(*create, "2019-04-25")
     with EventStore.open(database_url) as store:
         with store.engine.connect() as connection:
             first, second = (load_snapshot(connection, 1), load_snapshot(connection, 2))
         assert first is not None and second is not None
-        assert first.info.position == second.info.position == store.head().position
+        (restatement,) = [event.position for event in store.read_all(
+            types=["IndicatorValueRecorded"]) if event.metadata.get("reported_on") == "2019-04-25"]
+        q1_last = max(event.position for event in store.read_all()
+                      if event.metadata.get("reported_on") == "2018-06-30")
+        assert (first.info.position, second.info.position) == (q1_last, restatement)
         assert (first.info.reported_on, second.info.reported_on) == (
             date(2018, 6, 30), date(2019, 4, 25))
         assert "827,225 offences" in first.texts["markdown"]
