@@ -94,11 +94,11 @@ WHAT = (
 def demo(context: Context, html_file: Path, no_report: bool) -> None:
     """Record the 2018-19 Quarter 1 report as sample data, then show the board and report.
 
-    The sample goes on after Quarter 1 with the history recorded late below; the board
-    and report shown are Quarter 1's as published. Creates the database if needed, makes
-    opslog.admin its first admin (unless it has one), submits the sample commands: the Quarter 1 report, a Quarter 2 return (Central
-    East BCU live in September, the taskforce at 272 officers), a Quarter 3 return that
-    corrects the go-live to November, and the restatement in the release of 25 April 2019,
+    The sample goes on after Quarter 1 with history recorded late; the board and report
+    shown are Quarter 1's as published. Creates the database if needed, makes
+    opslog.admin its first admin (unless it has one), submits the sample commands: the
+    Quarter 1 report, a Quarter 2 return (Central East BCU live in September, the
+    taskforce at 272 officers), a Quarter 3 return that corrects the go-live to November, and the restatement in the release of 25 April 2019,
     each declared on its source's date (``reported_on``; a file dated after today is left
     for later). It prints the milestone board and writes the Quarter 1 report rebuilt from
     the log as reported by its date (`opslog report --as-reported 2018-06-30`) as one HTML
