@@ -98,7 +98,8 @@ def demo(context: Context, html_file: Path, no_report: bool) -> None:
     shown are Quarter 1's as published. Creates the database if needed, makes
     opslog.admin its first admin (unless it has one), submits the sample commands: the
     Quarter 1 report, a Quarter 2 return (Central East BCU live in September, the
-    taskforce at 272 officers), a Quarter 3 return that corrects the go-live to November, and the restatement in the release of 25 April 2019,
+    taskforce at 272 officers), a Quarter 3 return that corrects the go-live to November,
+    and the restatement in the release of 25 April 2019,
     each declared on its source's date (``reported_on``; a file dated after today is left
     for later). It prints the milestone board and writes the Quarter 1 report rebuilt from
     the log as reported by its date (`opslog report --as-reported 2018-06-30`) as one HTML
