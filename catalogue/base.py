@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, ClassVar, Generic, TypeVar
 
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, post_load
@@ -171,6 +171,9 @@ class Metadata:
     channel: Mapping[str, Any] | None = None
     """How it reached the log (`catalogue.channel`); None only in events written before
     channels were recorded."""
+    reported_on: date | None = None
+    """When the command's source (a return, a publication) reported it, when that is not
+    the day it is recorded (`catalogue.reported`); None: reported as recorded."""
 
     def as_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -183,6 +186,8 @@ class Metadata:
         }
         if self.channel is not None:
             data["channel"] = dict(self.channel)
+        if self.reported_on is not None:
+            data["reported_on"] = self.reported_on.isoformat()
         return data
 
     @classmethod
@@ -195,7 +200,17 @@ class Metadata:
             correlation_id=str(data.get("correlation_id", "")),
             causation_id=str(data.get("causation_id", "")),
             channel=channel if isinstance(channel := data.get("channel"), Mapping) else None,
+            reported_on=_date_or_none(data.get("reported_on")),
         )
+
+
+def _date_or_none(value: object) -> date | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
 
 
 def to_new_event(event: DomainEvent, metadata: Metadata,

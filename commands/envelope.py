@@ -1,10 +1,13 @@
 """The command envelope: one JSON object per command, parsed at the boundary.
 
     {"command": "ReportMilestoneProgress", "id": "2018-19-q1/vctf-progress",
-     "actor": "recorder.vctf", "correlation_id": "q1-return", "data": {...}}
+     "actor": "recorder.vctf", "correlation_id": "q1-return",
+     "reported_on": "2018-07-20", "data": {...}}
 
 `command` and `id` are required; `actor` may instead come from the caller (``--actor``);
-`data` holds the command's fields (``opslog commands`` lists them).
+`reported_on` is the date the command's source (a return, a publication) reported it, for
+history recorded late (`catalogue.reported`); `data` holds the command's fields
+(``opslog commands`` lists them).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 
 from marshmallow import ValidationError
 
@@ -27,7 +31,7 @@ from eventstore.limits import MAX_NESTING_DEPTH
 COMMAND_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/@+#=-]{0,199}$")
 ACTOR_ID = re.compile(r"^[a-z0-9][a-z0-9._@-]{0,79}$")
 """The catalogue's actor id: what RoleGranted accepts."""
-ENVELOPE_KEYS = ("command", "id", "actor", "correlation_id", "data")
+ENVELOPE_KEYS = ("command", "id", "actor", "correlation_id", "reported_on", "data")
 MAX_INTEGER_BITS = 12_000
 """Integers up to about 3,600 digits: below what Python will write out as text (4,300)."""
 
@@ -40,6 +44,8 @@ class Submission:
     command: Command
     actor: str | None = None
     correlation_id: str | None = None
+    reported_on: date | None = None
+    """When its source reported it, if not on the day it is recorded."""
 
 
 def parse(raw: object) -> Submission:
@@ -65,6 +71,7 @@ def parse(raw: object) -> Submission:
     correlation_id = raw.get("correlation_id")
     if correlation_id is not None:
         correlation_id = check_id("correlation_id", correlation_id)
+    reported_on = check_reported_on(raw.get("reported_on"))
     data = raw.get("data")
     if not isinstance(data, Mapping):
         raise Refused("data", f"is required: an object of {name}'s fields")
@@ -74,7 +81,20 @@ def parse(raw: object) -> Submission:
     except ValidationError as error:
         raise Refused.of(problems_from(error.messages)) from None
     return Submission(command_id=command_id, command=command, actor=actor,
-                      correlation_id=correlation_id)
+                      correlation_id=correlation_id, reported_on=reported_on)
+
+
+def check_reported_on(value: object) -> date | None:
+    """The envelope's ``reported_on``: absent, or a date written ``YYYY-MM-DD``."""
+    if value is None:
+        return None
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise Refused("reported_on", "must be a date written YYYY-MM-DD: the day the command's "
+                  "source (a return, a publication) reported it")
 
 
 def _check_values(data: Mapping[str, object]) -> None:
@@ -139,8 +159,11 @@ def check_actor(value: object) -> str:
     return value
 
 
-def command_hash(command: Command, actor: str) -> str:
-    """The body's fingerprint: the same id with a different body is another command."""
+def command_hash(command: Command, actor: str, reported_on: date | None = None) -> str:
+    """The body's fingerprint: the same id with a different body is another command (a
+    declared date counts; a command without one hashes as it always has)."""
     spec = spec_of(command)
     body = {"command": spec.name, "actor": actor, "data": spec.schema.dump(command)}
+    if reported_on is not None:
+        body["reported_on"] = reported_on.isoformat()
     return hashlib.sha256(canonical_json(body).encode("utf-8")).hexdigest()

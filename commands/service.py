@@ -22,7 +22,7 @@ import re
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from catalogue import (
@@ -36,6 +36,7 @@ from catalogue import (
     load,
 )
 from catalogue.channel import Channel, direct
+from catalogue.reported import recorded_day
 from commands.command import Command
 from commands.context import Context, Target
 from commands.corrections import Answer
@@ -133,7 +134,7 @@ class CommandService:
             who = _actor(submission, actor)
         except Refused as refusal:
             return Outcome.refused(refusal, *_names(item))
-        digest = command_hash(submission.command, who)
+        digest = command_hash(submission.command, who, submission.reported_on)
         for attempt in range(1, MAX_ATTEMPTS + 1):
             outcome = self._attempt(submission, who, digest, attempt)
             if outcome is not None:
@@ -247,6 +248,7 @@ class CommandService:
         now = self.clock()
         if now.tzinfo is None:
             raise ValueError("the clock must return timezone-aware datetimes")
+        check_declared(submission.reported_on, now)
         context = Context(now=now, actor=actor, target=target)
         unit = authorise(self.state, actor, spec.permission, command, context)
         return spec.decide(self.state, command, context), unit
@@ -288,6 +290,7 @@ class CommandService:
             correlation_id=submission.correlation_id or submission.command_id,
             causation_id=submission.command_id,
             channel=self.channel.as_dict(),
+            reported_on=submission.reported_on,
         ).as_dict()
         metadata["command_hash"] = digest
         groups: dict[str, list[_Pending]] = {}
@@ -316,6 +319,18 @@ class CommandService:
                 evolve(self.state, Logged(pending.event, pending.new_event.event_id, position,
                                           stream_id, version, pending.new_event.metadata or {}))
                 position += 1
+
+
+def check_declared(reported_on: date | None, now: datetime) -> None:
+    """A source cannot report what is recorded before it: a declared date after the day
+    the command is recorded (London time) is in the future, and refused."""
+    if reported_on is None:
+        return
+    today = recorded_day(now)
+    if reported_on > today:
+        raise Refused("reported_on", f"{reported_on.isoformat()} is after the day it is "
+                      f"recorded ({today.isoformat()}): a source can only have reported "
+                      "it on or before that day")
 
 
 def _actor(submission: Submission, caller: str | None) -> str:

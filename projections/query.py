@@ -22,6 +22,7 @@ from eventstore import EventStore
 from projections.errors import ProjectionError, ReadModelDrift
 from projections.fold.cutoff import Cutoff
 from projections.fold.partial import fold_onto, readable
+from projections.fold.reported import reported_by
 from projections.fold.state import PlanState, fold
 from projections.fold.views import PlanView
 from projections.quarter.board import Board, board_from_view
@@ -47,25 +48,29 @@ class CutoffError(ProjectionError):
 
 
 def resolve_cutoff(store: EventStore, *, as_of: datetime | None = None,
-                   at_position: int | None = None, effective: date | None = None) -> Cutoff:
-    """Turn ``--as-of`` / ``--at-position`` / ``--effective-at`` into a `Cutoff`."""
+                   at_position: int | None = None, effective: date | None = None,
+                   reported: date | None = None) -> Cutoff:
+    """Turn ``--as-of`` / ``--at-position`` / ``--effective-at`` / ``--as-reported``
+    into a `Cutoff`."""
     if as_of is not None and at_position is not None:
         raise CutoffError("give --as-of or --at-position, not both")
     if as_of is not None:
-        return Cutoff(store.position_at(as_of), effective, as_of)
+        return Cutoff(store.position_at(as_of), effective, as_of, reported)
     if at_position is not None:
         head = store.head().position
         if not 0 <= at_position <= head:
             raise CutoffError(f"position {at_position} is not in the log (head is {head})")
-        return Cutoff(at_position, effective)
-    return Cutoff(None, effective)
+        return Cutoff(at_position, effective, reported=reported)
+    return Cutoff(None, effective, reported=reported)
 
 
 def default_quarter(cutoff: Cutoff, now: datetime) -> Quarter:
     """The quarter a question is about when none is named: that of its effective date,
-    else of its ``--as-of`` time, else of `now`."""
+    else of its declared date, else of its ``--as-of`` time, else of `now`."""
     if cutoff.effective is not None:
         return Quarter.containing(cutoff.effective)
+    if cutoff.reported is not None:
+        return Quarter.containing(cutoff.reported)
     return Quarter.at(cutoff.as_of or now)
 
 
@@ -75,7 +80,7 @@ def board(store: EventStore, quarter: Quarter, cutoff: Cutoff,
     keeps when the question is the one it holds (see `projections.readmodels.boards`).
     `notice` hears of any stored answer that failed its check and was not used."""
     with _question(store, cutoff, notice) as (connection, position, live):
-        if live is not None:
+        if live is not None and cutoff.reported is None:
             try:
                 stored = stored_board(connection, live, quarter, cutoff.at(position))
             except ReadModelDrift as drift:
@@ -123,6 +128,9 @@ def _view(store: EventStore, connection: Connection, live: Checkpoint | None,
     log answers instead."""
     position = cutoff.position
     assert position is not None
+    if cutoff.reported is not None:
+        return PlanView.build(fold(reported_by(store.read_all(to_position=position),
+                                               cutoff.reported)), cutoff)
     covered = 0 if live is None else live.position
     resumed = None
     if position > covered and cutoff.effective is None:

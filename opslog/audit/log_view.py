@@ -10,10 +10,11 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from catalogue.channel import describe as describe_channel
+from catalogue.reported import declared_on
 from eventstore import EventStore, RecordedEvent
 from eventstore.model import category_of
 from opslog.audit.summary import summarise_payload
@@ -40,6 +41,9 @@ class LogQuery:
     from_position: int = 1
     limit: int | None = None
     reverse: bool = False
+    reported: date | None = None
+    """Only events their sources had reported on or before this date (the declared date,
+    `catalogue.reported`)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -63,6 +67,8 @@ class LogEntry:
     data: dict[str, Any]
     metadata: dict[str, Any]
     note: str | None = None
+    reported_on: date | None = None
+    """When its source reported it: the declared date, else the day it was recorded."""
 
 
 def select_events(store: EventStore, query: LogQuery) -> Iterator[RecordedEvent]:
@@ -114,6 +120,7 @@ def to_entry(event: RecordedEvent, summariser: Summariser = summarise,
         data=event.data,
         metadata=metadata,
         note=(annotate(event) or None) if annotate is not None else None,
+        reported_on=declared_on(metadata, event.recorded_at),
     )
 
 
@@ -156,6 +163,9 @@ def _matches(event: RecordedEvent, query: LogQuery) -> bool:
     if query.stream is not None and event.stream_id != query.stream:
         return False
     if query.since is not None and event.recorded_at < query.since:
+        return False
+    if query.reported is not None and declared_on(event.metadata,
+                                                  event.recorded_at) > query.reported:
         return False
     if query.until is not None and event.recorded_at > query.until:
         return False

@@ -40,9 +40,10 @@ _CELLS: dict[str, Callable[[LogEntry], str]] = {
     "channel": lambda entry: entry.channel or "-",
     "summary": lambda entry: entry.summary,
     "note": lambda entry: entry.note or "",
+    "reported": lambda entry: "" if entry.reported_on is None else entry.reported_on.isoformat(),
 }
 _RIGHT = frozenset({"position", "version"})
-_FIXED = frozenset({"position", "recorded", "effective", "version"})
+_FIXED = frozenset({"position", "recorded", "effective", "version", "reported"})
 
 
 def short_time(moment: datetime) -> str:
@@ -70,6 +71,8 @@ def as_record(entry: LogEntry) -> dict[str, Any]:
     }
     if entry.note is not None:
         record["note"] = entry.note
+    if entry.reported_on is not None:
+        record["reported_on"] = entry.reported_on.isoformat()
     return record
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import click
@@ -30,7 +30,7 @@ from opslog.cli.base import Context, UserError, pass_context
 from opslog.cli.files import refuse_existing, written_whole
 from opslog.cli.identity import ACTOR_OPTION, operator_actor, refused
 from opslog.cli.output import progress_bar, stdout_console
-from opslog.cli.params import AWARE_TIME, UTF8_TEXT, quarter_option
+from opslog.cli.params import AWARE_TIME, UTF8_TEXT, date_option, quarter_option
 from opslog.cli.reading import note_lag, read_cutoff
 from projections.audit.diff import diff_quarter
 from projections.audit.lineage import Lineage, catalogue_summary
@@ -231,6 +231,9 @@ def _admin_of_export(file: Path, actor: str | None) -> None:
               help="Only events recorded by this actor (metadata actor).")
 @click.option("--since", type=AWARE_TIME, help="Recorded at or after this ISO 8601 time.")
 @click.option("--until", type=AWARE_TIME, help="Recorded at or before this ISO 8601 time.")
+@click.option("--as-reported", callback=date_option, default=None, metavar="DATE",
+              help="Only events their sources (returns, publications) had reported on or "
+                   "before DATE (YYYY-MM-DD); adds a reported column.")
 @click.option("--from-position", type=click.IntRange(min=1), default=1, show_default=True,
               help="Start at this position.")
 @click.option("--limit", "-n", type=click.IntRange(min=1), help="Show at most N events.")
@@ -239,8 +242,8 @@ def _admin_of_export(file: Path, actor: str | None) -> None:
 @pass_context
 def log(context: Context, stream: str | None, category: str | None, type_: str | None,
         unit: str | None, actor: str | None, since: datetime | None,
-        until: datetime | None, from_position: int, limit: int | None, reverse: bool,
-        format_: str) -> None:
+        until: datetime | None, as_reported: date | None, from_position: int,
+        limit: int | None, reverse: bool, format_: str) -> None:
     """Show the log: who recorded what, when.
 
     Oldest first: each event's position, recorded and effective times, stream and
@@ -250,12 +253,15 @@ def log(context: Context, stream: str | None, category: str | None, type_: str |
         raise click.BadParameter("is before --since", param_hint="'--until'")
     query = LogQuery(stream=stream, category=category, type=type_, unit=unit, actor=actor,
                      since=since, until=until, from_position=from_position, limit=limit,
-                     reverse=reverse)
+                     reverse=reverse, reported=as_reported)
     note_lag(context)
     store = context.read_store()
     lineage = Lineage.of(store)
     entries = log_entries(store, query, SUMMARISE, lineage.note)
-    shown = _show(entries, format_, _with_notes(LOG_COLUMNS, lineage))
+    columns = _with_notes(LOG_COLUMNS, lineage)
+    if as_reported is not None:
+        columns = (*columns[:3], "reported", *columns[3:])
+    shown = _show(entries, format_, columns)
     if shown == 0 and format_ == "table":
         click.echo("no events match", err=True)
 
@@ -298,6 +304,13 @@ def _write(text: str) -> None:
     click.echo(text, nl=False)
 
 
+def _side(position: int, reported: date | None) -> str:
+    """One side of a diff: its position, and the declared date it was cut on."""
+    if reported is None:
+        return f"position {position}"
+    return f"position {position} as reported by {reported.isoformat()}"
+
+
 def _echo(lines: Iterable[str]) -> None:
     for line in lines:
         click.echo(line)
@@ -306,30 +319,52 @@ def _echo(lines: Iterable[str]) -> None:
 @click.command()
 @click.option("--quarter", required=True, callback=quarter_option, metavar="QUARTER",
               help="The quarter whose board and report to compare, like 2018-19-Q1.")
-@click.option("--from", "from_", type=AWARE_TIME, required=True, metavar="TIME",
+@click.option("--from", "from_", type=AWARE_TIME, default=None, metavar="TIME",
               help="The earlier knowledge cut-off (ISO 8601 with a zone).")
 @click.option("--to", type=AWARE_TIME, default=None, metavar="TIME",
               help="The later knowledge cut-off (default: now).")
+@click.option("--from-reported", callback=date_option, default=None, metavar="DATE",
+              help="Instead of --from: the log as its sources had reported it by DATE.")
+@click.option("--to-reported", callback=date_option, default=None, metavar="DATE",
+              help="With --to (or now): only what its sources had reported by DATE.")
+@click.option("--as-reported", callback=date_option, default=None, metavar="DATE",
+              help="Both sides: only what its sources had reported by DATE.")
 @click.option("--format", "format_", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
 @pass_context
-def diff(context: Context, quarter: Quarter, from_: datetime, to: datetime | None,
+def diff(context: Context, quarter: Quarter, from_: datetime | None, to: datetime | None,
+         from_reported: date | None, to_reported: date | None, as_reported: date | None,
          format_: str) -> None:
     """What changed in a quarter's board and report between two moments, and why.
 
     Lists each changed status, figure, update and text, with only the events recorded in
-    between that made that change: each with its old → new value and its reason.
+    between that made that change: each with its old → new value and its reason. The
+    moments are recorded times (--from, --to) or declared dates (--from-reported,
+    --to-reported: what the sources had reported by then, for history recorded late).
     """
-    if to is not None and to < from_:
+    if from_ is None and from_reported is None:
+        raise click.BadParameter("give --from TIME or --from-reported DATE",
+                                 param_hint="'--from'")
+    if to is not None and from_ is not None and to < from_:
         raise click.BadParameter("is before --from", param_hint="'--to'")
-    before = read_cutoff(context, as_of=from_)
-    after = read_cutoff(context, as_of=to)
+    if as_reported is not None and (from_reported or to_reported):
+        raise click.BadParameter("give it, or --from-reported and --to-reported, not both",
+                                 param_hint="'--as-reported'")
+    from_reported = from_reported or as_reported
+    to_reported = to_reported or as_reported
+    if from_reported and to_reported and to_reported < from_reported:
+        raise click.BadParameter("is before --from-reported", param_hint="'--to-reported'")
+    before = read_cutoff(context, as_of=from_, reported=from_reported)
+    after = read_cutoff(context, as_of=to, reported=to_reported)
     result = diff_quarter(context.read_store(), quarter, before, after)
     if format_ == "json":
         click.echo(json.dumps(diff_as_json(result), indent=2, ensure_ascii=False))
         return
-    click.echo(f"{result.quarter}: positions {result.from_position} → {result.to_position}, "
-               f"{len(result.changes)} change(s)")
+    sides = (f"{_side(result.from_position, before.reported)} → "
+             f"{_side(result.to_position, after.reported)}")
+    if before.reported is None and after.reported is None:
+        sides = f"positions {result.from_position} → {result.to_position}"
+    click.echo(f"{result.quarter}: {sides}, {len(result.changes)} change(s)")
     for traced in result.changes:
         click.echo(visible(f"- {traced.change}"))
         for cause in traced.causes:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import click
 
@@ -50,6 +50,17 @@ def quarter_option(ctx: click.Context, param: click.Parameter,
         return Quarter.parse(value)
     except PeriodError as error:
         raise click.BadParameter(str(error), ctx=ctx, param=param) from error
+
+
+def date_option(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
+    """A click callback reading a date written ``YYYY-MM-DD``."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as error:
+        raise click.BadParameter(f"{value!r} is not a date like 2018-06-30", ctx=ctx,
+                                 param=param) from error
 
 
 class Utf8Text(click.ParamType[str]):

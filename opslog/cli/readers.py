@@ -1,7 +1,9 @@
 """Readers' commands: the milestone board, the quarterly report, and the read models.
 
 Every question takes two optional cut-offs: ``--as-of TIME`` (or ``--at-position N``),
-what the log said then; and ``--effective-at DATE``, only facts effective by then.
+what the log said then; and ``--effective-at DATE``, only facts effective by then. With
+``--as-reported DATE`` it keeps only what the sources had reported by DATE (history
+recorded late sits where its sources put it; never later than recorded).
 """
 
 from __future__ import annotations
@@ -54,7 +56,7 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> date
 
 
 def cutoff_options(function: Callable[..., Any]) -> Callable[..., Any]:
-    """``--as-of``, ``--at-position`` and ``--effective-at``."""
+    """``--as-of``, ``--at-position``, ``--effective-at`` and ``--as-reported``."""
     options: list[Decorator] = [
         click.option("--as-of", type=AWARE_TIME, default=None, metavar="TIME",
                      help="Only what was recorded at or before TIME (ISO 8601 with a zone)."),
@@ -62,6 +64,9 @@ def cutoff_options(function: Callable[..., Any]) -> Callable[..., Any]:
                      help="Only what was recorded at or before position N."),
         click.option("--effective-at", callback=_date, default=None, metavar="DATE",
                      help="Only facts effective on or before DATE (YYYY-MM-DD)."),
+        click.option("--as-reported", callback=_date, default=None, metavar="DATE",
+                     help="Only what its sources (returns, publications) had reported on or "
+                          "before DATE (YYYY-MM-DD), as recorded by then or --as-of."),
     ]
     for option in reversed(options):
         function = option(function)
@@ -69,8 +74,8 @@ def cutoff_options(function: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _cutoff(context: Context, as_of: datetime | None, at_position: int | None,
-            effective_at: date | None) -> Cutoff:
-    return read_cutoff(context, as_of, at_position, effective_at)
+            effective_at: date | None, as_reported: date | None = None) -> Cutoff:
+    return read_cutoff(context, as_of, at_position, effective_at, as_reported)
 
 
 def _warn(message: str) -> None:
@@ -91,15 +96,15 @@ def _warn(message: str) -> None:
 @click.option("--force", is_flag=True, help="With -o: replace the file if it exists.")
 @pass_context
 def status(context: Context, quarter: Quarter | None, as_of: datetime | None,
-           at_position: int | None, effective_at: date | None, output: str,
-           output_file: Path | None, force: bool) -> None:
+           at_position: int | None, effective_at: date | None, as_reported: date | None,
+           output: str, output_file: Path | None, force: bool) -> None:
     """The milestone board: each milestone due in or carried into a quarter, with its status."""
     target = _binary_target(output, output_file)
     if output == "table" and output_file is not None:
         raise UserError("-o: the table is for the terminal; give --format csv, json, xlsx or ods")
     if output_file is not None:
         refuse_existing(output_file, force)
-    cutoff = _cutoff(context, as_of, at_position, effective_at)
+    cutoff = _cutoff(context, as_of, at_position, effective_at, as_reported)
     chosen = quarter or query.default_quarter(cutoff, datetime.now(UTC))
     if target is not None:
         try:
@@ -143,8 +148,8 @@ def status(context: Context, quarter: Quarter | None, as_of: datetime | None,
               help="Add the provenance: log positions, event ids, who recorded corrections.")
 @pass_context
 def report(context: Context, quarter: Quarter, as_of: datetime | None, at_position: int | None,
-           effective_at: date | None, output: str, output_file: Path | None,
-           force: bool, audit: bool) -> None:
+           effective_at: date | None, as_reported: date | None, output: str,
+           output_file: Path | None, force: bool, audit: bool) -> None:
     """The quarterly progress update, as Markdown, one HTML page, JSON, or a tagged A4 PDF.
 
     It reads like the published update; ``--audit`` adds where each figure came from (the
@@ -156,7 +161,7 @@ def report(context: Context, quarter: Quarter, as_of: datetime | None, at_positi
     _binary_target(output, output_file)
     if output_file is not None:
         refuse_existing(output_file, force)
-    cutoff = _cutoff(context, as_of, at_position, effective_at)
+    cutoff = _cutoff(context, as_of, at_position, effective_at, as_reported)
     try:
         built = query.report(context.read_store(), quarter, cutoff, notice=_warn)
     except ProjectionError as error:
@@ -182,7 +187,7 @@ def report(context: Context, quarter: Quarter, as_of: datetime | None, at_positi
     else:
         _write(output_file, content, force)
         click.echo(f"wrote {output_file} ({built.quarter}, position {built.position})", err=True)
-    if effective_at is None:
+    if effective_at is None and as_reported is None:
         for line in published_lines(context.read_store(), quarter, built):
             click.echo(line, err=True)
 

@@ -15,7 +15,8 @@ from projections.fold.cutoff import Cutoff
 
 
 def read_cutoff(context: Context, as_of: datetime | None = None,
-                at_position: int | None = None, effective: date | None = None) -> Cutoff:
+                at_position: int | None = None, effective: date | None = None,
+                reported: date | None = None) -> Cutoff:
     """The cut-off of a question, on the store it will be asked of.
 
     On a standby a position (given, or the primary's for ``--as-of``) must have been
@@ -25,12 +26,12 @@ def read_cutoff(context: Context, as_of: datetime | None = None,
     try:
         if context.read_url is None:
             return query.resolve_cutoff(context.store(), as_of=as_of, at_position=at_position,
-                                        effective=effective)
+                                        effective=effective, reported=reported)
         if as_of is not None and at_position is not None:
             raise UserError("give --as-of or --at-position, not both")
         if as_of is None and at_position is None:
             note_lag(context)
-            return Cutoff(None, effective)
+            return Cutoff(None, effective, None, reported)
         if as_of is not None:
             needed = position_as_of(context.store(), as_of)
         else:
@@ -40,7 +41,7 @@ def read_cutoff(context: Context, as_of: datetime | None = None,
                 raise UserError(f"position {at_position} is not in the log (head is {head})")
             needed = at_position
         wait_for_position(context.read_store(), needed, context.read_wait)
-        return Cutoff(needed, effective, as_of)
+        return Cutoff(needed, effective, as_of, reported)
     except ProjectionError as error:
         raise UserError(str(error)) from error
     except StandbyBehind as error:

@@ -9,7 +9,7 @@ quarter's published update, which ``opslog report`` then compares today's view w
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import click
 from rich.table import Table
@@ -22,7 +22,7 @@ from opslog import __version__
 from opslog.cli.base import Context, UserError, pass_context
 from opslog.cli.identity import ACTOR_OPTION, operator_actor, refused
 from opslog.cli.output import stdout_console
-from opslog.cli.params import AwareTime
+from opslog.cli.params import AwareTime, date_option
 from projections.audit.compare import compare_reports
 from projections.errors import ProjectionError
 from projections.quarter.report import Report
@@ -94,21 +94,29 @@ def snapshot() -> None:
 @click.option("--quarter", type=QUARTER, required=True, help="Like 2018-19-Q1.")
 @click.option("--cutoff", type=CutoffTime(), default=None, metavar="TIME",
               help="What the log said at TIME (ISO 8601 with a zone, or `now`); default: "
-                   "the quarter's close (midnight, London, after its last day).")
+                   "the quarter's close (midnight, London, after its last day), or now "
+                   "with --as-reported.")
+@click.option("--as-reported", callback=date_option, default=None, metavar="DATE",
+              help="Cut on the declared date too: only what the sources (returns, "
+                   "publications) had reported by DATE, of what was recorded by --cutoff.")
 @ACTOR_OPTION
 @pass_context
 def create(context: Context, quarter: Quarter, cutoff: datetime | None,
-           actor: str | None) -> None:
+           as_reported: date | None, actor: str | None) -> None:
     """Make the quarter's snapshot at a cut-off (nothing is written if it exists already).
 
     The cut-off time is mapped to the last position recorded at or before it; one snapshot
-    exists per quarter and position, however often it is asked for.
+    exists per quarter, position and declared date, however often it is asked for. With
+    --as-reported the snapshot holds the quarter as its sources had reported it by DATE:
+    for history recorded late, whose recorded times say nothing of when it was reported.
     """
     store = _ready(context)
     made_by = _allowed(store, actor, "snapshot")
     maker = Maker(made_by, __version__, datetime.now(UTC))
+    if cutoff is None and as_reported is not None:
+        cutoff = maker.now
     try:
-        taken = take_snapshot(store, quarter, cutoff or quarter.closes_at, maker)
+        taken = take_snapshot(store, quarter, cutoff or quarter.closes_at, maker, as_reported)
     except CutoffNotPassed as error:
         if cutoff is None:
             raise UserError(f"--quarter: {quarter} has not closed yet (it closes "
@@ -126,8 +134,10 @@ def create(context: Context, quarter: Quarter, cutoff: datetime | None,
 
 
 def _describe(info: SnapshotInfo) -> str:
+    reported = ("" if info.reported_on is None
+                else f", as reported by {info.reported_on.isoformat()}")
     return (f"{info.quarter} at position {info.position} (cut-off "
-            f"{info.cutoff_at.isoformat()})")
+            f"{info.cutoff_at.isoformat()}{reported})")
 
 
 @snapshot.command(name="list")
@@ -147,11 +157,12 @@ def list_snapshots(context: Context, quarter: Quarter | None, output: str) -> No
                               indent=2, ensure_ascii=False))
         return
     table = Table(title="Snapshots", title_justify="left")
-    for heading in ("id", "quarter", "cut-off", "position", "head hash", "made", "by",
-                    "version", "published"):
+    for heading in ("id", "quarter", "cut-off", "reported by", "position", "head hash",
+                    "made", "by", "version", "published"):
         table.add_column(heading)
     for info in infos:
         table.add_row(str(info.id), str(info.quarter), info.cutoff_at.isoformat(),
+                      "" if info.reported_on is None else info.reported_on.isoformat(),
                       str(info.position), info.head_hash[:12],
                       f"{info.created_at:%Y-%m-%d %H:%M}", info.created_by, info.opslog_version,
                       "yes" if info.id in published else "")
@@ -161,6 +172,7 @@ def list_snapshots(context: Context, quarter: Quarter | None, output: str) -> No
 def _info_form(info: SnapshotInfo, published: bool) -> dict[str, object]:
     return {
         "id": info.id, "quarter": str(info.quarter), "cutoff_at": info.cutoff_at.isoformat(),
+        "as_reported": None if info.reported_on is None else info.reported_on.isoformat(),
         "position": info.position, "head_hash": info.head_hash,
         "sha256": dict(info.hashes), "opslog_version": info.opslog_version,
         "created_at": info.created_at.isoformat(), "created_by": info.created_by,

@@ -36,6 +36,9 @@ actor    who acts; may be left out when given by --actor or $OPSLOG_ACTOR, and m
          then be the same actor (a command never acts as someone else)
 data     the command's fields
 correlation_id  optional: ties commands of one return together (default: the id)
+reported_on     optional: the date its source (a return, a publication) reported it,
+         for history recorded late (YYYY-MM-DD, not after today); readers cut on it
+         with --as-reported DATE
 
 Money and exact figures are integers or decimal strings ("250000000"), never floats;
 dates are YYYY-MM-DD; quarters are financial-year quarters (2018-19-Q1 = April-June 2018).

@@ -36,8 +36,9 @@ QUARTER_CLOSE = "job:quarter-close"
 
 def _log_taken(taken: Taken) -> None:
     info = taken.info
-    log.info("quarter-close: snapshot %d of %s at position %d (cut-off %s)", info.id,
-             info.quarter, info.position, info.cutoff_at.isoformat())
+    reported = "" if info.reported_on is None else f", as reported by {info.reported_on}"
+    log.info("quarter-close: snapshot %d of %s at position %d (cut-off %s%s)", info.id,
+             info.quarter, info.position, info.cutoff_at.isoformat(), reported)
 
 
 def close_quarters(url: str, grace_days: int = DEFAULT_GRACE_DAYS,

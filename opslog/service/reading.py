@@ -18,14 +18,15 @@ from projections.quarter.board import Board
 from projections.quarter.report import Report
 from projections.snapshots.publishing import published_report
 
-CUTOFF_KEYS = ("as_of", "at_position", "effective_at")
+CUTOFF_KEYS = ("as_of", "at_position", "effective_at", "as_reported")
 
 
 def cutoff(store: EventStore, params: dict[str, Any]) -> Cutoff:
     try:
         return query.resolve_cutoff(store, as_of=params.get("as_of"),
                                     at_position=params.get("at_position"),
-                                    effective=params.get("effective_at"))
+                                    effective=params.get("effective_at"),
+                                    reported=params.get("as_reported"))
     except ProjectionError as error:
         raise Problem(400, str(error), field="at_position") from None
 

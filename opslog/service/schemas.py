@@ -19,6 +19,11 @@ REPORT_FORMATS = ("json", "csv", "md", "html")
 ID_TEXT = validate.Length(min=1, max=200)
 
 
+AS_REPORTED = ("Only what its sources (returns, publications) had reported on or before "
+               "this date (YYYY-MM-DD): the declared date of history recorded late, and "
+               "never later than recorded.")
+
+
 class QuerySchema(Schema):
     class Meta:
         unknown = RAISE
@@ -37,6 +42,7 @@ class CutoffQuery(QuerySchema):
         "description": "Only what was recorded at or before this log position."})
     effective_at = fields.Date(metadata={"description": "Only facts effective on or before "
                                          "this date (YYYY-MM-DD)."})
+    as_reported = fields.Date(metadata={"description": AS_REPORTED})
 
     @validates_schema
     def _one_knowledge_cutoff(self, data: dict[str, Any], **_: Any) -> None:
@@ -70,6 +76,7 @@ class LogQuerySchema(QuerySchema):
                                    metadata={"description": "The cursor: the first position "
                                              "to return (a page's next_from_position)."})
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=MAX_PAGE))
+    as_reported = fields.Date(metadata={"description": AS_REPORTED})
 
     @validates_schema
     def _ordered(self, data: dict[str, Any], **_: Any) -> None:
@@ -83,14 +90,24 @@ class DiffQuery(QuerySchema):
 
     quarter = fields.String(required=True, validate=validate.Length(min=1, max=20),
                             metadata={"example": "2018-19-Q1"})
-    from_ = fields.AwareDateTime(required=True, data_key="from")
+    from_ = fields.AwareDateTime(data_key="from", metadata={
+        "description": "The earlier knowledge cut-off; or give from_reported."})
     to = fields.AwareDateTime(metadata={"description": "Default: now."})
+    from_reported = fields.Date(metadata={
+        "description": "The earlier side as its sources had reported it by this date."})
+    to_reported = fields.Date(metadata={
+        "description": "The later side: only what its sources had reported by this date."})
 
     @validates_schema
     def _ordered(self, data: dict[str, Any], **_: Any) -> None:
         before, after = data.get("from_"), data.get("to")
+        if before is None and data.get("from_reported") is None:
+            raise ValidationError("give from (a time) or from_reported (a date)", "from")
         if before is not None and after is not None and after < before:
             raise ValidationError("is before from", "to")
+        early, late = data.get("from_reported"), data.get("to_reported")
+        if early is not None and late is not None and late < early:
+            raise ValidationError("is before from_reported", "to_reported")
 
 
 class CommandEnvelope(Schema):
@@ -101,6 +118,9 @@ class CommandEnvelope(Schema):
         r"^[A-Za-z0-9][A-Za-z0-9._:/@+#=-]{0,199}$"))
     actor = fields.String(metadata={"description": "If given, the token's actor."})
     correlation_id = fields.String()
+    reported_on = fields.Date(metadata={
+        "description": "When its source (a return, a publication) reported it, for history "
+                       "recorded late; not after the day it is recorded."})
     data = fields.Dict(required=True, keys=fields.String())
 
     class Meta:

@@ -12,6 +12,7 @@ that caused it and why, and not beside the other events of the same stream.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from catalogue import Quarter
@@ -25,6 +26,7 @@ from eventstore import EventStore, RecordedEvent
 from projections import query
 from projections.audit.compare import Change, compare_reports
 from projections.fold.cutoff import Cutoff
+from projections.fold.reported import reported_by
 from projections.fold.state import PlanState, fold
 from projections.quarter.report import Report, build_report
 
@@ -68,9 +70,8 @@ def diff_quarter(store: EventStore, quarter: Quarter, before: Cutoff, after: Cut
     old = query.report(store, quarter, before.at(first))
     new = query.report(store, quarter, after.at(last))
     by_stream: dict[str, list[RecordedEvent]] = defaultdict(list)
-    if last > first:
-        for event in store.read_all(from_position=first + 1, to_position=last):
-            by_stream[event.stream_id].append(event)
+    for event in _between(store, before.at(first), after.at(last)):
+        by_stream[event.stream_id].append(event)
     steps = _Steps(store, quarter, after, last)
     traced = tuple(
         TracedChange(change, steps.causes(change, sorted(
@@ -79,6 +80,26 @@ def diff_quarter(store: EventStore, quarter: Quarter, before: Cutoff, after: Cut
         for change in compare_reports(old, new)
     )
     return QuarterDiff(quarter, first, last, traced)
+
+
+def _seen(store: EventStore, cutoff: Cutoff) -> Iterator[RecordedEvent]:
+    """The events a cut-off (its position set) folds: up to its position, and with a
+    declared date only those reported by then (`projections.fold.reported`)."""
+    events = store.read_all(to_position=cutoff.position)
+    return events if cutoff.reported is None else reported_by(events, cutoff.reported)
+
+
+def _between(store: EventStore, before: Cutoff, after: Cutoff) -> Iterator[RecordedEvent]:
+    """The events `after` folds and `before` does not: those recorded in between, or with
+    a declared date on either side, those reported (or recorded) in between."""
+    assert before.position is not None and after.position is not None
+    if before.reported is None and after.reported is None:
+        if after.position > before.position:
+            yield from store.read_all(from_position=before.position + 1,
+                                      to_position=after.position)
+        return
+    known = {event.event_id for event in _seen(store, before)}
+    yield from (event for event in _seen(store, after) if event.event_id not in known)
 
 
 class _Steps:
@@ -94,7 +115,7 @@ class _Steps:
 
     def _report(self, position: int) -> Report:
         if self._state is None:
-            self._state = fold(self._store.read_all(to_position=self._last))
+            self._state = fold(_seen(self._store, self._cutoff.at(self._last)))
         if position not in self._reports:
             self._reports[position] = build_report(self._state, self._quarter,
                                                    self._cutoff.at(position))

@@ -7,6 +7,10 @@
 
 A correction or retraction is knowledge: it applies from its own position on, to every
 effective date.
+
+A third, optional axis cuts knowledge by the date the sources declared instead of the time
+of recording (`reported`, ``--as-reported DATE``; `projections.fold.reported`): for
+history recorded late.
 """
 
 from __future__ import annotations
@@ -25,6 +29,9 @@ class Cutoff:
     effective: date | None = None
     as_of: datetime | None = None
     """The time asked for, when the position came from ``--as-of`` (for display only)."""
+    reported: date | None = None
+    """Only events their sources had reported by this date (and recorded by `position`):
+    the state a question folds is filtered so (`projections.fold.reported`)."""
 
     def sees(self, record: Record) -> Version | None:
         """The version of `record` visible at this cut-off, if any."""
@@ -36,7 +43,7 @@ class Cutoff:
 
     def at(self, position: int) -> Cutoff:
         """The same question with the knowledge axis pinned to `position`."""
-        return Cutoff(position, self.effective, self.as_of)
+        return Cutoff(position, self.effective, self.as_of, self.reported)
 
 
 NOW = Cutoff()

@@ -57,11 +57,14 @@ def note_form(note: Note) -> dict[str, Any]:
 
 
 def cutoff_form(cutoff: Cutoff, position: int) -> dict[str, Any]:
-    return {
+    form: dict[str, Any] = {
         "position": position,
         "as_of": format_time(cutoff.as_of) if cutoff.as_of else None,
         "effective_at": cutoff.effective.isoformat() if cutoff.effective else None,
     }
+    if cutoff.reported is not None:  # only when asked: other answers keep their bytes
+        form["as_reported"] = cutoff.reported.isoformat()
+    return form
 
 
 def row_form(row: BoardRow) -> dict[str, Any]:

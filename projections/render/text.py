@@ -135,6 +135,8 @@ def cutoff_text(cutoff: Cutoff, position: int, audit: bool = False) -> str:
         parts = []
         if cutoff.as_of is not None:
             parts.append(f"as recorded by {long_date(cutoff.as_of.astimezone(LONDON).date())}")
+        if cutoff.reported is not None:
+            parts.append(f"as reported by {long_date(cutoff.reported)}")
         if cutoff.effective is not None:
             parts.append(f"facts effective up to {long_date(cutoff.effective)}")
         said = "; ".join(parts)
@@ -142,6 +144,8 @@ def cutoff_text(cutoff: Cutoff, position: int, audit: bool = False) -> str:
     known = f"As recorded up to position {position}"
     if cutoff.as_of is not None:
         known += f" (the log as of {cutoff.as_of.isoformat()})"
+    if cutoff.reported is not None:
+        known += f", as its sources reported it by {long_date(cutoff.reported)}"
     if cutoff.effective is not None:
         return f"{known}; facts effective up to {long_date(cutoff.effective)}."
     return f"{known}."

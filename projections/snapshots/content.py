@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from catalogue import Quarter
 from projections.fold.codec import state_to_json
@@ -25,9 +25,10 @@ def digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def snapshot_cutoff(position: int, cutoff_at: datetime) -> Cutoff:
-    """The question a snapshot answers: the log up to `position`, named by its time."""
-    return Cutoff(position, None, cutoff_at)
+def snapshot_cutoff(position: int, cutoff_at: datetime, reported: date | None = None) -> Cutoff:
+    """The question a snapshot answers: the log up to `position`, named by its time, and
+    only what was reported by `reported` when it was cut on a declared date."""
+    return Cutoff(position, None, cutoff_at, reported)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +43,8 @@ class Content:
     narrative_state: str
     markdown: str
     html: str
+    reported: date | None = None
+    """The declared date it is cut on (its state then holds only what was reported by it)."""
 
     @property
     def hashes(self) -> dict[str, str]:
@@ -55,15 +58,16 @@ class Content:
 
 
 def snapshot_content(state: PlanState, quarter: Quarter, cutoff_at: datetime,
-                     head_hash: str) -> Content:
-    """Render `quarter` from `state` (folded exactly to the cut-off's position).
+                     head_hash: str, reported: date | None = None) -> Content:
+    """Render `quarter` from `state` (folded exactly to the cut-off's position; with
+    `reported`, only the events reported by that date, `projections.fold.reported`).
 
     The renderers (Jinja, markdown-it, matplotlib) are imported here, not with the module:
     `status` reads snapshots through this package and renders nothing."""
     from projections.render.html import render_html
     from projections.render.markdown import render_markdown
 
-    report = build_report(state, quarter, snapshot_cutoff(state.position, cutoff_at))
+    report = build_report(state, quarter, snapshot_cutoff(state.position, cutoff_at, reported))
     parts = quarter_parts(state, quarter)
     return Content(
         quarter=quarter,
@@ -74,4 +78,5 @@ def snapshot_content(state: PlanState, quarter: Quarter, cutoff_at: datetime,
         narrative_state=state_to_json(parts.narrative),
         markdown=render_markdown(report, audit=True),
         html=render_html(report, audit=True),
+        reported=reported,
     )

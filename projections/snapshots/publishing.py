@@ -111,5 +111,6 @@ def published_report(store: EventStore, quarter: Quarter) -> PublishedReport | N
         for stem in ("board_state", "narrative_state")})
     if state is None:
         raise SnapshotUnreadable(f"snapshot {info.id} holds a state this version cannot read")
-    report = build_report(state, quarter, snapshot_cutoff(info.position, info.cutoff_at))
+    report = build_report(state, quarter, snapshot_cutoff(info.position, info.cutoff_at,
+                                                          info.reported_on))
     return PublishedReport(publication, info, report)

@@ -7,7 +7,7 @@ two makers racing for the same snapshot both succeed, and one row results.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -39,6 +39,13 @@ class SnapshotInfo:
     created_by: str
     checkpoint_id: int | None = None
     """The signed checkpoint of the log at the cut-off, when the log had a signing key."""
+    reported_on: date | None = None
+    """The declared date it was cut on (``--as-reported``); None: recorded time only."""
+
+
+def reported_key(reported: date | None) -> str:
+    """The ``cutoff_reported`` column's value for a declared-date cut (``''``: none)."""
+    return "" if reported is None else reported.isoformat()
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +82,7 @@ def _info(row: Any) -> SnapshotInfo:
         created_at=row.created_at,
         created_by=row.created_by,
         checkpoint_id=None if row.checkpoint_id is None else int(row.checkpoint_id),
+        reported_on=date.fromisoformat(row.cutoff_reported) if row.cutoff_reported else None,
     )
 
 
@@ -92,26 +100,31 @@ def insert_snapshot(connection: Connection, content: Content, *, opslog_version:
         "created_at": created_at,
         "created_by": created_by,
         "checkpoint_id": checkpoint_id,
+        "cutoff_reported": reported_key(content.reported),
     }
     for stem, text in zip(HASHED, (content.board_state, content.narrative_state,
                                    content.markdown, content.html), strict=True):
         values[stem] = text
     values.update({f"{stem}_sha256": value for stem, value in content.hashes.items()})
     statement = (insert(snapshots).values(values)
-                 .on_conflict_do_nothing(index_elements=["quarter", "cutoff_position"])
+                 .on_conflict_do_nothing(index_elements=["quarter", "cutoff_position",
+                                                         "cutoff_reported"])
                  .returning(snapshots.c.id))
     return connection.execute(statement).first() is not None
 
 
-def find_snapshot(connection: Connection, quarter: Quarter, position: int) -> SnapshotInfo | None:
+def find_snapshot(connection: Connection, quarter: Quarter, position: int,
+                  reported: date | None = None) -> SnapshotInfo | None:
     row = connection.execute(sa.select(*INFO_COLUMNS).where(
-        snapshots.c.quarter == str(quarter), snapshots.c.cutoff_position == position)).first()
+        snapshots.c.quarter == str(quarter), snapshots.c.cutoff_position == position,
+        snapshots.c.cutoff_reported == reported_key(reported))).first()
     return None if row is None else _info(row)
 
 
 def snapshot_keys(connection: Connection) -> set[tuple[str, int]]:
-    """Every (quarter, position) that has a snapshot."""
-    rows = connection.execute(sa.select(snapshots.c.quarter, snapshots.c.cutoff_position))
+    """Every (quarter, position) that has a snapshot cut on recorded time only."""
+    rows = connection.execute(sa.select(snapshots.c.quarter, snapshots.c.cutoff_position)
+                              .where(snapshots.c.cutoff_reported == ""))
     return {(str(quarter), int(position)) for quarter, position in rows}
 
 
@@ -132,15 +145,16 @@ def load_snapshot(connection: Connection, snapshot_id: int) -> Snapshot | None:
 
 def nearest(connection: Connection, quarter: Quarter, position: int, *, after: int,
             stems: tuple[str, ...]) -> tuple[int, int, str, dict[str, tuple[str, str]]] | None:
-    """The latest snapshot of `quarter` at or before `position` and after `after`:
-    (id, position, head hash, {stem: (text, recorded sha256)}), or None."""
+    """The latest snapshot of `quarter` at or before `position` and after `after`, cut on
+    recorded time only (one cut on a declared date holds a filtered state, nothing to
+    continue from): (id, position, head hash, {stem: (text, recorded sha256)}), or None."""
     columns = [snapshots.c.id, snapshots.c.cutoff_position, snapshots.c.head_hash]
     for stem in stems:
         columns += [snapshots.c[stem], snapshots.c[f"{stem}_sha256"]]
     row = connection.execute(
         sa.select(*columns)
         .where(snapshots.c.quarter == str(quarter), snapshots.c.cutoff_position <= position,
-               snapshots.c.cutoff_position > after)
+               snapshots.c.cutoff_position > after, snapshots.c.cutoff_reported == "")
         .order_by(snapshots.c.cutoff_position.desc())
         .limit(1)
     ).first()

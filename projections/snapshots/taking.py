@@ -33,12 +33,14 @@ from catalogue import (
     UnknownEventType,
     from_recorded,
 )
-from catalogue.periods import london_midnight
+from catalogue.periods import LONDON, london_midnight
+from catalogue.reported import declared_on
 from eventstore import GENESIS_HASH, EventStore
 from eventstore.checkpoints import sign_if_keyed
 from eventstore.tables import events
 from eventstore.writer import lock_log
 from projections.errors import ProjectionError
+from projections.fold.reported import reported_by
 from projections.fold.state import PlanState, fold
 from projections.snapshots.content import snapshot_content
 from projections.snapshots.registry import (
@@ -117,30 +119,82 @@ def settle(store: EventStore, times: Sequence[datetime], now: datetime) -> list[
 
 
 def _store(store: EventStore, state: PlanState, quarter: Quarter, cutoff_at: datetime,
-           head_hash: str, maker: Maker) -> Taken:
-    content = snapshot_content(state, quarter, cutoff_at, head_hash)
+           head_hash: str, maker: Maker, reported: date | None = None) -> Taken:
+    content = snapshot_content(state, quarter, cutoff_at, head_hash, reported)
     with store.engine.begin() as connection:
-        existing = find_snapshot(connection, quarter, content.position)
+        existing = find_snapshot(connection, quarter, content.position, reported)
         checkpoint_id = None if existing is not None else sign_if_keyed(
             connection, store.signing, content.position)
         created = insert_snapshot(connection, content, opslog_version=maker.opslog_version,
                                   created_at=maker.now, created_by=maker.made_by,
                                   checkpoint_id=checkpoint_id)
-        info = find_snapshot(connection, quarter, content.position)
+        info = find_snapshot(connection, quarter, content.position, reported)
     assert info is not None
     return Taken(info, created)
 
 
 def take_snapshot(store: EventStore, quarter: Quarter, cutoff_at: datetime,
-                  maker: Maker) -> Taken:
-    """The snapshot of `quarter` at `cutoff_at`: made now, or the one already stored."""
+                  maker: Maker, reported: date | None = None) -> Taken:
+    """The snapshot of `quarter` at `cutoff_at`: made now, or the one already stored.
+
+    With `reported`, it is cut on the declared date too: only what the sources had
+    reported by then, of what was recorded by `cutoff_at` (`projections.fold.reported`),
+    at the position of the last such event, so that asking again after the log grew with
+    nothing reported by then finds the same snapshot."""
     [(position, head_hash)] = settle(store, [cutoff_at], maker.now)
+    if reported is not None:
+        position, head_hash = reported_position(store, position, reported)
     with store.engine.connect() as connection:
-        existing = find_snapshot(connection, quarter, position)
+        existing = find_snapshot(connection, quarter, position, reported)
     if existing is not None:
         return Taken(existing, False)
-    state = fold(store.read_all(to_position=position))
-    return _store(store, state, quarter, cutoff_at, head_hash, maker)
+    state = folded_to(store, position, reported)
+    return _store(store, state, quarter, cutoff_at, head_hash, maker, reported)
+
+
+def reported_position(store: EventStore, position: int, day: date) -> tuple[int, str]:
+    """The last position up to `position` whose event was reported by `day` (0 if none),
+    and the chain's hash there: where a snapshot cut on that declared date stands."""
+    last = 0
+    for event in reported_by(store.read_all(to_position=position), day):
+        last = event.position
+    if last == 0:
+        return 0, GENESIS_HASH
+    (event,) = store.read_all(from_position=last, to_position=last)
+    return last, event.hash
+
+
+def declared_cut(quarter: Quarter, grace_days: int = DEFAULT_GRACE_DAYS) -> date:
+    """The declared date a quarter-close snapshot of back-filled history is cut on: the
+    last day of the quarter's grace period (30 July 2018 for 2018-19 Q1, 30 days)."""
+    return (grace_ends(quarter, grace_days).astimezone(LONDON) - timedelta(days=1)).date()
+
+
+def back_filled(store: EventStore, cuts: Sequence[tuple[date, int]]) -> list[bool]:
+    """For each (declared date, recorded cut-off position): whether what was reported by
+    that date differs from the log up to that position, i.e. history reported by then was
+    recorded after it. One read of the log, whatever the number of cuts."""
+    if not cuts:
+        return []
+    counts = [0] * len(cuts)
+    highest = [0] * len(cuts)
+    for event in store.read_all():
+        day = declared_on(event.metadata, event.recorded_at)
+        for index, (cut, _) in enumerate(cuts):
+            if day <= cut:
+                counts[index] += 1
+                highest[index] = event.position
+    return [not (count == position and last == position)
+            for count, last, (_, position) in zip(counts, highest, cuts, strict=True)]
+
+
+def folded_to(store: EventStore, position: int, reported: date | None) -> PlanState:
+    """The log folded up to `position`, keeping only what was reported by `reported` (when
+    given); its position is `position` either way, as a snapshot records it."""
+    events = store.read_all(to_position=position)
+    state = fold(events if reported is None else reported_by(events, reported))
+    state.position = position
+    return state
 
 
 _PLANNED = ("MilestoneScheduled", "MilestoneRescheduled", "EventCorrected", *UPDATE_TYPES)
@@ -217,5 +271,26 @@ def take_closed_quarters(store: EventStore, maker: Maker,
         outcome.taken.append(taken)
         if on_taken is not None:
             on_taken(taken)
+    _take_reported(store, maker, outcome, cutoffs, grace_days, on_taken)
     outcome.seconds = time.perf_counter() - started
     return outcome
+
+
+def _take_reported(store: EventStore, maker: Maker, outcome: CatchUp,
+                   cutoffs: Sequence[tuple[int, str]], grace_days: int,
+                   on_taken: Callable[[Taken], None] | None) -> None:
+    """History recorded late: for each closed quarter whose sources had reported, by the
+    end of its grace period, what the log did not hold then, also the snapshot cut on that
+    declared date (`declared_cut`), as of now. None for a log recorded as it happened."""
+    cuts = [(declared_cut(quarter, grace_days), position)
+            for quarter, (position, _) in zip(outcome.closed, cutoffs, strict=True)]
+    for quarter, (day, _), late in zip(outcome.closed, cuts, back_filled(store, cuts),
+                                       strict=True):
+        if not late:
+            continue
+        taken = take_snapshot(store, quarter, maker.now, maker, day)
+        if not taken.created:
+            continue
+        outcome.taken.append(taken)
+        if on_taken is not None:
+            on_taken(taken)

@@ -15,6 +15,7 @@ from eventstore import GENESIS_HASH, EventStore
 from projections.fold.state import PlanState, fold
 from projections.snapshots.content import Content, digest, snapshot_content
 from projections.snapshots.registry import HASHED, Snapshot, SnapshotInfo, load_snapshot
+from projections.snapshots.taking import folded_to, reported_position
 
 LABELS = {"board_state": "board state", "narrative_state": "narrative state",
           "markdown": "Markdown", "html": "HTML"}
@@ -116,6 +117,16 @@ def verify_snapshots(store: EventStore, snapshot_ids: Sequence[int],
             else:
                 chain_problem = f"broken at position {report.first_bad_position}: " \
                                 f"{report.problem}"
+        if info.reported_on is not None:
+            made = snapshot_content(folded_to(store, info.position, info.reported_on),
+                                    info.quarter, info.cutoff_at,
+                                    chain_hash if chain_problem is None else "",
+                                    info.reported_on)
+            cut, _ = reported_position(store, store.position_at(info.cutoff_at),
+                                       info.reported_on)
+            findings = check(snapshot, made, chain_problem, cut)
+            verdicts.append(Verdict(info, tuple(findings), opslog_version))
+            continue
         if info.position > state.position:
             fold(store.read_all(from_position=state.position + 1, to_position=info.position),
                  state)

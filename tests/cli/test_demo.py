@@ -5,15 +5,18 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
+import time_machine
 from click.testing import CliRunner
 
-from commands.sample import sample_commands
+from commands.sample import HISTORY, history_commands, sample_commands
 from eventstore import EventStore
 from opslog.cli import main
 
 SAMPLE_SIZE = len(list(sample_commands()))
+HISTORY_SIZE = sum(len(list(history_commands(history))) for history in HISTORY)
 
 
 def test_demo_records_the_sample_and_a_second_run_records_nothing(database_url: str) -> None:
@@ -21,7 +24,8 @@ def test_demo_records_the_sample_and_a_second_run_records_nothing(database_url: 
     first = CliRunner().invoke(main, ["--db", database_url, "demo", "--no-report"])
     assert first.exit_code == 0, first.output
     assert first.output.startswith(
-        f"recorded the 2018-19 Quarter 1 report: {SAMPLE_SIZE} commands as")
+        f"recorded the 2018-19 Quarter 1 report (reported on 30 June 2018): {SAMPLE_SIZE} "
+        "commands as")
     assert "6 themes" in first.output and "6 milestones" in first.output
     assert "3 indicators, 6 indicator values, 1 overview" in first.output
     with EventStore.open(database_url) as store:
@@ -30,7 +34,7 @@ def test_demo_records_the_sample_and_a_second_run_records_nothing(database_url: 
     second = CliRunner().invoke(main, ["--db", database_url, "demo", "--no-report"])
     assert second.exit_code == 0, second.output
     assert second.output.startswith(
-        f"nothing new: all {SAMPLE_SIZE} sample commands were already recorded")
+        f"nothing new: all {HISTORY_SIZE} sample commands were already recorded")
     with EventStore.open(database_url) as store:
         assert store.head().position == head
 
@@ -73,3 +77,28 @@ def test_demo_ends_with_the_board_and_the_page_s_path(database_url: str, tmp_pat
     assert "increased by 6.4 per cent (777,458 to 827,225 offences)" in html
     quiet = CliRunner().invoke(main, ["--db", database_url, "demo", "--no-report"])
     assert quiet.exit_code == 0 and "Milestones" not in quiet.output
+
+
+def test_demo_records_the_history_each_file_declared_on_its_date(database_url: str) -> None:
+    """The Quarter 1 report and the returns after it are recorded now, each event declaring
+    its file's date; run on 1 October 2018, only what was reported by then is recorded and
+    the rest is named as not yet reported, then recorded by a later run."""
+    with time_machine.travel(datetime(2018, 10, 1, 9, tzinfo=UTC), tick=False):
+        early = CliRunner().invoke(main, ["--db", database_url, "demo", "--no-report"])
+    assert early.exit_code == 0, early.output
+    assert "recorded q2-2018-19 (reported on 30 September 2018): 4 commands" in early.output
+    assert ("not yet reported: q3-2018-19.jsonl is reported on 31 December 2018, after today"
+            in early.output)
+    assert "not yet reported: release-2019-04-25.jsonl" in early.output
+    later = CliRunner().invoke(main, ["--db", database_url, "demo", "--no-report"])
+    assert later.exit_code == 0, later.output
+    assert later.output.splitlines()[0].startswith(
+        "recorded q3-2018-19 (reported on 31 December 2018): 1 commands as 1 events")
+    with EventStore.open(database_url) as store:
+        declared = {event.metadata["command_id"].split("/", 1)[0]:
+                    event.metadata["reported_on"] for event in store.read_all()
+                    if "reported_on" in event.metadata}
+        head = store.head().position
+    assert declared == {"q1-2018-19": "2018-06-30", "q2-2018-19": "2018-09-30",
+                        "q3-2018-19": "2018-12-31", "release-2019-04-25": "2019-04-25"}
+    assert head == 1 + HISTORY_SIZE  # the admin made by the operator, then one event each

@@ -38,7 +38,7 @@ def log_page(store: EventStore, params: dict[str, Any]) -> dict[str, Any]:
                      type=params.get("type"), unit=params.get("unit"),
                      actor=params.get("actor"), since=params.get("since"),
                      until=params.get("until"), from_position=params["from_position"],
-                     limit=limit + 1)
+                     limit=limit + 1, reported=params.get("as_reported"))
     lineage = Lineage.of(store)
     entries = list(log_entries(store, query, SUMMARISE, lineage.note))
     more = len(entries) > limit
@@ -129,9 +129,9 @@ async def event(request: Request) -> Response:
 
 def quarter_diff(store: EventStore, params: dict[str, Any]) -> dict[str, Any]:
     quarter = quarter_of(params["quarter"])
-    before = resolve_cutoff(store, as_of=params["from_"])
-    to = params.get("to")
-    after = resolve_cutoff(store, as_of=to) if to is not None else resolve_cutoff(store)
+    before = resolve_cutoff(store, as_of=params.get("from_"),
+                            reported=params.get("from_reported"))
+    after = resolve_cutoff(store, as_of=params.get("to"), reported=params.get("to_reported"))
     return diff_as_json(diff_quarter(store, quarter, before, after))
 
 
