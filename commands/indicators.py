@@ -72,7 +72,7 @@ class RecordIndicatorValueSchema(CommandSchema):
     source = title(required=True, **about("the publication the figure comes from"))
     released_on = fields.Date(required=True, **about("when that publication released it"))
     reason = title(load_default=None, allow_none=True, **about(
-        "why this release restates an earlier value for the period (a restatement only)"))
+        "why this release restates an earlier value for the period (required then)"))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -90,14 +90,11 @@ class RecordIndicatorValue(Command):
 def record_value(state: State, command: RecordIndicatorValue,
                  context: Context) -> list[DomainEvent]:
     """A later value for the same period restates it and says why; repeating the same one
-    is refused, and a first value restates nothing, so gives no reason."""
+    is refused. A first value needs no reason (one given is kept)."""
     event = recorded(IndicatorValueRecorded, command)
     check_value(state, event, context)
     current = references.indicator(state, command.indicator_id).current(command.period)
     if current is None:
-        if command.reason is not None:
-            raise Refused("reason", f"no value is recorded for {command.period} yet, so "
-                          "there is nothing to restate: leave the reason out")
         return [event]
     if (current.value, current.source, current.released_on) == (
         command.value, command.source, command.released_on

@@ -47,14 +47,14 @@ def test_a_restatement_without_a_reason_is_refused(plan: CommandService, store: 
     assert head(store) == before
 
 
-def test_a_first_value_gives_no_reason(plan: CommandService, store: EventStore) -> None:
-    """Given no value for the period, when one comes with a reason, then it is refused on
-    `reason`: there is nothing to restate."""
+def test_a_first_value_needs_no_reason(plan: CommandService, store: EventStore) -> None:
+    """Given no value for the period, a value is accepted with or without a reason: it
+    restates nothing."""
     given(plan, define())
-    before = head(store)
-    assert_refused(plan.submit(value("2017-18", "827225", reason=WHY)), "reason",
-                   "nothing to restate")
-    assert head(store) == before
+    (first,) = written(store, plan.submit(value("2017-18", "827225")))
+    assert isinstance(first, IndicatorValueRecorded) and first.reason is None
+    assert plan.submit(value("2016-17", "777458", reason="first year of the series")
+                       ).status is Status.ACCEPTED
 
 
 def test_a_restatement_may_be_resent_and_records_once(plan: CommandService,

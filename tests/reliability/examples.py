@@ -79,7 +79,8 @@ def _planning(name: str, n: int, unit: str) -> Example:
                             "measure": "offences", "better": "lower"},
         "RecordIndicatorValue": {"indicator_id": INDICATOR, "period": "2018-19",
                                  "value": str(800_000 + n), "source": "MPS recorded crime",
-                                 "released_on": "2018-07-01"},
+                                 "released_on": "2018-07-01",
+                                 "reason": f"release {n} restates the last"},
         "WriteQuarterOverview": {"quarter": "2018-19-Q1", "introduction": [f"Overview {n}."],
                                  "paragraphs": [{"text": "Crime rose {1}.", "figures": [
                                      {"indicator_id": INDICATOR, "from_period": "2016-17",
