@@ -4,7 +4,7 @@ Schema evolution, for real: version 1 of ``IndicatorDefined`` called the measure
 and had no display precision; version 2 calls it ``measure`` (``unit`` now always means
 an organisational unit) and adds ``change_decimals``, the places a computed percentage
 change is shown to. Version 2 of ``IndicatorValueRecorded`` adds ``reason``: why a
-release restated an earlier value (none for a first value, and none in v1 payloads).
+release restated an earlier value (required of a restatement; none in v1 payloads).
 Stored older payloads are upcast on read.
 """
 
