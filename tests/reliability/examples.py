@@ -106,10 +106,10 @@ def _update(name: str, n: int, unit: str) -> Example:
         "RecordTaskforceChanged": {"taskforce_unit": f"tf-{n}", "officers": 272,
                                    "effective_date": "2018-09-17"},
         "RecordUnitWentLive": {"live_unit": unit, "boroughs": [f"{unit.title()} borough"]},
-        "RecordAssetAcquired": {"asset": "Empress State Building", "acquirer": unit,
+        "RecordAssetAcquired": {"asset": f"Empress State Building, lot {n}", "acquirer": unit,
                                 "price": "250000000", "programme": "Estates",
                                 "programme_value": "412000000"},
-        "RecordRolloutCompleted": {"system": "IVMA", "count_installed": 1200},
+        "RecordRolloutCompleted": {"system": f"IVMA wave {n}", "count_installed": 1200},
         "RecordOperationalUpdate": {"kind": "other"},
     }
     data.update(own[name])
