@@ -3,7 +3,9 @@
 Schema evolution, for real: version 1 of ``IndicatorDefined`` called the measure ``unit``
 and had no display precision; version 2 calls it ``measure`` (``unit`` now always means
 an organisational unit) and adds ``change_decimals``, the places a computed percentage
-change is shown to. Stored v1 payloads are upcast on read.
+change is shown to. Version 2 of ``IndicatorValueRecorded`` adds ``reason``: why a
+release restated an earlier value (required of a restatement; none in v1 payloads).
+Stored older payloads are upcast on read.
 """
 
 from __future__ import annotations
@@ -60,24 +62,34 @@ class IndicatorDefined(DomainEvent):
         )
 
 
+def upcast_value_recorded_v1_v2(payload: Payload) -> Payload:
+    """v1 values said no reason: a restatement recorded then gave none."""
+    payload.setdefault("reason", None)
+    return payload
+
+
 class IndicatorValueRecordedSchema(EventSchema):
     indicator_id = identifier(required=True)
     period = PeriodField(required=True)
     value = ExactDecimal(required=True, minimum=Decimal(0))
     source = title(required=True)
     released_on = fields.Date(required=True)
+    reason = title(load_default=None, allow_none=True)
 
 
-@event_type("IndicatorValueRecorded", IndicatorValueRecordedSchema)
+@event_type("IndicatorValueRecorded", IndicatorValueRecordedSchema, version=2,
+            upcasters={1: upcast_value_recorded_v1_v2})
 @dataclass(frozen=True, slots=True, kw_only=True)
 class IndicatorValueRecorded(DomainEvent):
-    """A value for a period; a later value for the same period restates it."""
+    """A value for a period from a source (the publication and its release date); a later
+    value for the same period restates it, saying why."""
 
     indicator_id: str
     period: str
     value: Decimal
     source: str
     released_on: date
+    reason: str | None = None
 
     @property
     def stream_id(self) -> str:

@@ -69,8 +69,10 @@ class RecordIndicatorValueSchema(CommandSchema):
     period = PeriodField(required=True, **about("the period the value is for"))
     value = ExactDecimal(required=True, minimum=Decimal(0),
                          **about("exact: an integer or a decimal string, never a float"))
-    source = title(required=True, **about("where the figure comes from"))
-    released_on = fields.Date(required=True, **about("when the source released it"))
+    source = title(required=True, **about("the publication the figure comes from"))
+    released_on = fields.Date(required=True, **about("when that publication released it"))
+    reason = title(load_default=None, allow_none=True, **about(
+        "why this release restates an earlier value for the period (required then)"))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -82,19 +84,27 @@ class RecordIndicatorValue(Command):
     value: Decimal
     source: str
     released_on: date
+    reason: str | None = None
 
 
 def record_value(state: State, command: RecordIndicatorValue,
                  context: Context) -> list[DomainEvent]:
-    """A later value for the same period restates it; repeating the same one is refused."""
+    """A later value for the same period restates it and says why; repeating the same one
+    is refused. A first value needs no reason (one given is kept)."""
     event = recorded(IndicatorValueRecorded, command)
     check_value(state, event, context)
     current = references.indicator(state, command.indicator_id).current(command.period)
-    if current is not None and (current.value, current.source, current.released_on) == (
+    if current is None:
+        return [event]
+    if (current.value, current.source, current.released_on) == (
         command.value, command.source, command.released_on
     ):
         raise Refused("value", f"{command.period} already reads {command.value} from "
                       f"{command.source}, released {command.released_on}: nothing to restate")
+    if command.reason is None:
+        raise Refused("reason", (
+            f"{command.period} already reads {current.value:,} from "
+            f"{current.source}, released {current.released_on}: a restatement says why"))
     return [event]
 
 
@@ -115,6 +125,6 @@ SPECS = (
                 correctable=("name", "measure", "better", "change_decimals")),
     CommandSpec(RecordIndicatorValue, RecordIndicatorValueSchema(), record_value, PLANNING,
                 GROUP, records=IndicatorValueRecorded,
-                correctable=("value", "source", "released_on"), retractable=True,
+                correctable=("value", "source", "released_on", "reason"), retractable=True,
                 check=check_value),
 )

@@ -74,5 +74,6 @@ def _of_command(state: State, command_id: str) -> tuple[list[EventRef], str]:
 
 
 def _listed(refs: list[EventRef]) -> str:
-    return ", ".join(f"{ref.event_class.type_name} at position {ref.position}"
-                     for ref in sorted(refs, key=lambda ref: ref.position))
+    """Each candidate with what it takes to choose it: its type and its event id."""
+    return "; ".join(f"{ref.event_class.type_name} at position {ref.position}, event_id "
+                     f"{ref.event_id}" for ref in sorted(refs, key=lambda ref: ref.position))

@@ -38,7 +38,7 @@ from commands.errors import Refused
 from commands.milestones import live_milestone
 from commands.permissions import RECORDER, Policy
 from commands.spec import CommandSpec
-from commands.write_model.state import State
+from commands.write_model.state import ONE_OFFS, State, one_off_key
 
 GROUP = "Operational updates"
 UPDATE_FIELDS = ("title", "effective_date", "narrative", "facts")
@@ -143,6 +143,22 @@ def check_update(state: State, event: OperationalUpdate, context: Context,
         if event.programme_value is not None and event.programme_value < event.price:
             raise Refused(f"{prefix}programme_value",
                           f"£{event.programme_value} is less than the price £{event.price}")
+    _once(state, event, context, prefix)
+
+
+def _once(state: State, event: OperationalUpdate, context: Context, prefix: str) -> None:
+    """An asset is acquired once and a rollout completes once: a second one (or a
+    correction renaming one into another) is refused, naming the first."""
+    key = one_off_key(event)
+    earlier = state.one_offs.get(key) if key is not None else None
+    answering = context.target.event_id if context.target is not None else None
+    if earlier is None or earlier.event_id == answering:
+        return
+    field_name, happened = ONE_OFFS[type(event)]
+    raise Refused(f"{prefix}{field_name}", (
+        f"{getattr(event, field_name)!r} was already {happened} by update "
+        f"{earlier.update_id!r} (effective {earlier.effective_date}): correct that update "
+        "with CorrectEvent if it was recorded wrongly, or retract it"))
 
 
 def _check_changed(state: State, event: TaskforceChanged, prefix: str) -> None:

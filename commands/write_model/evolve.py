@@ -41,17 +41,21 @@ from catalogue import (
     decode,
 )
 from commands.write_model.state import (
+    ONE_OFFS,
     CommitRef,
     EventRef,
     FormationState,
     IndicatorState,
     MilestoneState,
+    OneOffState,
     ProgressState,
     Role,
     State,
     TopicState,
     UnitState,
     ValueState,
+    named_key,
+    one_off_key,
 )
 from eventstore import RecordedEvent
 
@@ -184,6 +188,9 @@ def _update(state: State, event: OperationalUpdate, logged: Logged) -> str:
     elif isinstance(event, TaskforceFormed):
         state.taskforces.setdefault(event.taskforce_unit, FormationState(
             logged.event_id, event.update_id, event.effective_date))
+    elif (key := one_off_key(event)) is not None:
+        state.one_offs.setdefault(key, OneOffState(
+            logged.event_id, event.update_id, event.effective_date, type(event)))
     return event.update_id
 
 
@@ -257,6 +264,24 @@ def _formation_corrected(state: State, ref: EventRef, changes: Mapping[str, Any]
     for formation in state.taskforces.values():
         if formation.event_id == ref.event_id:
             _copy(changes, formation, effective_date=_day)
+
+
+def _one_off_corrected(state: State, ref: EventRef, changes: Mapping[str, Any]) -> None:
+    """A corrected name moves the one-off to its new key; a corrected date is kept."""
+    for key, one_off in list(state.one_offs.items()):
+        if one_off.event_id == ref.event_id:
+            _copy(changes, one_off, effective_date=_day)
+            field_name = ONE_OFFS[one_off.event_class][0]
+            if field_name in changes:
+                del state.one_offs[key]
+                state.one_offs.setdefault(
+                    named_key(one_off.event_class, str(changes[field_name])), one_off)
+
+
+def _one_off_retracted(state: State, ref: EventRef) -> None:
+    for key, one_off in list(state.one_offs.items()):
+        if one_off.event_id == ref.event_id:
+            del state.one_offs[key]
 
 
 def _indicator_corrected(state: State, ref: EventRef, changes: Mapping[str, Any]) -> None:
@@ -350,6 +375,8 @@ _CORRECTED: dict[type[DomainEvent], Callable[[State, EventRef, Mapping[str, Any]
     MilestoneScheduled: _schedule_corrected,
     MilestoneProgressReported: _progress_corrected,
     TaskforceFormed: _formation_corrected,
+    AssetAcquired: _one_off_corrected,
+    RolloutCompleted: _one_off_corrected,
     IndicatorDefined: _indicator_corrected,
     IndicatorValueRecorded: _value_corrected,
 }
@@ -361,4 +388,6 @@ _RETRACTED: dict[type[DomainEvent], Callable[[State, EventRef], None]] = {
     IndicatorValueRecorded: _value_retracted,
     UnitWentLive: _went_live_retracted,
     TaskforceFormed: _formation_retracted,
+    AssetAcquired: _one_off_retracted,
+    RolloutCompleted: _one_off_retracted,
 }

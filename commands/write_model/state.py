@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from catalogue.base import DomainEvent
 from catalogue.periods import Quarter
+from catalogue.updates import AssetAcquired, RolloutCompleted
 
 
 @dataclass(slots=True)
@@ -91,6 +92,35 @@ class FormationState:
     effective_date: date
 
 
+ONE_OFFS: dict[type[DomainEvent], tuple[str, str]] = {
+    AssetAcquired: ("asset", "acquired"),
+    RolloutCompleted: ("system", "rolled out"),
+}
+"""Updates that happen once to what they name (the field naming it, and what happened):
+an asset is acquired once, a system's rollout completes once."""
+
+
+def one_off_key(event: DomainEvent) -> tuple[str, str] | None:
+    """What a one-off update is about: its type and the name it gives."""
+    found = ONE_OFFS.get(type(event))
+    return None if found is None else named_key(type(event), str(getattr(event, found[0])))
+
+
+def named_key(event_class: type[DomainEvent], name: str) -> tuple[str, str]:
+    """A one-off's key: the same name in any case or spacing is the same thing."""
+    return event_class.type_name, " ".join(name.split()).casefold()
+
+
+@dataclass(slots=True)
+class OneOffState:
+    """A one-off update that still counts: another of the same is refused."""
+
+    event_id: uuid.UUID
+    update_id: str
+    effective_date: date
+    event_class: type[DomainEvent]
+
+
 @dataclass(slots=True)
 class ValueState:
     value: Decimal
@@ -154,6 +184,8 @@ class State:
     """unit id → the UnitWentLive event that still counts."""
     taskforces: dict[str, FormationState] = field(default_factory=dict)
     """taskforce unit id → its formation that still counts."""
+    one_offs: dict[tuple[str, str], OneOffState] = field(default_factory=dict)
+    """`one_off_key` → the acquisition or rollout that still counts."""
     indicators: dict[str, IndicatorState] = field(default_factory=dict)
     events: MutableMapping[uuid.UUID, EventRef] = field(default_factory=dict)
     """Every event by id, for corrections (a `LazyIndex` when loaded from a checkpoint)."""

@@ -6,7 +6,9 @@
   what we now know the world looked like then.
 
 A correction or retraction is knowledge: it applies from its own position on, to every
-effective date.
+effective date. One exception keeps a release true at its own date: an indicator value
+corrected into a later release (a restatement made through `CorrectEvent`) still reads
+as first released at effective dates before the later release.
 
 A third, optional axis cuts knowledge by the date the sources declared instead of the time
 of recording (`reported`, ``--as-reported DATE``; `projections.fold.reported`): for
@@ -18,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from projections.fold.records import Record, Version, effective_date
+from projections.fold.records import RELEASES, Record, Version, effective_date, released_by
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +41,9 @@ class Cutoff:
         if version is None or self.effective is None:
             return version
         on = effective_date(version.event, record.occurred_at)
-        return version if on is None or on <= self.effective else None
+        if on is None or on <= self.effective:
+            return version
+        return released_by(record, version, self.effective) if record.type in RELEASES else None
 
     def at(self, position: int) -> Cutoff:
         """The same question with the knowledge axis pinned to `position`."""

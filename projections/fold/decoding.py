@@ -36,6 +36,11 @@ class Decoded:
         return str(json.loads(self.metadata_json).get("actor") or "")
 
     @property
+    def unit(self) -> str:
+        """The unit the actor recorded it for; empty when the actor acts for none."""
+        return str(json.loads(self.metadata_json).get("unit") or "")
+
+    @property
     def channel(self) -> str:
         """How it reached the log, in one line; empty where it was not recorded."""
         channel = json.loads(self.metadata_json).get("channel")

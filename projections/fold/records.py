@@ -58,6 +58,8 @@ class Note:
     channel: str = ""
     """How it reached the log (``api tok-…``, ``direct user@host``); empty for events
     written before channels were recorded."""
+    unit: str = ""
+    """The unit the actor recorded it for, when the actor acts for one; empty otherwise."""
 
     @property
     def source(self) -> Source:
@@ -131,6 +133,21 @@ EFFECTIVE_DATES: dict[type[DomainEvent], EffectiveDate] = {
 """Dated facts and the date each takes effect; every operational update uses its
 `effective_date`. Definitions (themes, topics, units, indicators, milestone schedules) and
 the quarter's overview are timeless: they frame the report at every effective date."""
+
+
+RELEASES = frozenset({"IndicatorValueRecorded"})
+"""Facts that are releases: each version was published on its own date, so a correction
+that moves one into a later release leaves the earlier release true before that date."""
+
+
+def released_by(record: Record, version: Version, effective: date) -> Version | None:
+    """The newest version up to `version` released by `effective`, if any."""
+    index = next(at for at, known in enumerate(record.versions) if known is version)
+    for earlier in reversed(record.versions[:index]):
+        on = effective_date(earlier.event, record.occurred_at)
+        if on is not None and on <= effective:
+            return earlier
+    return None
 
 
 def effective_date(event: DomainEvent, occurred_at: datetime) -> date | None:

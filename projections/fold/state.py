@@ -15,7 +15,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from catalogue import EventCorrected, EventRetracted, MilestoneRescheduled, decode
+from catalogue import (
+    EventCorrected,
+    EventRetracted,
+    IndicatorValueRecorded,
+    MilestoneRescheduled,
+    decode,
+)
 from eventstore import RecordedEvent, canonical_json
 from projections.errors import InvalidEvent, ProjectionFailed
 from projections.fold.decoding import Decoded, DecodeError, decode_event
@@ -95,7 +101,13 @@ def evolve(state: PlanState, decoded: Decoded) -> PlanState:
 
 def _own_notes(decoded: Decoded, event: object) -> tuple[Note, ...]:
     """A reschedule is its own note (who moved the milestone, when, why): the record keeps
-    no actor otherwise, and the report says it as it says a correction."""
+    no actor otherwise, and the report says it as it says a correction. So is a restated
+    value's reason, with who gave it."""
+    if isinstance(event, IndicatorValueRecorded) and event.reason is not None:
+        return (Note(position=decoded.position, event_id=decoded.event_id,
+                     recorded_at=decoded.recorded_at, actor=decoded.actor,
+                     channel=decoded.channel, unit=decoded.unit, reason=event.reason,
+                     kind=decoded.type),)
     if not isinstance(event, MilestoneRescheduled):
         return ()
     return (Note(position=decoded.position, event_id=decoded.event_id,

@@ -117,7 +117,8 @@ def figure_form(figure: Figure) -> dict[str, Any]:
         "change": plain(figure.change),
         "text": figure.text,
         "corrections": [note_form(note) for note in figure.notes],
-        "restated": [{**plain(item), "source": source_form(item.source)}
+        "restated": [{**plain(item), "source": source_form(item.source),
+                      "to_source": source_form(item.to_source)}
                      for item in figure.restated],
     }
 

@@ -11,23 +11,44 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import pairwise
 
-from catalogue import FigureRef, Paragraph
+from catalogue import FigureRef, IndicatorValueRecorded, Paragraph
+from catalogue.periods import LONDON
 from projections.fold.records import Note, Source
-from projections.fold.views import PlanView
+from projections.fold.views import PlanView, Seen
 from projections.quarter.figures import Change, change, change_phrase
 
 PLACEHOLDER = re.compile(r"\{(\d+)\}")
+RESTATED = IndicatorValueRecorded.type_name
+"""The kind of a restated value's own note (its reason and who gave it)."""
 
 
 @dataclass(frozen=True, slots=True)
 class Restatement:
-    """An earlier value of the same indicator and period, replaced by a later recording."""
+    """An earlier value of the same indicator and period, replaced by a later release:
+    from what to what, in which release, why, by whom and when it was recorded."""
 
     period: str
     value: Decimal
+    """The value restated (the earlier one)."""
     released_on: str
+    """When the earlier value was released."""
     source: Source
+    """The event that recorded the earlier value."""
+    to_value: Decimal
+    to_released_on: str
+    """The release that restated it, and its publication."""
+    to_publication: str
+    reason: str | None
+    """Why; None for a restatement recorded before reasons were."""
+    by: str | None
+    """The name of the unit the restating actor acts for, where it acts for one."""
+    actor: str | None
+    """The actor who recorded the restatement with its reason (shown to auditors)."""
+    recorded_on: str
+    """The London date the restatement was recorded."""
+    to_source: Source
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,15 +152,32 @@ def figure(view: PlanView, reference: FigureRef) -> Figure:
         phrase=phrase,
         before_source=before.source if before else None,
         after_source=after.source if after else None,
-        notes=(*(before.notes if before else ()), *(after.notes if after else ())),
+        notes=tuple(note for seen in (before, after) if seen is not None for note in seen.notes
+                    if note.kind != RESTATED),
         restated=(*_restated(view, reference.indicator_id, reference.from_period),
                   *_restated(view, reference.indicator_id, reference.to_period)),
     )
 
 
 def _restated(view: PlanView, indicator_id: str, period: str) -> tuple[Restatement, ...]:
+    """Each value the period's later ones replaced, paired with the one that replaced it."""
     values = view.values.get((indicator_id, period), [])
-    return tuple(
-        Restatement(period, seen.event.value, seen.event.released_on.isoformat(), seen.source)
-        for seen in values[:-1]
+    return tuple(_restatement(view, period, earlier, later)
+                 for earlier, later in pairwise(values))
+
+
+def _restatement(view: PlanView, period: str, earlier: Seen[IndicatorValueRecorded],
+                 later: Seen[IndicatorValueRecorded]) -> Restatement:
+    note = next((note for note in later.notes if note.kind == RESTATED), None)
+    unit = view.units.get(note.unit) if note is not None and note.unit else None
+    return Restatement(
+        period, earlier.event.value, earlier.event.released_on.isoformat(), earlier.source,
+        to_value=later.event.value,
+        to_released_on=later.event.released_on.isoformat(),
+        to_publication=later.event.source,
+        reason=later.event.reason,
+        by=unit.event.name if unit is not None else None,
+        actor=note.actor if note is not None else None,
+        recorded_on=later.record.recorded_at.astimezone(LONDON).date().isoformat(),
+        to_source=later.source,
     )

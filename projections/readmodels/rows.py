@@ -31,6 +31,8 @@ def note_json(note: Note) -> dict[str, Any]:
     }
     if note.channel:
         data["channel"] = note.channel
+    if note.unit:
+        data["unit"] = note.unit
     return data
 
 
@@ -45,6 +47,7 @@ def note_from_json(data: Mapping[str, Any]) -> Note:
         previous=dict(data.get("previous") or {}),
         kind=str(data.get("kind") or "EventCorrected"),
         channel=str(data.get("channel") or ""),
+        unit=str(data.get("unit") or ""),
     )
 
 

@@ -64,7 +64,8 @@ def report_sources(report: Report) -> list[Source]:
     for paragraph in report.overview:
         for figure in paragraph.figures:
             add(*figure.sources, *(note.source for note in figure.notes),
-                *(restated.source for restated in figure.restated))
+                *(source for restated in figure.restated
+                  for source in (restated.source, restated.to_source)))
     add(report.overview_source, *(note.source for note in report.overview_notes))
     for theme in report.themes:
         for topic in theme.topics:

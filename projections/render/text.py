@@ -91,11 +91,21 @@ def note_text(note: Note, audit: bool = False) -> str:
     return f"Corrected on {when}{by}: {note.reason} ({changed})."
 
 
-def restatement_text(restated: Restatement, name: str) -> str:
-    """``Total notifiable offences for 2017-18 restates 826,000 (released 19 April 2018).``"""
-    released = long_date(date.fromisoformat(restated.released_on))
-    return (f"{name} for {restated.period} restates {number(restated.value)} "
-            f"(released {released}).")
+def restatement_text(restated: Restatement, name: str, audit: bool = False) -> str:
+    """``Total notifiable offences: 2017-18 restated from 827,225 to 829,418 in the release
+    of 25 April 2019, Recorded crime 2018-19 (boundary changes; by Performance Unit;
+    recorded on 26 April 2019).`` Who is the unit's name where there is one; the actor id
+    only for auditors. A value recorded without a reason says only what replaced what."""
+    earlier = number(restated.value)
+    release = long_date(date.fromisoformat(restated.to_released_on))
+    said = [restated.reason or "no reason recorded"]
+    who = [part for part in (restated.by, restated.actor if audit else None) if part]
+    if who:
+        said.append("by " + (f"{who[0]} ({who[1]})" if len(who) == 2 else who[0]))
+    said.append(f"recorded on {long_date(date.fromisoformat(restated.recorded_on))}")
+    return (f"{name}: {restated.period} restated from {earlier} to "
+            f"{number(restated.to_value)} in the release of {release}, "
+            f"{restated.to_publication} ({'; '.join(said)}).")
 
 
 def update_line(item: UpdateItem) -> str:

@@ -68,7 +68,7 @@ def _history(url: str) -> History:
                       "actor": "performance.analyst",
                       "data": {"indicator_id": "total-notifiable-offences", "period": "2017-18",
                                "value": "827300", "source": "MPS recorded crime: revised",
-                               "released_on": "2018-09-01"}})
+                               "released_on": "2018-09-01", "reason": "late returns"}})
         with EventStore.open(url) as store:
             restatement = store.head().position
     assert loaded_at is not None and corrected_at is not None

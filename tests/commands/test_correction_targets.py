@@ -82,14 +82,16 @@ def test_a_milestone_reference_takes_the_event_type(plan: CommandService,
 def test_more_than_one_match_is_refused_and_a_retracted_one_is_passed_over(
     plan: CommandService, store: EventStore
 ) -> None:
-    """Two live reports: refused, naming milestone_id and both positions. Once one is
-    retracted, the same reference names the other."""
+    """Two live reports: refused, naming milestone_id and both candidates by position and
+    event id (so one can be chosen). Once one is retracted, the same reference names the
+    other."""
     (first,) = given(plan, progress("on_track", as_of="2018-06-15"))
     (second,) = given(plan, progress("delivered", as_of="2018-06-30"))
     reference = {"milestone_id": "vctf", "event_type": "MilestoneProgressReported"}
     assert_refused(plan.submit(correct(changes={"status": "some_delay"}, **reference)),
-                   "milestone_id", "matches 2 events", f"position {first.first_position}",
-                   f"position {second.first_position}")
+                   "milestone_id", "matches 2 events",
+                   f"position {first.first_position}, event_id {event_id(store, first)}",
+                   f"position {second.first_position}, event_id {event_id(store, second)}")
     given(plan, retract(event_id=event_id(store, first)))
     outcome = plan.submit(correct(changes={"status": "some_delay"}, **reference))
     (corrected,) = written(store, outcome)

@@ -27,9 +27,10 @@ def define(indicator_id: str = "tno") -> dict[str, Any]:
 
 
 def value(period: str, amount: str, released_on: str = "2018-04-30",
-          indicator_id: str = "tno", source: str = "MPS crime statistics") -> dict[str, Any]:
+          indicator_id: str = "tno", source: str = "MPS crime statistics",
+          **more: Any) -> dict[str, Any]:
     return cmd("RecordIndicatorValue", PERFORMANCE, indicator_id=indicator_id, period=period,
-               value=amount, source=source, released_on=released_on)
+               value=amount, source=source, released_on=released_on, **more)
 
 
 def test_an_indicator_is_defined_with_its_direction(
@@ -73,7 +74,8 @@ def test_a_later_value_restates_the_period_and_the_earlier_stays(
     given(plan, define())
     (first,) = given(plan, value("2017-18", "827225"))
     (second,) = given(plan, value("2017-18", "827300", released_on="2018-07-01",
-                                  source="MPS crime statistics, revised"))
+                                  source="MPS crime statistics, revised",
+                                  reason="late returns"))
     values = [from_recorded(recorded).event for recorded in store.read_stream("indicator-tno")]
     assert [event.value for event in values if isinstance(event, IndicatorValueRecorded)] == [
         Decimal("827225"), Decimal("827300")]

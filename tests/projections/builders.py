@@ -54,11 +54,12 @@ class LogWriter:
     count: int = 0
 
     def record(self, *events: DomainEvent, when: str | None = None,
-               actor: str | None = None) -> list[Written]:
-        """Append `events` in one commit (recorded at `when`, if given)."""
+               actor: str | None = None, unit: str | None = None) -> list[Written]:
+        """Append `events` in one commit (recorded at `when`, if given, by `actor` acting
+        for `unit`)."""
         if when is not None:
             self.clock.now = at(when)
-        metadata = Metadata(actor=actor or self.actor, unit=None, command_id=f"c{self.count}",
+        metadata = Metadata(actor=actor or self.actor, unit=unit, command_id=f"c{self.count}",
                             command_type="Test", correlation_id=f"c{self.count}",
                             causation_id=f"c{self.count}")
         streams: dict[str, list[NewEvent]] = {}
@@ -76,8 +77,8 @@ class LogWriter:
                                                                                      strict=True)]
 
     def one(self, event: DomainEvent, when: str | None = None,
-            actor: str | None = None) -> Written:
-        return self.record(event, when=when, actor=actor)[0]
+            actor: str | None = None, unit: str | None = None) -> Written:
+        return self.record(event, when=when, actor=actor, unit=unit)[0]
 
     def correct(self, target: Written, reason: str, when: str | None = None,
                 actor: str | None = None, **changes: object) -> Written:

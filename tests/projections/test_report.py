@@ -75,7 +75,9 @@ def test_original_then_corrected_then_restated_across_cut_offs(writer: LogWriter
     markdown = render_markdown(_report(writer, Cutoff(fix.position)), audit=True)
     assert ("_Corrected on 2 August 2018 by auditor.ann: transcription error "
             "(value: 827225 → 830000)._") in markdown
-    assert "restates 830,000 (released 19 April 2018)" in render_markdown(_report(writer))
+    assert ("Total notifiable offences: 2017-18 restated from 830,000 to 829,000 in the "
+            "release of 18 October 2018, ONS revision (no reason recorded; recorded on "
+            "19 October 2018).") in render_markdown(_report(writer))
 
 
 def test_a_restatement_applies_from_its_effective_date(writer: LogWriter, q1: Q1Log) -> None:

@@ -79,7 +79,8 @@ def _planning(name: str, n: int, unit: str) -> Example:
                             "measure": "offences", "better": "lower"},
         "RecordIndicatorValue": {"indicator_id": INDICATOR, "period": "2018-19",
                                  "value": str(800_000 + n), "source": "MPS recorded crime",
-                                 "released_on": "2018-07-01"},
+                                 "released_on": "2018-07-01",
+                                 "reason": f"release {n} restates the last"},
         "WriteQuarterOverview": {"quarter": "2018-19-Q1", "introduction": [f"Overview {n}."],
                                  "paragraphs": [{"text": "Crime rose {1}.", "figures": [
                                      {"indicator_id": INDICATOR, "from_period": "2016-17",
@@ -105,10 +106,10 @@ def _update(name: str, n: int, unit: str) -> Example:
         "RecordTaskforceChanged": {"taskforce_unit": f"tf-{n}", "officers": 272,
                                    "effective_date": "2018-09-17"},
         "RecordUnitWentLive": {"live_unit": unit, "boroughs": [f"{unit.title()} borough"]},
-        "RecordAssetAcquired": {"asset": "Empress State Building", "acquirer": unit,
+        "RecordAssetAcquired": {"asset": f"Empress State Building, lot {n}", "acquirer": unit,
                                 "price": "250000000", "programme": "Estates",
                                 "programme_value": "412000000"},
-        "RecordRolloutCompleted": {"system": "IVMA", "count_installed": 1200},
+        "RecordRolloutCompleted": {"system": f"IVMA wave {n}", "count_installed": 1200},
         "RecordOperationalUpdate": {"kind": "other"},
     }
     data.update(own[name])
