@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
@@ -110,10 +111,10 @@ class _StatusDefSchema(Schema):
         return StatusDef(**data)
 
 
-def status_list(**kwargs: object) -> fields.List:
-    """A scale's statuses: 1 to 12, each id once."""
+def status_list(**kwargs: Any) -> fields.List[Any]:
+    """A scale's statuses: 1 to 12 (each id once: `check_distinct`)."""
     return fields.List(fields.Nested(_StatusDefSchema), validate=validate.Length(min=1, max=12),
-                       **kwargs)  # type: ignore[arg-type]
+                       **kwargs)
 
 
 def check_distinct(statuses: Iterable[StatusDef], field: str = "statuses") -> None:
