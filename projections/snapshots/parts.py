@@ -54,7 +54,9 @@ def quarter_parts(state: PlanState, quarter: Quarter) -> Parts:
         milestone = view.milestones[row.milestone_id]
         assert milestone.schedule is not None
         board_streams.add(milestone.schedule.record.stream_id)
-        board_streams |= {seen.record.stream_id for seen in milestone.updates}
+    board_streams |= {record.stream_id for record in state.records.values() if any(
+        isinstance(version.event, OperationalUpdate) and version.event.milestone_id
+        for version in record.versions)}
     narrative_streams = {record.stream_id for record in state.records.values()
                          if _in_narrative(record.versions, quarter)}
     narrative_streams |= _linked(view, quarter)
