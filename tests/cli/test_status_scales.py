@@ -26,14 +26,14 @@ def test_the_readme_scale_is_adopted_and_enforced(url: str) -> None:  # noqa: F8
     statuses and nothing written; Yellow is accepted and the table shows it."""
     assert run(url, "submit", "-", input=jsonl(*readme_scale_commands(), SCHEDULE)).exit_code == 0
     before = head(url)
-    late = {**PROGRESS, "id": "p/vctf-q3",
-            "data": {**PROGRESS["data"], "quarter": "2018-19-Q3", "status": "some_delay",
-                     "as_of": "2018-12-31"}}
+    data: dict[str, str] = {**PROGRESS["data"], "quarter": "2018-19-Q3",  # type: ignore[dict-item]
+                            "status": "some_delay", "as_of": "2018-12-31"}
+    late = {**PROGRESS, "id": "p/vctf-q3", "data": data}
     refused = run(url, "submit", "-", input=jsonl(late))
     assert refused.exit_code != 0
     assert "status" in refused.output and "blue, green, yellow, red" in refused.output
     assert "Traceback" not in refused.output and head(url) == before
-    late["data"]["status"] = "yellow"
+    data["status"] = "yellow"
     accepted = run(url, "submit", "-", input=jsonl(late))
     assert accepted.exit_code == 0, accepted.output
     table = run(url, "status", "--quarter", "2018-19-Q3", "--format", "json")
