@@ -24,6 +24,8 @@ from commands.spec import CommandSpec
 from commands.write_model.state import State
 
 GROUP = "Status scales"
+RESERVED = ("not_reported", "rescheduled", "withdrawn")
+"""What a board shows besides a scale's statuses: no scale may name a status so."""
 
 
 def check_status(state: State, quarter: Quarter, status: str, field: str = "status") -> None:
@@ -66,6 +68,10 @@ def define_scale(state: State, command: DefineStatusScale,
         raise Refused("scale_id", f"{command.scale_id!r} is the built-in default scale")
     references.new_stream(state, scale_stream(command.scale_id), "scale_id",
                           f"status scale {command.scale_id!r}")
+    for status in command.statuses:
+        if status.status in RESERVED:
+            raise Refused("statuses", f"{status.status!r} is a board state every scale has "
+                                      f"({', '.join(RESERVED)}); name the status otherwise")
     return [recorded(StatusScaleDefined, command)]
 
 

@@ -52,6 +52,9 @@ def test_a_scale_is_refused_with_the_field_at_fault(plan: CommandService,
     assert_refused(plan.submit(cmd("DefineStatusScale", PERFORMANCE,
                                    **{**DORSET, "scale_id": "default"})),
                    "scale_id", "built-in default")
+    reserved = {**DORSET, "statuses": [{**DORSET["statuses"][0], "status": "withdrawn"}]}
+    assert_refused(plan.submit(cmd("DefineStatusScale", PERFORMANCE, **reserved)),
+                   "statuses", "'withdrawn' is a board state")
     assert head(store) == before
     given(plan, cmd("DefineStatusScale", PERFORMANCE, **DORSET))
     assert_refused(plan.submit(cmd("DefineStatusScale", PERFORMANCE, **DORSET)),
