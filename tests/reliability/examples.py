@@ -89,9 +89,13 @@ def _planning(name: str, n: int, unit: str) -> Example:
 
 
 def _scale_data(n: int) -> dict[str, Any]:
+    """A scale that keeps the statuses the other examples report in (a fuzzed adoption may
+    put it in force on the shared log)."""
     return {"scale_id": f"scale-{n}", "name": f"Scale {n}", "statuses": [
-        {"status": "green", "label": "Green", "symbol": "circle", "colour": "#1a9641",
+        {"status": "on_track", "label": "On track", "symbol": "circle", "colour": "#1a9641",
          "category": "in_progress"},
+        {"status": "some_delay", "label": "Some delay", "symbol": "wrench",
+         "colour": "#b35806", "category": "at_risk"},
         {"status": "done", "label": "Done", "symbol": "tick", "colour": "#1b7837",
          "category": "done"}]}
 
