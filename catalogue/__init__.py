@@ -38,6 +38,15 @@ from catalogue.periods import (
     Quarter,
     parse_period,
 )
+from catalogue.scales import (
+    DEFAULT_SCALE,
+    StatusDef,
+    StatusScale,
+    StatusScaleAdopted,
+    StatusScaleDefined,
+    scale_in_force,
+    status_def,
+)
 from catalogue.structure import (
     RoleGranted,
     RoleRevoked,
@@ -62,6 +71,7 @@ UPDATE_TYPES: tuple[str, ...] = tuple(
 
 __all__ = [
     "CATALOGUE",
+    "DEFAULT_SCALE",
     "STATUSES",
     "STATUS_LABELS",
     "STATUS_SYMBOLS",
@@ -92,6 +102,10 @@ __all__ = [
     "RoleGranted",
     "RoleRevoked",
     "RolloutCompleted",
+    "StatusDef",
+    "StatusScale",
+    "StatusScaleAdopted",
+    "StatusScaleDefined",
     "TaskforceChanged",
     "TaskforceFormed",
     "ThemeDefined",
@@ -107,6 +121,8 @@ __all__ = [
     "from_recorded",
     "load",
     "parse_period",
+    "scale_in_force",
+    "status_def",
     "to_new_event",
     "upcast",
 ]

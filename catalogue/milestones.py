@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from marshmallow import fields, validate
+from marshmallow import fields
 
 from catalogue.base import DomainEvent, EventSchema, event_type
 from catalogue.fields import QuarterField, identifier, text, title
 from catalogue.periods import Quarter, london_midnight
+from catalogue.scales import STATUS_ID
 from catalogue.streams import milestone_stream
 
 STATUSES = ("delivered", "on_track", "some_delay")
@@ -47,7 +48,7 @@ class MilestoneScheduled(DomainEvent):
 class MilestoneProgressReportedSchema(EventSchema):
     milestone_id = identifier(required=True)
     quarter = QuarterField(required=True)
-    status = fields.String(required=True, validate=validate.OneOf(STATUSES))
+    status = fields.String(required=True, validate=STATUS_ID)
     narrative = text(required=True)
     as_of = fields.Date(required=True)
 
@@ -72,7 +73,7 @@ class MilestoneProgressReported(DomainEvent):
         return london_midnight(self.as_of)
 
     def summary(self) -> str:
-        status = STATUS_LABELS[self.status]
+        status = STATUS_LABELS.get(self.status, self.status)
         return f"{self.milestone_id} {status} in {self.quarter} as of {self.as_of}"
 
 

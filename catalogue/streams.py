@@ -33,3 +33,11 @@ def indicator_stream(indicator_id: str) -> str:
 
 def overview_stream(quarter: object) -> str:
     return f"overview-{str(quarter).lower()}"
+
+
+def scale_stream(scale_id: str) -> str:
+    return f"scale-{scale_id}"
+
+
+def scales_adoption_stream() -> str:
+    return "plan-scales"

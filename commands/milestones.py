@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from marshmallow import fields, validate
+from marshmallow import fields
 
 from catalogue import (
     DomainEvent,
@@ -20,8 +20,8 @@ from catalogue import (
     MilestoneWithdrawn,
 )
 from catalogue.fields import QuarterField, identifier, text, title
-from catalogue.milestones import STATUSES
 from catalogue.periods import Quarter
+from catalogue.scales import STATUS_ID
 from catalogue.streams import milestone_stream
 from commands import references
 from commands.command import Command, CommandSchema, about, recorded
@@ -29,6 +29,7 @@ from commands.context import Context
 from commands.dates import not_in_future, quarter_begun
 from commands.errors import Refused
 from commands.permissions import PLANNING, RECORDER, Policy
+from commands.scales import check_status
 from commands.spec import CommandSpec
 from commands.write_model.state import MilestoneState, State
 
@@ -104,8 +105,9 @@ def check_schedule(state: State, event: MilestoneScheduled, context: Context,
 class ReportMilestoneProgressSchema(CommandSchema):
     milestone_id = identifier(required=True, **about("a scheduled milestone"))
     quarter = QuarterField(required=True, **about("the quarter reported on, e.g. 2018-19-Q1"))
-    status = fields.String(required=True, validate=validate.OneOf(STATUSES),
-                           **about("✓ delivered, 📅 on track or 🔧 some delay"))
+    status = fields.String(required=True, validate=STATUS_ID, **about(
+        "a status of the scale in force for the quarter (by default delivered, on_track or "
+        "some_delay)"))
     narrative = text(required=True, **about("what happened; paragraphs split by a blank line"))
     as_of = fields.Date(required=True, **about("the date the narrative is true at"))
 
@@ -133,6 +135,7 @@ def check_progress(state: State, event: MilestoneProgressReported, context: Cont
                    prefix: str = "") -> None:
     """The quarter has begun and the as-of date lies between its start and today."""
     quarter_begun(event.quarter, context, f"{prefix}quarter")
+    check_status(state, event.quarter, event.status, f"{prefix}status")
     not_in_future(event.as_of, context, f"{prefix}as_of")
     if event.as_of < event.quarter.first_day:
         raise Refused(f"{prefix}as_of",

@@ -12,7 +12,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from catalogue import DomainEvent
-from commands import corrections, indicators, milestones, overview, structure, updates
+from commands import (
+    corrections,
+    indicators,
+    milestones,
+    overview,
+    scales,
+    structure,
+    updates,
+)
 from commands.command import Command
 from commands.spec import CommandSpec
 
@@ -28,7 +36,7 @@ def _by_name(specs: Iterable[CommandSpec]) -> dict[str, CommandSpec]:
 
 COMMANDS: dict[str, CommandSpec] = _by_name(
     spec
-    for area in (structure, milestones, updates, indicators, overview, corrections)
+    for area in (structure, scales, milestones, updates, indicators, overview, corrections)
     for spec in area.SPECS
 )
 """Every command by its name, area by area."""

@@ -27,10 +27,13 @@ from catalogue import (
     MilestoneWithdrawn,
     OperationalUpdate,
     OperationalUpdateRecorded,
+    Quarter,
     QuarterOverviewWritten,
     RoleGranted,
     RoleRevoked,
     RolloutCompleted,
+    StatusScaleAdopted,
+    StatusScaleDefined,
     TaskforceChanged,
     TaskforceFormed,
     ThemeDefined,
@@ -39,6 +42,7 @@ from catalogue import (
     UnitWentLive,
     UnknownEventType,
     decode,
+    status_def,
 )
 from commands.write_model.state import (
     ONE_OFFS,
@@ -162,9 +166,23 @@ def _progress(state: State, event: MilestoneProgressReported, logged: Logged) ->
     milestone = state.milestones.get(event.milestone_id)
     if milestone is not None:
         milestone.reports[logged.event_id] = ProgressState(
-            event.quarter, event.status, event.as_of
+            event.quarter, event.status, event.as_of, _category(state, event.quarter, event.status)
         )
     return event.milestone_id
+
+
+def _category(state: State, quarter: Quarter, status: str) -> str:
+    return status_def(state.scale_for(quarter), status).category
+
+
+def _scale(state: State, event: StatusScaleDefined, logged: Logged) -> str:
+    state.scales[event.scale_id] = event.scale
+    return event.scale_id
+
+
+def _adopted(state: State, event: StatusScaleAdopted, logged: Logged) -> str:
+    state.adoptions.append((event.from_quarter, logged.position, event.scale_id))
+    return event.scale_id
 
 
 def _rescheduled(state: State, event: MilestoneRescheduled, logged: Logged) -> str:
@@ -258,6 +276,7 @@ def _progress_corrected(state: State, ref: EventRef, changes: Mapping[str, Any])
     report = state.milestones[ref.key].reports.get(ref.event_id)
     if report is not None:
         _copy(changes, report, status=str, as_of=_day)
+        report.category = _category(state, report.quarter, report.status)
 
 
 def _formation_corrected(state: State, ref: EventRef, changes: Mapping[str, Any]) -> None:
@@ -364,6 +383,8 @@ _EVOLVERS: dict[type[DomainEvent], Evolver] = {
     IndicatorDefined: _indicator,
     IndicatorValueRecorded: _value,
     QuarterOverviewWritten: _overview,
+    StatusScaleDefined: _scale,
+    StatusScaleAdopted: _adopted,
     EventCorrected: _corrected,
     EventRetracted: _retracted,
 }

@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from catalogue.base import DomainEvent
 from catalogue.periods import Quarter
+from catalogue.scales import DONE, StatusScale, scale_in_force
 from catalogue.updates import AssetAcquired, RolloutCompleted
 
 
@@ -51,6 +52,8 @@ class ProgressState:
     quarter: Quarter
     status: str
     as_of: date
+    category: str = ""
+    """The status's category on the scale in force for `quarter` when it was reported."""
 
 
 @dataclass(slots=True)
@@ -78,7 +81,7 @@ class MilestoneState:
     def delivered_in(self) -> Quarter | None:
         """The quarter of the report that says delivered, if one still counts."""
         for report in self.reports.values():
-            if report.status == "delivered":
+            if report.category == DONE:
                 return report.quarter
         return None
 
@@ -187,10 +190,18 @@ class State:
     one_offs: dict[tuple[str, str], OneOffState] = field(default_factory=dict)
     """`one_off_key` → the acquisition or rollout that still counts."""
     indicators: dict[str, IndicatorState] = field(default_factory=dict)
+    scales: dict[str, StatusScale] = field(default_factory=dict)
+    """scale id → the status scale defined under it."""
+    adoptions: list[tuple[Quarter, int, str]] = field(default_factory=list)
+    """(from quarter, position, scale id) of every adoption of a scale."""
     events: MutableMapping[uuid.UUID, EventRef] = field(default_factory=dict)
     """Every event by id, for corrections (a `LazyIndex` when loaded from a checkpoint)."""
     retracted: set[uuid.UUID] = field(default_factory=set)
     commits: dict[str, CommitRef] = field(default_factory=dict)
+
+    def scale_for(self, quarter: Quarter) -> StatusScale:
+        """The status scale in force for `quarter`."""
+        return scale_in_force(self.adoptions, self.scales, quarter)
 
     def version(self, stream_id: str) -> int:
         return self.versions.get(stream_id, 0)

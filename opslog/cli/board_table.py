@@ -22,14 +22,18 @@ def print_board(board: Board) -> None:
         due = f"{row.due_quarter} (carried)" if row.carried_over else str(row.due_quarter)
         last = (f"{row.last_report_quarter} {row.last_report_date}"
                 if row.last_report_quarter else "")
-        status_text = f"{row.symbol} {row.label}".strip()
+        status_text = row.label
         if any(note.kind == "EventCorrected" for note in row.notes):
             status_text += " (corrected)"
+        if row.evidence is not None:
+            status_text += " (flagged)"
         table.add_row(*(_cell(text) for text in (
             row.milestone_id, row.title, f"{theme} / {row.topic_title or row.topic_id}",
             row.owner_name or row.owner_unit, due, status_text, last)))
     console.print(table)
     console.print(_cell(board.summary), highlight=False)
+    for row in board.flagged:
+        console.print(_cell(f"{row.milestone_id} flagged: {row.evidence}"), highlight=False)
 
 
 def _cell(text: str) -> Text:

@@ -15,6 +15,8 @@ from catalogue import (
     MilestoneRescheduled,
     MilestoneScheduled,
     MilestoneWithdrawn,
+    StatusScaleAdopted,
+    StatusScaleDefined,
     ThemeDefined,
     TopicDefined,
     UnitRegistered,
@@ -25,12 +27,14 @@ def _names(*kinds: type[DomainEvent]) -> tuple[str, ...]:
     return tuple(kind.type_name for kind in kinds)
 
 
-STRUCTURE = _names(ThemeDefined, TopicDefined, UnitRegistered)
-"""The plan's structure: every board and report shows it."""
+SCALES = _names(StatusScaleDefined, StatusScaleAdopted)
+STRUCTURE = (*_names(ThemeDefined, TopicDefined, UnitRegistered), *SCALES)
+"""The plan's structure (with its status scales): every board and report shows it."""
 MILESTONE = _names(MilestoneScheduled, MilestoneRescheduled, MilestoneProgressReported,
                    MilestoneWithdrawn)
-BOARD = frozenset((*STRUCTURE, *MILESTONE))
-"""Every event type a board can depend on (besides corrections and retractions of them)."""
-AMENDMENTS = frozenset(_names(EventCorrected, EventRetracted))
 UPDATES = tuple(sorted(UPDATE_TYPES))
 """The operational updates a report lists."""
+BOARD = frozenset((*STRUCTURE, *MILESTONE, *UPDATES))
+"""Every event type a board can depend on (besides corrections and retractions of them):
+updates too, as the evidence a delivered status is checked against."""
+AMENDMENTS = frozenset(_names(EventCorrected, EventRetracted))

@@ -200,7 +200,8 @@ def keys_of(event: DomainEvent, occurred_at: datetime) -> Keys:
         assert on is not None
         return Keys(event.milestone_id, quarter_number(Quarter.containing(on)), effective_on=on)
     if isinstance(event, OperationalUpdate):
-        return Keys(quarter=quarter_number(Quarter.containing(event.effective_date)),
+        return Keys(event.milestone_id,
+                    quarter=quarter_number(Quarter.containing(event.effective_date)),
                     effective_on=on)
     if isinstance(event, QuarterOverviewWritten):
         return Keys(quarter=quarter_number(event.quarter))

@@ -38,7 +38,7 @@ def span_of(view: PlanView, milestone: MilestoneView) -> Span | None:
                  for seen in milestone.withdrawals]
     beyond = quarter_number(max(quarters)) + 1
     present = [number for number in range(first, beyond + 1)
-               if on_board(milestone, quarter_of_number(number))]
+               if on_board(milestone, quarter_of_number(number), view)]
     if not present:
         return None
     # Past every quarter its facts name, a milestone's place on the board no longer changes.

@@ -22,9 +22,13 @@ from catalogue import (
     OperationalUpdate,
     Quarter,
     QuarterOverviewWritten,
+    StatusScale,
+    StatusScaleAdopted,
+    StatusScaleDefined,
     ThemeDefined,
     TopicDefined,
     UnitRegistered,
+    scale_in_force,
 )
 from projections.fold.cutoff import Cutoff
 from projections.fold.records import Note, Record, Source, Version
@@ -65,6 +69,8 @@ class MilestoneView:
     withdrawals: list[Seen[MilestoneWithdrawn]] = field(default_factory=list)
     retracted_reports: list[Seen[MilestoneProgressReported]] = field(default_factory=list)
     """Reports retracted by the cut-off, as last known before (see `PlanView.retracted`)."""
+    updates: list[Seen[OperationalUpdate]] = field(default_factory=list)
+    """The operational updates that name this milestone: the evidence of its progress."""
 
 
 @dataclass(slots=True)
@@ -91,6 +97,15 @@ class PlanView:
     """Updates retracted by the cut-off, as last known before: the report notes them."""
     gaps: tuple[Gap, ...] = ()
     """Events up to the cut-off that could not be read, so are missing from the view."""
+    scales: dict[str, Seen[StatusScaleDefined]] = field(default_factory=dict)
+    adoptions: list[Seen[StatusScaleAdopted]] = field(default_factory=list)
+
+    def scale_for(self, quarter: Quarter) -> StatusScale:
+        """The status scale in force for `quarter` at this cut-off."""
+        return scale_in_force(
+            ((seen.event.from_quarter, seen.position, seen.event.scale_id)
+             for seen in self.adoptions),
+            {scale_id: seen.event.scale for scale_id, seen in self.scales.items()}, quarter)
 
     @classmethod
     def build(cls, state: PlanState, cutoff: Cutoff) -> PlanView:
@@ -183,9 +198,19 @@ def _overview(view: PlanView, seen: Seen[QuarterOverviewWritten]) -> None:
     view.overviews[seen.event.quarter] = seen
 
 
+def _scale(view: PlanView, seen: Seen[StatusScaleDefined]) -> None:
+    view.scales[seen.event.scale_id] = seen
+
+
+def _adopted(view: PlanView, seen: Seen[StatusScaleAdopted]) -> None:
+    view.adoptions.append(seen)
+
+
 def _route_other(view: PlanView, seen: Seen[DomainEvent]) -> None:
     if isinstance(seen.event, OperationalUpdate):
         view.updates.append(seen)  # type: ignore[arg-type]
+        if seen.event.milestone_id is not None:
+            view.milestone(seen.event.milestone_id).updates.append(seen)  # type: ignore[arg-type]
 
 
 _ROUTES: dict[type[DomainEvent], Callable[[PlanView, Seen[Any]], None]] = {
@@ -199,4 +224,6 @@ _ROUTES: dict[type[DomainEvent], Callable[[PlanView, Seen[Any]], None]] = {
     MilestoneProgressReported: _reported,
     MilestoneWithdrawn: _withdrawn,
     QuarterOverviewWritten: _overview,
+    StatusScaleDefined: _scale,
+    StatusScaleAdopted: _adopted,
 }

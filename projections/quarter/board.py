@@ -8,7 +8,17 @@ Rules, for a quarter Q:
 * a withdrawn milestone stays until the later of its due quarter and the quarter it was
   withdrawn in, and shows as withdrawn from the quarter it was withdrawn in;
 * its status on Q's board is that of its latest report for Q or an earlier quarter
-  (by quarter, as-of date, position); "not yet reported" when there is none.
+  (by quarter, as-of date, position); "not yet reported" when there is none;
+* statuses are those of the scale in force for the report's quarter
+  (`catalogue.scales`): "delivered" above is any status of category done;
+* a delivered status is flagged (`BoardRow.evidence`) when the milestone's linked updates
+  all fall after the quarter it was reported delivered in: its evidence moved (a
+  correction of a go-live date, say) and the status no longer rests on it.
+
+Carried over, precisely: a milestone is carried over into Q when it was planned (is now
+due) for an earlier quarter, no report for a quarter before Q says done, and it was still
+open when Q began (not withdrawn before Q). The board counts carried-over milestones apart
+from those planned for Q ("52 milestones planned plus 3 carried over from Quarter 1").
 """
 
 from __future__ import annotations
@@ -19,13 +29,16 @@ from datetime import date
 from typing import Any
 
 from catalogue import (
-    STATUS_LABELS,
-    STATUS_SYMBOLS,
-    STATUSES,
+    DEFAULT_SCALE,
     MilestoneProgressReported,
     MilestoneWithdrawn,
     Quarter,
+    StatusDef,
+    StatusScale,
+    status_def,
 )
+from catalogue.scales import AT_RISK, CATEGORIES, DONE, NOT_STARTED
+from catalogue.scales import WITHDRAWN as WITHDRAWN_CATEGORY
 from projections.fold.cutoff import Cutoff
 from projections.fold.records import Note, Source, effective_date
 from projections.fold.state import Gap, PlanState
@@ -34,10 +47,21 @@ from projections.fold.views import MilestoneView, PlanView, Seen, report_order
 RESCHEDULED = "rescheduled"
 WITHDRAWN = "withdrawn"
 NOT_REPORTED = "not_reported"
-ALL_STATUSES = (*STATUSES, NOT_REPORTED, RESCHEDULED, WITHDRAWN)
-LABELS = {**STATUS_LABELS, NOT_REPORTED: "not yet reported", RESCHEDULED: "rescheduled",
-          WITHDRAWN: "withdrawn"}
-SYMBOLS = {**STATUS_SYMBOLS, NOT_REPORTED: "", RESCHEDULED: "", WITHDRAWN: ""}
+EXTRAS = (NOT_REPORTED, RESCHEDULED, WITHDRAWN)
+"""The states a board row may be in besides the statuses of a scale."""
+EXTRA_STYLES = {
+    NOT_REPORTED: StatusDef(status=NOT_REPORTED, label="not yet reported", symbol="dash",
+                            colour="#737373", category=NOT_STARTED),
+    RESCHEDULED: StatusDef(status=RESCHEDULED, label="rescheduled", symbol="dash",
+                           colour="#737373", category=AT_RISK),
+    WITHDRAWN: StatusDef(status=WITHDRAWN, label="withdrawn", symbol="dash", colour="#737373",
+                         category=WITHDRAWN_CATEGORY),
+}
+
+
+def style_of(scale: StatusScale, status: str) -> StatusDef:
+    """How a board shows `status`: one of the extra states, else as `scale` defines it."""
+    return EXTRA_STYLES.get(status) or status_def(scale, status)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,16 +90,33 @@ class BoardRow:
     notes: tuple[Note, ...]
     """Corrections of the facts behind this row's status and title."""
     sort_key: tuple[int, int, int]
+    style: StatusDef | None = None
+    """The status as the scale in force for its report's quarter defines it."""
+    evidence: str | None = None
+    """Why a delivered status no longer rests on its evidence, when it does not."""
+
+    @property
+    def status_style(self) -> StatusDef:
+        return self.style if self.style is not None else style_of(DEFAULT_SCALE, self.status)
 
     @property
     def symbol(self) -> str:
-        return SYMBOLS[self.status]
+        """The name of the status's shape (`catalogue.scales.SYMBOLS`)."""
+        return self.status_style.symbol
+
+    @property
+    def colour(self) -> str:
+        return self.status_style.colour
+
+    @property
+    def category(self) -> str:
+        return self.status_style.category
 
     @property
     def label(self) -> str:
         if self.status == RESCHEDULED and self.rescheduled_to is not None:
             return f"rescheduled to {self.rescheduled_to}"
-        return LABELS[self.status]
+        return self.status_style.label
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,11 +129,35 @@ class Board:
     rows: tuple[BoardRow, ...]
     gaps: tuple[Gap, ...] = ()
     """Events up to the cut-off that could not be read (see `projections.fold.state.Gap`)."""
+    scale: StatusScale = DEFAULT_SCALE
+    """The status scale in force for the quarter at the cut-off."""
+
+    @property
+    def statuses(self) -> tuple[str, ...]:
+        """The scale's statuses, any other a row shows (an earlier scale's), the extras."""
+        others = sorted({row.status for row in self.rows} - {*self.scale.ids, *EXTRAS})
+        return (*self.scale.ids, *others, *EXTRAS)
 
     @property
     def counts(self) -> dict[str, int]:
         counted = Counter(row.status for row in self.rows)
-        return {status: counted.get(status, 0) for status in ALL_STATUSES}
+        return {status: counted.get(status, 0) for status in self.statuses}
+
+    @property
+    def categories(self) -> dict[str, int]:
+        """How many rows fall in each category, whatever the scale calls their status."""
+        counted = Counter(row.category for row in self.rows)
+        return {category: counted.get(category, 0) for category in CATEGORIES}
+
+    def style(self, status: str) -> StatusDef:
+        """How the board shows `status` (as a row shows it, else as its scale does)."""
+        found = next((row.status_style for row in self.rows if row.status == status), None)
+        return found if found is not None else style_of(self.scale, status)
+
+    @property
+    def flagged(self) -> tuple[BoardRow, ...]:
+        """Rows whose delivered status no longer rests on its evidence."""
+        return tuple(row for row in self.rows if row.evidence is not None)
 
     @property
     def carried_from(self) -> dict[Quarter, int]:
@@ -111,9 +176,8 @@ class Board:
         with carried-over milestones counted apart, as published updates do: "52 milestones
         planned plus 3 carried over from Quarter 1: …"."""
         counts = self.counts
-        parts = [f"{counts[status]} {LABELS[status]}" for status in STATUSES]
-        parts += [f"{counts[status]} {LABELS[status]}" for status in ALL_STATUSES[3:]
-                  if counts[status]]
+        parts = [f"{count} {self.style(status).label}" for status, count in counts.items()
+                 if count or status in self.scale.ids]
         return f"{self.headline}: {', '.join(parts)}"
 
     @property
@@ -153,7 +217,8 @@ def board_from_view(view: PlanView, quarter: Quarter) -> Board:
     rows = [row for milestone in view.milestones.values()
             if (row := board_row(view, milestone, quarter)) is not None]
     rows.sort(key=lambda row: row.sort_key)
-    return Board(quarter, view.cutoff, view.position, tuple(rows), view.gaps)
+    return Board(quarter, view.cutoff, view.position, tuple(rows), view.gaps,
+                 view.scale_for(quarter))
 
 
 def due_quarter(milestone: MilestoneView) -> Quarter | None:
@@ -165,12 +230,20 @@ def due_quarter(milestone: MilestoneView) -> Quarter | None:
     return milestone.schedule.event.due_quarter
 
 
-def on_board(milestone: MilestoneView, quarter: Quarter) -> bool:
-    """Whether the milestone is on `quarter`'s board (the first half of `board_row`)."""
-    return _placed(milestone, quarter) is not None
+def on_board(milestone: MilestoneView, quarter: Quarter, view: PlanView | None = None) -> bool:
+    """Whether the milestone is on `quarter`'s board (the first half of `board_row`);
+    without the `view` its scales are not known, and only the default's delivered is done."""
+    return _placed(milestone, quarter, view) is not None
 
 
-def _placed(milestone: MilestoneView, quarter: Quarter) -> bool | None:
+def report_style(view: PlanView | None, seen: Seen[MilestoneProgressReported]) -> StatusDef:
+    """The report's status as the scale in force for its quarter defines it."""
+    scale = view.scale_for(seen.event.quarter) if view is not None else DEFAULT_SCALE
+    return style_of(scale, seen.event.status)
+
+
+def _placed(milestone: MilestoneView, quarter: Quarter,
+            view: PlanView | None = None) -> bool | None:
     """None when the milestone is not on `quarter`'s board, else whether it is carried."""
     due = due_quarter(milestone)
     if milestone.schedule is None or due is None:
@@ -180,7 +253,7 @@ def _placed(milestone: MilestoneView, quarter: Quarter) -> bool | None:
         carried = False
     elif due < quarter:
         earlier = [seen for seen in milestone.reports if seen.event.quarter < quarter]
-        if earlier and earlier[-1].event.status == "delivered":
+        if earlier and report_style(view, earlier[-1]).category == DONE:
             return None
         carried = True
     else:
@@ -195,7 +268,7 @@ def _placed(milestone: MilestoneView, quarter: Quarter) -> bool | None:
 
 def board_row(view: PlanView, milestone: MilestoneView, quarter: Quarter) -> BoardRow | None:
     """The milestone's row on `quarter`'s board, or None when it is not on it."""
-    carried = _placed(milestone, quarter)
+    carried = _placed(milestone, quarter, view)
     schedule = milestone.schedule
     due = due_quarter(milestone)
     if carried is None or schedule is None or due is None:
@@ -218,13 +291,15 @@ def board_row(view: PlanView, milestone: MilestoneView, quarter: Quarter) -> Boa
         status, status_from = latest.event.status, latest
     else:
         status, status_from = NOT_REPORTED, schedule
+    style = report_style(view, latest) if status_from is latest and latest is not None else (
+        EXTRA_STYLES[status])
     event = schedule.event
     topic = view.topics.get(event.topic_id)
     theme_number = topic.event.theme if topic is not None else None
     theme = view.themes.get(theme_number) if theme_number is not None else None
     owner = view.units.get(event.owner_unit)
     this_quarter = latest if latest is not None and latest.event.quarter == quarter else None
-    notes = _notes(milestone, status_from, latest, quarter)
+    notes = _notes(view, milestone, status_from, latest, quarter)
     return BoardRow(
         quarter=quarter,
         milestone_id=milestone.milestone_id,
@@ -246,10 +321,30 @@ def board_row(view: PlanView, milestone: MilestoneView, quarter: Quarter) -> Boa
         notes=notes,
         sort_key=(theme_number if theme_number is not None else UNSORTED,
                   view.topic_rank.get(event.topic_id, UNSORTED), schedule.position),
+        style=style,
+        evidence=_evidence(milestone, latest, style) if status_from is latest else None,
     )
 
 
-def _notes(milestone: MilestoneView, status_from: Seen[Any],
+def _evidence(milestone: MilestoneView, latest: Seen[MilestoneProgressReported] | None,
+              style: StatusDef) -> str | None:
+    """Why a done status no longer rests on the updates linked to the milestone: each of
+    them now takes effect after the quarter it was reported done in. None when it does (or
+    when no update is linked: then there is nothing to check it against)."""
+    if latest is None or style.category != DONE or not milestone.updates:
+        return None
+    delivered_in = latest.event.quarter
+    if any(seen.event.effective_date <= delivered_in.last_day for seen in milestone.updates):
+        return None
+    first = min(milestone.updates, key=lambda seen: (seen.event.effective_date, seen.position))
+    moved = " (corrected)" if first.notes else ""
+    when = first.event.effective_date
+    return (f"reported {style.label} in {delivered_in}, but its evidence now falls later: "
+            f"{first.event.title}, effective {when.isoformat()}{moved}, in "
+            f"{Quarter.containing(when)}")
+
+
+def _notes(view: PlanView, milestone: MilestoneView, status_from: Seen[Any],
            latest: Seen[MilestoneProgressReported] | None, quarter: Quarter) -> tuple[Note, ...]:
     """Corrections of the schedule, every move (who, when, why), retractions of reports that
     would otherwise give this row its status, then corrections of the status's source."""
@@ -262,7 +357,7 @@ def _notes(milestone: MilestoneView, status_from: Seen[Any],
         if gone.event.quarter <= quarter and (
                 latest is None or report_order(gone) > report_order(latest)):
             found.append(retraction_note(gone, quarter=str(gone.event.quarter),
-                                         status=LABELS[gone.event.status]))
+                                         status=report_style(view, gone).label))
     found += [note for note in status_from.notes if note not in found]
     return tuple(found)
 

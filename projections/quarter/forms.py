@@ -79,6 +79,9 @@ def row_form(row: BoardRow) -> dict[str, Any]:
         "status": row.status,
         "symbol": row.symbol,
         "label": row.label,
+        "colour": row.colour,
+        "category": row.category,
+        "evidence": row.evidence,
         "rescheduled_to": str(row.rescheduled_to) if row.rescheduled_to else None,
         "last_report": None if row.last_report_quarter is None else {
             "quarter": str(row.last_report_quarter),
@@ -98,7 +101,11 @@ def board_form(board: Board) -> dict[str, Any]:
                     "carried_over": sum(board.carried_from.values()),
                     "carried_from": {str(quarter): count
                                      for quarter, count in board.carried_from.items()},
-                    **board.counts},
+                    **board.counts,
+                    "categories": board.categories,
+                    "flagged": len(board.flagged)},
+        "scale": {"id": board.scale.scale_id, "name": board.scale.name,
+                  "statuses": [plain(status) for status in board.scale.statuses]},
         "milestones": [row_form(row) for row in board.rows],
         **gaps_form(board.gaps),
     }
@@ -165,7 +172,7 @@ def report_form(report: Report) -> dict[str, Any]:
                          "source": source_form(point.source)} for point in chart.points]}
             for chart in report.charts
         ],
-        "legend": [{"symbol": symbol, "label": label} for symbol, label in report.legend],
+        "legend": [plain(status) for status in report.legend],
         **gaps_form(report.gaps),
     }
 
@@ -184,7 +191,8 @@ def to_json(form: dict[str, Any]) -> str:
 
 CSV_COLUMNS = ("quarter", "milestone_id", "title", "theme", "topic", "owner", "due_quarter",
                "carried_over", "status", "symbol", "last_report_quarter", "last_report_date",
-               "source_position", "source_event_id", "corrections", "carried_from")
+               "source_position", "source_event_id", "corrections", "carried_from",
+               "category", "evidence")
 
 
 Cell = str | int | Decimal
@@ -203,6 +211,7 @@ def board_rows(board: Board) -> list[list[Cell]]:
         row.source.position, row.source.event_id,
         " ".join(note_text(note, audit=True) for note in row.notes),
         quarter_name(board.quarter, row.due_quarter) if row.carried_over else "",
+        row.category, row.evidence or "",
     ] for row in board.rows]
 
 

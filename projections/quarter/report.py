@@ -15,9 +15,9 @@ from datetime import date
 from decimal import Decimal
 
 from catalogue import (
-    STATUSES,
     OperationalUpdate,
     Quarter,
+    StatusDef,
     parse_period,
 )
 from catalogue.periods import period_sort_key
@@ -25,7 +25,7 @@ from projections.fold.cutoff import Cutoff
 from projections.fold.records import Note, Source, chart_window, period_quarter
 from projections.fold.state import Gap, PlanState
 from projections.fold.views import PlanView
-from projections.quarter.board import LABELS, SYMBOLS, Board, BoardRow, board_from_view
+from projections.quarter.board import Board, BoardRow, board_from_view
 from projections.quarter.overview import OverviewParagraph, overview_paragraphs
 from projections.quarter.updates import UpdateItem, retracted_item, update_item
 
@@ -130,8 +130,9 @@ class Report:
         return f"Quarter {self.quarter.number} overview"
 
     @property
-    def legend(self) -> tuple[tuple[str, str], ...]:
-        return tuple((SYMBOLS[status], LABELS[status]) for status in STATUSES)
+    def legend(self) -> tuple[StatusDef, ...]:
+        """The statuses of the scale in force for the quarter at the cut-off."""
+        return self.board.scale.statuses
 
 
 def build_report(state: PlanState, quarter: Quarter, cutoff: Cutoff) -> Report:
@@ -176,11 +177,23 @@ def _introduction_heading(view: PlanView) -> str:
     return f"{INTRODUCTION_THEME}- {first.event.title}" if first else "Introduction"
 
 
+def reported_in(view: PlanView, update: OperationalUpdate) -> Quarter:
+    """The quarter whose report lists `update`: that of its effective date, unless it names
+    a milestone due later, when it is listed under that milestone in the quarter the
+    milestone was scheduled for (MOPAC decided the ESB purchase on 22 March 2018; the
+    2018-19 Quarter 1 report says, under that milestone, that the acquisition is complete)."""
+    own = Quarter.containing(update.effective_date)
+    milestone = view.milestones.get(update.milestone_id) if update.milestone_id else None
+    if milestone is None or milestone.schedule is None:
+        return own
+    return max(own, milestone.schedule.event.due_quarter)
+
+
 def _themes(view: PlanView, quarter: Quarter, board: Board) -> tuple[ThemeSection, ...]:
     updates = [(seen, update_item) for seen in view.updates
-               if Quarter.containing(seen.event.effective_date) == quarter]
+               if reported_in(view, seen.event) == quarter]
     updates += [(seen, retracted_item) for seen in view.retracted_updates
-                if Quarter.containing(seen.event.effective_date) == quarter]
+                if reported_in(view, seen.event) == quarter]
     updates.sort(key=lambda pair: pair[0].position)
     on_board = {row.milestone_id for row in board.rows}
     linked: dict[str, list[UpdateItem]] = {}

@@ -19,6 +19,8 @@ from catalogue import (
     EventCorrected,
     EventRetracted,
     Quarter,
+    StatusScaleAdopted,
+    StatusScaleDefined,
     ThemeDefined,
     TopicDefined,
     UnitRegistered,
@@ -39,6 +41,7 @@ from projections.readmodels.rows import (
     notes_text,
     records_from_rows,
     row_digest,
+    style_text,
     version_row,
 )
 from projections.readmodels.tables import board, facts
@@ -181,7 +184,8 @@ def _write_facts(connection: Connection, generation: int, created: list[Record],
 
 def _under_changed_structure(connection: Connection, generation: int,
                              records: Iterable[Record]) -> set[str]:
-    """Milestones whose board rows show a theme, topic or unit the batch (re)defined."""
+    """Milestones whose board rows show a theme, topic or unit the batch (re)defined; every
+    one on a board when a status scale is defined or adopted (its labels may change)."""
     conditions = []
     for record in records:
         for version in record.versions:
@@ -192,6 +196,8 @@ def _under_changed_structure(connection: Connection, generation: int,
                 conditions.append(board.c.topic_id == event.topic_id)
             elif isinstance(event, UnitRegistered):
                 conditions.append(board.c.owner_unit == event.unit_id)
+            elif isinstance(event, StatusScaleDefined | StatusScaleAdopted):
+                conditions.append(sa.true())
     if not conditions:
         return set()
     query = sa.select(board.c.milestone_id).distinct().where(
@@ -265,7 +271,7 @@ def board_values(generation: int, row: BoardRow) -> dict[str, object]:
         "due_quarter": str(row.due_quarter),
         "carried_over": row.carried_over,
         "status": row.status,
-        "symbol": row.symbol,
+        "symbol": "",
         "rescheduled_to": str(row.rescheduled_to) if row.rescheduled_to else None,
         "last_report_quarter": str(row.last_report_quarter) if row.last_report_quarter else None,
         "last_report_date": row.last_report_date,
@@ -279,6 +285,8 @@ def board_values(generation: int, row: BoardRow) -> dict[str, object]:
         "sort_theme": row.sort_key[0],
         "sort_topic": row.sort_key[1],
         "sort_milestone": row.sort_key[2],
+        "style": style_text(row.status_style),
+        "evidence": row.evidence,
     }
     values["row_digest"] = row_digest(values, BOARD_DIGESTED)
     return values

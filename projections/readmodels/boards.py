@@ -22,8 +22,8 @@ from projections.errors import ReadModelDrift
 from projections.fold.cutoff import Cutoff
 from projections.fold.records import Source, quarter_number
 from projections.quarter.board import Board, BoardRow
-from projections.readmodels.loading import Checkpoint, quarantined
-from projections.readmodels.rows import altered_board_row, notes_from_text
+from projections.readmodels.loading import Checkpoint, quarantined, scale_at
+from projections.readmodels.rows import altered_board_row, notes_from_text, style_from_text
 from projections.readmodels.tables import board as board_table
 
 
@@ -41,13 +41,15 @@ def stored_board(connection: Connection, live: Checkpoint, quarter: Quarter,
                board_table.c.quarter_number == number)
         .order_by(board_table.c.sort_theme, board_table.c.sort_topic,
                   board_table.c.sort_milestone)).mappings())
-    if any(row["source_type"] is None or row["row_digest"] is None for row in rows):
+    if any(row["source_type"] is None or row["row_digest"] is None or row["style"] is None
+           for row in rows):
         return None
     for row in rows:
         if (altered := altered_board_row(row)) is not None:
             raise ReadModelDrift(altered)
     return Board(quarter, cutoff, live.position, tuple(_row(row, quarter) for row in rows),
-                 tuple(quarantined(connection, live.generation, live.position)))
+                 tuple(quarantined(connection, live.generation, live.position)),
+                 scale_at(connection, live.generation, live.position, quarter))
 
 
 def _row(row: Any, quarter: Quarter) -> BoardRow:
@@ -72,6 +74,8 @@ def _row(row: Any, quarter: Quarter) -> BoardRow:
                       row["source_recorded_at"]),
         notes=notes_from_text(row["notes"]),
         sort_key=(row["sort_theme"], row["sort_topic"], row["sort_milestone"]),
+        style=style_from_text(row["style"]),
+        evidence=row["evidence"],
     )
 
 

@@ -22,10 +22,12 @@ from catalogue import (
     EventRetracted,
     Quarter,
     QuarterOverviewWritten,
+    StatusScale,
 )
 from projections.errors import ReadModelDrift
+from projections.fold.cutoff import Cutoff
 from projections.fold.decoding import Decoded
-from projections.fold.kinds import STRUCTURE, UPDATES
+from projections.fold.kinds import SCALES, STRUCTURE, UPDATES
 from projections.fold.partial import Fetch
 from projections.fold.records import (
     Record,
@@ -37,6 +39,7 @@ from projections.fold.records import (
 )
 from projections.fold.spans import covering
 from projections.fold.state import Gap, PlanState
+from projections.fold.views import PlanView
 from projections.readmodels.rows import altered_row, records_from_rows
 from projections.readmodels.tables import checkpoints, facts, quarantine
 
@@ -91,8 +94,11 @@ def _known(generation: int, position: int) -> list[Any]:
 
 
 def _state(rows: Iterable[Any], position: int) -> PlanState:
+    """The records of `rows`, each version once (an update that names a milestone is found
+    both by its quarter and by its milestone)."""
+    unique = {(row["event_id"], row["known_from"]): row for row in rows}
     state = PlanState(position)
-    for record in records_from_rows(rows):
+    for record in records_from_rows(unique.values()):
         state.add(record)
     return state
 
@@ -162,8 +168,17 @@ def load_report_state(connection: Connection, generation: int, quarter: Quarter,
     rows += _rows(connection, *known, facts.c.type == VALUE, facts.c.quarter.between(first, last))
     rows += load_values(connection, generation, position,
                         {number for number in cited if not first <= number <= last})
-    rows += load_milestones(connection, generation, ids, position)
+    named = {row["milestone_id"] for row in rows
+             if row["type"] in UPDATES and row["milestone_id"] is not None}
+    rows += load_milestones(connection, generation, ids | named, position)
     return _state(rows, position)
+
+
+def scale_at(connection: Connection, generation: int, position: int,
+             quarter: Quarter) -> StatusScale:
+    """The status scale in force for `quarter` as known at `position`."""
+    rows = _rows(connection, *_known(generation, position), facts.c.type.in_(SCALES))
+    return PlanView.build(_state(rows, position), Cutoff(position)).scale_for(quarter)
 
 
 def cited_quarters(events: Iterable[DomainEvent]) -> set[int]:

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from catalogue import CATALOGUE, decode
+from catalogue import CATALOGUE, StatusDef, decode
 from eventstore import canonical_json
 from eventstore.canonical import format_time, parse_time
 from projections.fold.records import Note, Record, Version, version_keys
@@ -57,6 +57,18 @@ def notes_text(notes: tuple[Note, ...]) -> str | None:
         return None
     return json.dumps([note_json(note) for note in notes], sort_keys=True,
                       separators=(",", ":"), ensure_ascii=False)
+
+
+def style_text(style: StatusDef) -> str:
+    """A row's status style as canonical JSON (the ``style`` column)."""
+    return json.dumps({"status": style.status, "label": style.label, "symbol": style.symbol,
+                       "colour": style.colour, "category": style.category},
+                      sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def style_from_text(text: str) -> StatusDef:
+    """The style `style_text` wrote."""
+    return StatusDef(**json.loads(text))
 
 
 def notes_from_text(text: str | None) -> tuple[Note, ...]:
@@ -104,7 +116,7 @@ BOARD_DIGESTED = (
     "topic_id", "topic_title", "owner_unit", "owner_name", "due_quarter", "carried_over",
     "status", "symbol", "rescheduled_to", "last_report_quarter", "last_report_date",
     "source_position", "source_event_id", "source_type", "source_recorded_at", "corrections",
-    "notes", "narrative", "sort_theme", "sort_topic", "sort_milestone")
+    "notes", "narrative", "sort_theme", "sort_topic", "sort_milestone", "style", "evidence")
 """The columns a board row's digest covers: all but the digest and the generation."""
 
 

@@ -95,6 +95,8 @@ board = sa.Table(
     sa.Column("notes", sa.Text(), nullable=True),
     sa.Column("narrative", sa.Text(), nullable=True),
     sa.Column("row_digest", sa.String(64), nullable=True),
+    sa.Column("style", sa.Text(), nullable=True),
+    sa.Column("evidence", sa.Text(), nullable=True),
     sa.Index(None, "generation", "milestone_id"),
 )
 

@@ -9,13 +9,13 @@ alone (no script, so the page works under a CSP that forbids inline script) hide
 from __future__ import annotations
 
 from projections.fold.records import Source
-from projections.quarter.board import LABELS, SYMBOLS
 from projections.quarter.figures import long_date, number
 from projections.quarter.report import MilestoneItem, Report
 from projections.quarter.updates import UpdateItem
 from projections.render.charts import chart_svg
 from projections.render.environment import environment
 from projections.render.narrative import inline_narrative_html, narrative_html
+from projections.render.symbols import symbol_svg
 
 
 def render_html(report: Report, audit: bool = False) -> str:
@@ -26,8 +26,7 @@ def render_html(report: Report, audit: bool = False) -> str:
         audit=audit,
         charts=[(chart, _markup(chart_svg(chart))) for chart in report.charts],
         sources=report_sources(report),
-        symbols=SYMBOLS,
-        labels=LABELS,
+        symbol_svg=symbol_svg,
         blocks=narrative_html,
         inline=inline_narrative_html,
         long_date=long_date,

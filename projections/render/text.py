@@ -117,8 +117,8 @@ def update_line(item: UpdateItem) -> str:
 
 
 def milestone_status(row: BoardRow) -> str:
-    """The symbol for the three assessed statuses, else the status in words."""
-    return row.symbol if row.symbol else f"({row.label})"
+    """The status in words: text has no pictures, and emoji need a font to show."""
+    return f"({row.label})"
 
 
 def milestone_lines(item: MilestoneItem) -> list[str]:
@@ -127,6 +127,8 @@ def milestone_lines(item: MilestoneItem) -> list[str]:
     lines = []
     if row.carried_over:
         lines.append(f"Carried over: due in {row.due_quarter}.")
+    if row.evidence is not None:
+        lines.append(f"Flagged: {row.evidence}.")
     if row.narrative is None and row.status not in ("rescheduled", "withdrawn"):
         if row.last_report_quarter is not None and row.last_report_date is not None:
             lines.append(f"No progress reported for {row.quarter}; last reported for "

@@ -34,6 +34,7 @@ from projections.fold.records import Version
 from projections.fold.state import PlanState
 from projections.fold.views import PlanView
 from projections.quarter.board import board_from_view
+from projections.quarter.report import reported_in
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,10 +54,33 @@ def quarter_parts(state: PlanState, quarter: Quarter) -> Parts:
         milestone = view.milestones[row.milestone_id]
         assert milestone.schedule is not None
         board_streams.add(milestone.schedule.record.stream_id)
+    board_streams |= {record.stream_id for record in state.records.values() if any(
+        isinstance(version.event, OperationalUpdate) and version.event.milestone_id
+        for version in record.versions)}
     narrative_streams = {record.stream_id for record in state.records.values()
                          if _in_narrative(record.versions, quarter)}
+    narrative_streams |= _linked(view, quarter)
     narrative_streams -= board_streams
     return Parts(restrict(state, board_streams), restrict(state, narrative_streams))
+
+
+def _linked(view: PlanView, quarter: Quarter) -> set[str]:
+    """The updates the quarter's report lists under a milestone due later than they took
+    effect, and the streams of the milestones the quarter's updates name (where an update
+    is listed depends on its milestone: `projections.quarter.report.reported_in`)."""
+    found: set[str] = set()
+    for seen in (*view.updates, *view.retracted_updates):
+        named = [version.event.milestone_id for version in seen.record.versions
+                 if isinstance(version.event, OperationalUpdate)]
+        if reported_in(view, seen.event) == quarter:
+            found.add(seen.record.stream_id)
+        elif not _in_narrative(seen.record.versions, quarter):
+            continue
+        for milestone_id in named:
+            milestone = view.milestones.get(milestone_id) if milestone_id else None
+            if milestone is not None and milestone.schedule is not None:
+                found.add(milestone.schedule.record.stream_id)
+    return found
 
 
 def _in_narrative(versions: Iterable[Version], quarter: Quarter) -> bool:

@@ -21,8 +21,10 @@ from catalogue import (
     MilestoneProgressReported,
     MilestoneScheduled,
     MilestoneWithdrawn,
+    OperationalUpdate,
     Quarter,
 )
+from catalogue.streams import milestone_stream
 from eventstore import EventStore, RecordedEvent
 from projections.errors import ProjectionError
 from projections.fold.codec import state_from_json
@@ -129,6 +131,10 @@ def continue_fold(store: EventStore, state: PlanState, to_position: int, *,
             continue
         tail.append(item)
         first_versions.setdefault(item.stream_id, recorded.version)
+    for item in tail:
+        if isinstance(item.event, OperationalUpdate) and item.event.milestone_id is not None:
+            # where the update is reported, and what it is evidence of, is the milestone's
+            first_versions.setdefault(milestone_stream(item.event.milestone_id), WHOLE)
     return fold_onto(state, tail, to_position, partial(_histories, store, first_versions),
                      gaps)
 
@@ -165,6 +171,10 @@ def _concerns_board(item: Decoded) -> bool:
     if isinstance(event, EventCorrected | EventRetracted):
         return event.target_type in BOARD
     return True
+
+
+WHOLE = 2**62
+"""A stream's version past any real one: its whole history up to the state's position."""
 
 
 def _histories(store: EventStore, first_versions: Mapping[str, int], state: PlanState,

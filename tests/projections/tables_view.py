@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import sqlalchemy as sa
@@ -86,7 +87,7 @@ def stored_form(row: BoardRow) -> dict[str, Any]:
         "due_quarter": str(row.due_quarter),
         "carried_over": row.carried_over,
         "status": row.status,
-        "symbol": row.symbol,
+        "symbol": "",
         "rescheduled_to": _text(row.rescheduled_to),
         "last_report_quarter": _text(row.last_report_quarter),
         "last_report_date": row.last_report_date,
@@ -100,4 +101,8 @@ def stored_form(row: BoardRow) -> dict[str, Any]:
         "source_recorded_at": row.source.recorded_at,
         "notes": notes_text(row.notes),
         "narrative": row.narrative,
+        "style": json.dumps({"category": row.category, "colour": row.colour, "label":
+                             row.status_style.label, "status": row.status_style.status,
+                             "symbol": row.symbol}, separators=(",", ":"), ensure_ascii=False),
+        "evidence": row.evidence,
     }

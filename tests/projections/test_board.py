@@ -61,7 +61,7 @@ def test_the_q1_board_has_six_delivered_milestones(writer: LogWriter, q1: Q1Log)
     assert board.summary == "6 milestones: 6 delivered, 0 on track, 0 some delay"
     vctf = board.rows[0]
     assert (vctf.symbol, vctf.theme_title, vctf.topic_title, vctf.owner_name) == (
-        "✓", "Tackling serious violence", "Violent crime", "Violent Crime Taskforce")
+        "tick", "Tackling serious violence", "Violent crime", "Violent Crime Taskforce")
     assert (vctf.last_report_quarter, vctf.last_report_date) == (Q1, date(2018, 6, 30))
     assert vctf.source.position == q1["report-vctf"].position
 
@@ -90,12 +90,12 @@ def test_a_carried_milestone_without_a_report_this_quarter_says_so(writer: LogWr
 
 
 def test_an_unreported_milestone_is_shown_as_not_yet_reported(writer: LogWriter) -> None:
-    """A milestone with no report yet has no symbol and its schedule as source."""
+    """A milestone with no report yet shows a dash and its schedule as source."""
     _plan(writer)
     scheduled = _schedule(writer, "m", Q1)
     board = _board(writer, Q1)
     (row,) = board.rows
-    assert (row.status, row.symbol, row.label) == ("not_reported", "", "not yet reported")
+    assert (row.status, row.symbol, row.label) == ("not_reported", "dash", "not yet reported")
     assert row.source.position == scheduled.position
     assert board.summary == ("1 milestone: 0 delivered, 0 on track, 0 some delay, "
                              "1 not yet reported")

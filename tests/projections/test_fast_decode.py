@@ -51,7 +51,7 @@ def test_the_fast_path_does_not_change_the_stored_payload(
 
 
 BROKEN = [
-    ("MilestoneProgressReported", "status", "finished"),
+    ("MilestoneProgressReported", "status", "Finished!"),
     ("MilestoneProgressReported", "quarter", "2018-Q5"),
     ("MilestoneProgressReported", "as_of", "30/06/2018"),
     ("MilestoneProgressReported", "milestone_id", "Not An Id"),

@@ -66,7 +66,7 @@ def test_the_page_needs_no_network(page: str) -> None:
 
 def test_the_page_has_a_chart_per_indicator_and_the_board(page: str) -> None:
     """Three inline SVG charts, the status summary and a row per milestone."""
-    assert page.count("<svg ") == 3
+    assert page.count("<svg ") - page.count('<svg class="status-symbol"') == 3
     assert "6 milestones: 6 delivered, 0 on track, 0 some delay" in page
     assert page.count('<td class="status-delivered">') == 6
 
@@ -101,3 +101,11 @@ def test_narrative_text_is_escaped(writer: LogWriter) -> None:
     assert "<script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt; <strong>bold</strong>" in page
     assert "&lt;b&gt;title&lt;/b&gt;" in page
+
+
+def test_statuses_are_drawn_as_svg_not_emoji(page: str) -> None:
+    """Each status shows as an inline SVG labelled with its words: no emoji needs a font."""
+    assert not any(glyph in page for glyph in ("✓", "📅", "🔧"))
+    drawn = re.findall(r'<svg class="status-symbol"[^>]*aria-label="([^"]+)"', page)
+    assert drawn.count("delivered") >= 12  # the board's rows and the milestones' headings
+    assert {"on track", "some delay"} <= set(drawn)  # the legend

@@ -94,7 +94,7 @@ def test_two_runners_racing_apply_each_event_once(writer: LogWriter) -> None:
 def test_a_failing_event_stops_the_runner_at_the_event_before(writer: LogWriter,
                                                               q1: Q1Log) -> None:
     """The runner commits up to the bad event, says which and why, and never skips it."""
-    writer.correct(q1["report-vctf"], "bad", status="finished")
+    writer.correct(q1["report-vctf"], "bad", status="Finished!")
     bad = writer.store.head().position
     writer.one(MilestoneProgressReported(milestone_id="vctf", quarter=Q1, status="on_track",
                                          narrative="later", as_of=q1["report-vctf"].event.as_of))  # type: ignore[attr-defined]

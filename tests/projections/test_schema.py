@@ -37,3 +37,31 @@ def test_the_read_models_are_a_branch_on_the_store_history() -> None:
     assert (base.down_revision, base.dependencies, base.branch_labels) == (
         None, "es0001", {"projections"})
     assert scripts.get_revision("projections@head") is not None
+
+
+def test_pj0010_clears_the_read_models_and_the_runner_rebuilds_them(
+        database_url: str) -> None:
+    """Read models written before board rows kept their status style are cleared by the
+    upgrade; the runner then rebuilds every table as a fresh fold makes it."""
+    from projections.readmodels.runner import Runner
+    from projections.readmodels.tables import board, checkpoints, facts
+    from tests.projections.builders import open_writer
+    from tests.projections.q1_log import load_q1
+    from tests.projections.tables_view import board_table, folded_board_rows, live_generation
+
+    writer = open_writer(database_url)
+    schema.upgrade(writer.store.engine, alembic_config(), "pj0009")
+    load_q1(writer)
+    with writer.store.engine.begin() as connection:
+        connection.execute(sa.insert(checkpoints).values(
+            projection="board", role="live", generation=1, position=3,
+            updated_at=writer.clock()))
+    schema.upgrade(writer.store.engine, alembic_config())
+    with writer.store.engine.connect() as connection:
+        assert [connection.execute(sa.select(sa.func.count()).select_from(table)).scalar()
+                for table in (checkpoints, facts, board)] == [0, 0, 0]
+    Runner(writer.store).catch_up()
+    generation, position, horizon = live_generation(writer.store)
+    assert position == writer.store.head().position
+    assert board_table(writer.store, generation) == folded_board_rows(writer.store, horizon)
+    writer.store.close()

@@ -66,7 +66,7 @@ def test_a_refused_event_leaves_the_state_as_it_was(writer: LogWriter, q1: Q1Log
 
 def test_fold_names_the_event_it_cannot_apply(writer: LogWriter, q1: Q1Log) -> None:
     """A correction whose result does not load stops the fold just before it, naming it."""
-    writer.correct(q1["report-vctf"], "bad status", status="finished")
+    writer.correct(q1["report-vctf"], "bad status", status="Finished!")
     head = writer.store.head().position
     with pytest.raises(ProjectionFailed) as failed:
         fold(writer.store.read_all())

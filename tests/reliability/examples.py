@@ -89,6 +89,27 @@ def _planning(name: str, n: int, unit: str) -> Example:
     return Example(envelope(name, command_id, PERFORMANCE, **data[name]))
 
 
+def _scale_data(n: int) -> dict[str, Any]:
+    """A scale that keeps the statuses the other examples report in (a fuzzed adoption may
+    put it in force on the shared log)."""
+    return {"scale_id": f"scale-{n}", "name": f"Scale {n}", "statuses": [
+        {"status": "on_track", "label": "On track", "symbol": "circle", "colour": "#1a9641",
+         "category": "in_progress"},
+        {"status": "some_delay", "label": "Some delay", "symbol": "wrench",
+         "colour": "#b35806", "category": "at_risk"},
+        {"status": "done", "label": "Done", "symbol": "tick", "colour": "#1b7837",
+         "category": "done"}]}
+
+
+def _scales(name: str, n: int, unit: str) -> Example:
+    """A scale defined; or defined, then adopted from a quarter no example reports on."""
+    if name == "DefineStatusScale":
+        return Example(envelope(name, f"x/{n}", PERFORMANCE, **_scale_data(n)))
+    setup = [envelope("DefineStatusScale", f"x/{n}/setup", PERFORMANCE, **_scale_data(n))]
+    return Example(envelope(name, f"x/{n}", PERFORMANCE, scale_id=f"scale-{n}",
+                            from_quarter="2029-30-Q1"), setup)
+
+
 def _progress(command_id: str, unit: str, narrative: str) -> Envelope:
     return envelope("ReportMilestoneProgress", command_id, recorder(unit),
                     milestone_id=f"m-{unit}", quarter="2018-19-Q1", status="on_track",
@@ -154,6 +175,8 @@ BUILDERS: dict[str, Callable[[str, int, str], Example]] = {
     "DefineIndicator": _planning,
     "RecordIndicatorValue": _planning,
     "WriteQuarterOverview": _planning,
+    "DefineStatusScale": _scales,
+    "AdoptStatusScale": _scales,
     "ReportMilestoneProgress": _report,
     "RecordTaskforceFormed": _update,
     "RecordTaskforceChanged": _update,

@@ -28,7 +28,8 @@ ROLES = {
 
 STRUCTURE = {"DefineTheme", "DefineTopic", "RegisterUnit", "GrantRole", "RevokeRole"}
 PLANNING = {"ScheduleMilestone", "RescheduleMilestone", "WithdrawMilestone",
-            "DefineIndicator", "RecordIndicatorValue", "WriteQuarterOverview"}
+            "DefineIndicator", "RecordIndicatorValue", "WriteQuarterOverview",
+            "DefineStatusScale", "AdoptStatusScale"}
 UNIT_WORK = {"ReportMilestoneProgress", "RecordTaskforceFormed", "RecordTaskforceChanged",
              "RecordUnitWentLive",
              "RecordAssetAcquired", "RecordRolloutCompleted", "RecordOperationalUpdate",

@@ -8,7 +8,7 @@ import threading
 import pytest
 import sqlalchemy as sa
 
-from catalogue import Quarter
+from catalogue import OperationalUpdate, Quarter
 from projections import query
 from projections.fold.codec import state_from_json
 from projections.fold.cutoff import Cutoff
@@ -110,8 +110,9 @@ def test_a_cut_off_before_the_log_is_an_empty_snapshot(writer: LogWriter, q1: Q1
 
 
 def test_the_state_holds_only_the_quarters_share(writer: LogWriter, q1: Q1Log) -> None:
-    """The board part holds the structure and the board's milestones, not role grants or
-    updates; the narrative part holds the quarter's updates and the indicators."""
+    """The board part holds the structure, the board's milestones and the updates that name
+    a milestone (a delivered status's evidence), not role grants or other updates; the
+    narrative part holds the quarter's other updates and the indicators."""
     taken = take_snapshot(writer.store, Q1, at("2018-07-15T00:00"), maker())
     with writer.store.engine.connect() as connection:
         stored = load_snapshot(connection, taken.info.id)
@@ -119,8 +120,13 @@ def test_the_state_holds_only_the_quarters_share(writer: LogWriter, q1: Q1Log) -
     board = state_from_json(stored.texts["board_state"])
     narrative = state_from_json(stored.texts["narrative_state"])
     board_types = {record.type for record in board.records.values()}
-    assert board_types == {"ThemeDefined", "TopicDefined", "UnitRegistered",
-                           "MilestoneScheduled", "MilestoneProgressReported"}
+    updates = [record.current.event for record in board.records.values()
+               if isinstance(record.current.event, OperationalUpdate)]
+    linked = {event.type_name for event in updates}
+    assert linked and board_types - linked == {
+        "ThemeDefined", "TopicDefined", "UnitRegistered", "MilestoneScheduled",
+        "MilestoneProgressReported"}
+    assert all(event.milestone_id for event in updates)
     narrative_types = {record.type for record in narrative.records.values()}
     assert "IndicatorValueRecorded" in narrative_types
     assert "OperationalUpdateRecorded" in narrative_types

@@ -39,9 +39,11 @@ def render(name: str, **context: Any) -> str:
 
 
 def status_text(row: BoardRow) -> str:
-    text = f"{row.symbol} {row.label}".strip()
+    text = row.label
     if any(note.kind == "EventCorrected" for note in row.notes):
         text += " (corrected)"
+    if row.evidence is not None:
+        text += f" (flagged: {row.evidence})"
     return text
 
 
