@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -35,6 +34,7 @@ from projections.audit.diff import diff_quarter
 from projections.audit.lineage import Lineage, catalogue_summary
 from projections.fold.decoding import unreadable
 from projections.query import resolve_cutoff
+from projections.render.json_text import json_text
 from projections.render.visible import visible
 
 EXISTING_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
@@ -295,7 +295,7 @@ def diff(context: Context, quarter: Quarter, from_: datetime, to: datetime | Non
     after = resolve_cutoff(store, as_of=to) if to is not None else resolve_cutoff(store)
     result = diff_quarter(store, quarter, before, after)
     if format_ == "json":
-        click.echo(json.dumps(diff_as_json(result), indent=2, ensure_ascii=False))
+        click.echo(json_text(diff_as_json(result), indent=2))
         return
     click.echo(f"{result.quarter}: positions {result.from_position} → {result.to_position}, "
                f"{len(result.changes)} change(s)")

@@ -28,7 +28,7 @@ from projections import query
 from projections.fold.cutoff import Cutoff
 from projections.quarter.forms import CSV_COLUMNS, board_csv
 from projections.quarter.report import Report
-from projections.render.cells import neutralise
+from projections.render.cells import cell_text, neutralise
 from projections.render.markdown import render_markdown
 from projections.render.pdf import render_pdf
 from projections.render.spreadsheet import board_ods, board_xlsx
@@ -50,6 +50,9 @@ HOSTILE = {
 }
 """Milestone titles a spreadsheet would run or turn into numbers, and one that XML cannot
 hold as it is."""
+ESCAPES_SHOWN = "\\x1b]52;c;aGk=\\x07 clipboard \\x00 nul"
+"""The escape-sequence title in every export: each control shown as the report shows it,
+so a CSV printed to a terminal sends no ESC and XML holds no character it cannot."""
 LATER = "2031-05-17T12:00:00Z"
 
 
@@ -76,9 +79,11 @@ def test_the_csv_board_neutralises_formulas(hostile: Report) -> None:
     rows = list(csv.DictReader(io.StringIO(board_csv(hostile.board))))
     titles = {row["milestone_id"]: row["title"] for row in rows}
     for key, title in HOSTILE.items():
-        assert titles[key] == neutralise(title)
+        assert titles[key] == cell_text(title)
     assert titles["hostile-link"] == "'" + HYPERLINK
     assert titles["number-like"] == "1e5"
+    assert titles["hostile-tab"] == "\\x09=1+1"
+    assert titles["escape-sequence"] == ESCAPES_SHOWN
     assert all(row["source_position"].isdigit() for row in rows)
 
 
@@ -100,9 +105,10 @@ def test_the_xlsx_holds_the_board_as_text_and_numbers(hostile: Report) -> None:
     cells = {row[1].value: row for row in rows[1:]}
     for key, text in HOSTILE.items():
         assert cells[key][title].data_type == "s"
-        assert _unescaped(cells[key][title].value) == neutralise(text)
+        assert _unescaped(cells[key][title].value) == cell_text(text)
     assert cells["hostile-link"][title].value == "'" + HYPERLINK
     assert cells["number-like"][title].value == "1e5"
+    assert cells["escape-sequence"][title].value == ESCAPES_SHOWN
     for row in rows[1:]:
         assert row[position].data_type == "n"
     by_id = {row.milestone_id: row.source.position for row in hostile.board.rows}
@@ -130,7 +136,7 @@ def test_the_ods_holds_the_board_as_text_and_numbers(hostile: Report) -> None:
     found = {row[1][2]: row for row in rows[1:]}
     assert found["hostile-link"][title] == ("string", None, "'" + HYPERLINK)
     assert found["number-like"][title] == ("string", None, "1e5")
-    assert found["escape-sequence"][title][2] == "\ufffd]52;c;aGk=\ufffd clipboard \ufffd nul"
+    assert found["escape-sequence"][title][2] == ESCAPES_SHOWN
     for row in hostile.board.rows:
         assert found[row.milestone_id][position][:2] == ("float", str(row.source.position))
 
