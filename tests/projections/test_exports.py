@@ -8,6 +8,7 @@ what the Markdown report says.
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 import shutil
@@ -20,6 +21,7 @@ from xml.etree import ElementTree
 
 import pytest
 import time_machine
+from markdown_it import MarkdownIt
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -186,3 +188,39 @@ def test_the_pdf_is_tagged_a4_says_what_the_markdown_says_and_repeats(hostile: R
         assert _words(heading) in text
     for row in hostile.board.rows:
         assert _words(visible(row.title, keep="\n\r\t")) in text  # controls shown escaped
+
+
+BLOCKS = re.compile(r"</?(?:p|li|h[1-6]|td|th|tr|figcaption)\b[^>]*>")
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def _sentences(markdown: str) -> set[str]:
+    """The Markdown's sentences as a viewer shows them: rendered, tags dropped, entities
+    read, each block split after ``.``, ``!`` or ``?``."""
+    page = MarkdownIt("commonmark").enable("table").render(markdown)
+    found = set()
+    for block in BLOCKS.split(page):
+        text = _words(html.unescape(re.sub(r"<[^>]+>", "", block)))
+        found.update(sentence for sentence in SENTENCE_END.split(text) if sentence)
+    return found
+
+
+def _key(text: str) -> str:
+    """`text` without white space, hyphens or a closing full stop: pdftotext joins a word
+    broken at a line's end hyphen and drops the hyphen ("weapon-enabled" → "weaponenabled"),
+    and a summary line may end without a stop in the page."""
+    return re.sub(r"[\s\-]+", "", text).removesuffix(".")
+
+
+def test_the_pdf_holds_every_sentence_of_the_markdown(hostile: Report, tmp_path: Path) -> None:
+    """Every sentence a Markdown viewer shows of the report, the hostile titles' included,
+    is in the PDF's extracted text: the two say the same."""
+    pdftotext = shutil.which("pdftotext")
+    assert pdftotext is not None, "pdftotext (poppler-utils) is needed"
+    (tmp_path / "report.pdf").write_bytes(render_pdf(hostile))
+    text = _key(subprocess.run([pdftotext, "-enc", "UTF-8", str(tmp_path / "report.pdf"), "-"],
+                               capture_output=True, check=True, text=True).stdout)
+    sentences = _sentences(render_markdown(hostile))
+    assert len(sentences) > 100
+    assert any("HYPERLINK" in sentence for sentence in sentences)
+    assert sorted(sentence for sentence in sentences if _key(sentence) not in text) == []
