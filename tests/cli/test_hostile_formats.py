@@ -187,14 +187,23 @@ def _strings(value: Any) -> list[str]:
 def test_csv_xlsx_and_ods_hold_no_formula_and_no_control(hostile_url: str,
                                                          tmp_path: Path) -> None:
     """Every text cell of the board and the indicators is text a spreadsheet shows: none
-    starts a formula, none holds a control character, and the attacks read as typed."""
+    starts a formula, none holds a control character, no URL became a link, and the
+    attacks read as typed; a second export gives the same bytes."""
     db = ("--db", hostile_url)
     table = ok(*db, "status", "--quarter", QUARTER, "--format", "csv")
     assert _acting(table) == []
     csv_cells = [cell for row in csv.reader(io.StringIO(table)) for cell in row]
     for form in ("xlsx", "ods"):
-        ok(*db, "status", "--quarter", QUARTER, "--format", form, "-o",
-           str(tmp_path / f"board.{form}"))
+        for name in ("board", "again"):
+            ok(*db, "status", "--quarter", QUARTER, "--format", form, "-o",
+               str(tmp_path / f"{name}.{form}"))
+        assert (tmp_path / f"board.{form}").read_bytes() == (
+            tmp_path / f"again.{form}").read_bytes(), form
+    with zipfile.ZipFile(tmp_path / "board.xlsx") as archive:
+        parts = {name: archive.read(name).decode() for name in archive.namelist()}
+    assert [name for name, part in parts.items()
+            if "<hyperlink" in part or "relationships/hyperlink" in part
+            or "<f>" in part] == []  # no link, no formula
     book = load_workbook(tmp_path / "board.xlsx")
     xlsx_cells = [cell for sheet in book for row in sheet.iter_rows() for cell in row]
     assert {cell.data_type for cell in xlsx_cells} == {"s", "n"}
@@ -225,7 +234,7 @@ def test_csv_xlsx_and_ods_hold_no_formula_and_no_control(hostile_url: str,
 def test_pages_and_the_pdf_show_every_attack_as_text(hostile_url: str, tmp_path: Path) -> None:
     """The HTML page, the Markdown as a permissive viewer renders it, and the PDF's text:
     no element, link or comment from recorded text, no narrative cut short, the safe links
-    kept, the attacks visible."""
+    kept, the attacks visible; a second PDF gives the same bytes."""
     db = ("--db", hostile_url)
     pages = {
         "html": parse(ok(*db, "report", "--quarter", QUARTER, "--format", "html")),
@@ -242,7 +251,10 @@ def test_pages_and_the_pdf_show_every_attack_as_text(hostile_url: str, tmp_path:
         assert [heading for heading in page.headings if "heading" in heading] == [], name
         assert page.text.count(AFTER) == 2, name
         assert _missing(page.text) == [], name
-    ok(*db, "report", "--quarter", QUARTER, "--format", "pdf", "-o", str(tmp_path / "r.pdf"))
+    for name in ("r", "again"):
+        ok(*db, "report", "--quarter", QUARTER, "--format", "pdf", "-o",
+           str(tmp_path / f"{name}.pdf"))
+    assert (tmp_path / "r.pdf").read_bytes() == (tmp_path / "again.pdf").read_bytes()
     pdftotext = shutil.which("pdftotext")
     assert pdftotext is not None, "pdftotext (poppler-utils) is needed"
     text = subprocess.run([pdftotext, "-enc", "UTF-8", str(tmp_path / "r.pdf"), "-"],
