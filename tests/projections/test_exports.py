@@ -224,3 +224,39 @@ def test_the_pdf_holds_every_sentence_of_the_markdown(hostile: Report, tmp_path:
     assert len(sentences) > 100
     assert any("HYPERLINK" in sentence for sentence in sentences)
     assert sorted(sentence for sentence in sentences if _key(sentence) not in text) == []
+
+
+def test_the_pdf_renderer_fetches_nothing(hostile: Report, tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Were an image, a stylesheet or a file URL ever to reach the page, WeasyPrint would
+    not fetch it: a local server sees no request and the file is not read into the PDF."""
+    import http.server
+    import threading
+
+    requests: list[str] = []
+
+    class Counting(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            requests.append(self.path)
+            self.send_response(404)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text("SECRET-FILE-TEXT")
+    server = http.server.HTTPServer(("127.0.0.1", 0), Counting)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    page = (f'<html><head><link rel="stylesheet" href="{url}/style.css"></head><body>'
+            f'<img src="{url}/image.png"><object data="{secret.as_uri()}"></object>'
+            f'<iframe src="{secret.as_uri()}"></iframe>'
+            f'<div style="background: url({url}/background.png)">text</div></body></html>')
+    monkeypatch.setattr("projections.render.pdf.render_html", lambda report, audit: page)
+    try:
+        pdf = render_pdf(hostile)
+    finally:
+        server.shutdown()
+    assert requests == []
+    assert b"SECRET-FILE-TEXT" not in pdf
