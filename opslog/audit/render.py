@@ -6,7 +6,6 @@ never holds it all in memory; JSON is streamed the same way.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
@@ -18,6 +17,7 @@ from rich.text import Text
 
 from eventstore.canonical import format_time
 from opslog.audit.log_view import LogEntry
+from projections.render.json_text import json_text
 from projections.render.visible import visible
 
 FORMATS = ("table", "json", "jsonl")
@@ -134,4 +134,4 @@ def _chunks(entries: Iterator[LogEntry], size: int) -> Iterator[list[LogEntry]]:
 
 
 def _dumps(value: dict[str, Any]) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return json_text(value, separators=(",", ":"))

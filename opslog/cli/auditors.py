@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -35,6 +34,7 @@ from opslog.cli.reading import note_lag, read_cutoff
 from projections.audit.diff import diff_quarter
 from projections.audit.lineage import Lineage, catalogue_summary
 from projections.fold.decoding import unreadable
+from projections.render.json_text import json_text
 from projections.render.visible import visible
 
 EXISTING_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
@@ -358,7 +358,7 @@ def diff(context: Context, quarter: Quarter, from_: datetime | None, to: datetim
     after = read_cutoff(context, as_of=to, reported=to_reported)
     result = diff_quarter(context.read_store(), quarter, before, after)
     if format_ == "json":
-        click.echo(json.dumps(diff_as_json(result), indent=2, ensure_ascii=False))
+        click.echo(json_text(diff_as_json(result), indent=2))
         return
     sides = (f"{_side(result.from_position, before.reported)} → "
              f"{_side(result.to_position, after.reported)}")

@@ -8,7 +8,6 @@ quarter's published update, which ``opslog report`` then compares today's view w
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, date, datetime
 
 import click
@@ -26,6 +25,7 @@ from opslog.cli.params import AwareTime, date_option
 from projections.audit.compare import compare_reports
 from projections.errors import ProjectionError
 from projections.quarter.report import Report
+from projections.render.json_text import json_text
 from projections.render.visible import visible
 from projections.snapshots.publishing import NothingToPublish, publish, published_report
 from projections.snapshots.registry import (
@@ -153,8 +153,8 @@ def list_snapshots(context: Context, quarter: Quarter | None, output: str) -> No
         infos = snapshot_infos(connection, quarter)
         published = set(published_ids(connection).values())
     if output == "json":
-        click.echo(json.dumps([_info_form(info, info.id in published) for info in infos],
-                              indent=2, ensure_ascii=False))
+        click.echo(json_text([_info_form(info, info.id in published) for info in infos],
+                             indent=2))
         return
     table = Table(title="Snapshots", title_justify="left")
     for heading in ("id", "quarter", "cut-off", "reported by", "position", "head hash",
@@ -200,7 +200,7 @@ def show(context: Context, snapshot_id: int, output: str) -> None:
         return
     form = _info_form(found.info, published)
     if output == "json":
-        click.echo(json.dumps(form, indent=2, ensure_ascii=False))
+        click.echo(json_text(form, indent=2))
         return
     info = found.info
     lines = [f"snapshot {info.id}: {_describe(info)}",

@@ -17,7 +17,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -28,6 +28,7 @@ from opslog.service.auth import Authenticator
 from opslog.service.dashboard import pages
 from opslog.service.limits import REQUEST_TIMEOUT_SECONDS, TimeoutMiddleware
 from opslog.service.problems import Problem
+from opslog.service.responses import JSONResponse
 from opslog.service.routes import audit, commands, quarters
 from opslog.service.state import ServiceState
 

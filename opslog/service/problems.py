@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from starlette.responses import Response
+
+from projections.render.json_text import json_text
 
 PROBLEM_TYPE = "application/problem+json"
 TITLES = {
@@ -55,5 +56,5 @@ class Problem(Exception):
 def problem_response(body: dict[str, Any], status: int,
                      headers: dict[str, str] | None = None) -> Response:
     """`body` as ``application/problem+json``."""
-    return Response(json.dumps(body, ensure_ascii=False), status_code=status,
+    return Response(json_text(body), status_code=status,
                     media_type=PROBLEM_TYPE, headers=headers)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Sequence
 from dataclasses import fields, is_dataclass
 from datetime import date, datetime
@@ -22,7 +21,8 @@ from projections.fold.state import Gap
 from projections.quarter.board import Board, BoardRow, quarter_name
 from projections.quarter.overview import Figure, OverviewParagraph
 from projections.quarter.report import Chart, MilestoneItem, Report
-from projections.render.cells import neutralise
+from projections.render.cells import cell_text
+from projections.render.json_text import json_text
 from projections.render.text import note_text
 
 
@@ -186,7 +186,7 @@ def gaps_form(gaps: Sequence[Gap]) -> dict[str, Any]:
 
 
 def to_json(form: dict[str, Any]) -> str:
-    return json.dumps(form, ensure_ascii=False, indent=2) + "\n"
+    return json_text(form, indent=2) + "\n"
 
 
 CSV_COLUMNS = ("quarter", "milestone_id", "title", "theme", "topic", "owner", "due_quarter",
@@ -227,8 +227,9 @@ def indicator_rows(charts: tuple[Chart, ...]) -> list[list[Cell]]:
 
 
 def csv_cell(value: Cell) -> str | int | Decimal:
-    """Text neutralised against formula injection; numbers as they are."""
-    return neutralise(value) if isinstance(value, str) else value
+    """Text as `cell_text` writes it (no formula, no control character); numbers as they
+    are."""
+    return cell_text(value) if isinstance(value, str) else value
 
 
 def board_csv(board: Board) -> str:

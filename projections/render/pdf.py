@@ -32,16 +32,21 @@ provenance checkbox is not printed (the provenance is)."""
 
 
 def render_pdf(report: Report, audit: bool = False) -> bytes:
-    """The report's PDF: same report, same bytes (`audit` as for `render_html`)."""
-    from weasyprint import CSS, HTML
+    """The report's PDF: same report, same bytes (`audit` as for `render_html`).
+
+    The page is self-contained, so WeasyPrint may fetch no URL at all: nothing recorded
+    can make the renderer read a file or call a server, and the bytes depend on the log
+    alone."""
+    from weasyprint import CSS, HTML, URLFetcher
 
     page = render_html(report, audit)
     recorded = recorded_time(report_sources(report))
     stamp = recorded.strftime("%Y-%m-%dT%H:%M:%SZ")
     identifier = hashlib.sha256(page.encode("utf-8")).hexdigest()[:32].encode("ascii")
     with _font_dates(recorded):
-        document = HTML(string=page).render(stylesheets=[CSS(string=PRINT_CSS)],
-                                            pdf_tags=True)
+        fetch_nothing = URLFetcher(allowed_protocols=())
+        document = HTML(string=page, url_fetcher=fetch_nothing).render(
+            stylesheets=[CSS(string=PRINT_CSS)], pdf_tags=True)
         document.metadata.created = stamp
         document.metadata.modified = stamp
         pdf: bytes = document.write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True,

@@ -1,9 +1,9 @@
 """The board and the indicators as a workbook: XLSX (XlsxWriter) and ODS (odfpy).
 
 Two sheets: ``Milestones`` (the CSV board's columns) and ``Indicators`` (every value the
-report charts). Text is always written as text and neutralised against formula injection;
-positions and values stay numbers. The same board gives the same bytes: the workbook's
-dates come from the log (`fixed`), never from the clock.
+report charts). Text is always written as text, as `cell_text` makes it (no formula, no
+control character); positions and values stay numbers. The same board gives the same
+bytes: the workbook's dates come from the log (`fixed`), never from the clock.
 
 The libraries are imported inside the functions: the CLI loads this module on every start.
 """
@@ -25,7 +25,7 @@ from projections.quarter.forms import (
     indicator_rows,
 )
 from projections.quarter.report import Chart
-from projections.render.cells import neutralise
+from projections.render.cells import cell_text
 from projections.render.fixed import fixed_zip, recorded_time
 
 
@@ -73,7 +73,7 @@ def board_xlsx(board: Board, charts: tuple[Chart, ...]) -> bytes:
             for number, row in enumerate(sheet.rows, start=1):
                 for column, value in enumerate(row):
                     if isinstance(value, str):
-                        worksheet.write_string(number, column, neutralise(value))
+                        worksheet.write_string(number, column, cell_text(value))
                     else:
                         worksheet.write_number(number, column, _number(value))
             worksheet.freeze_panes(1, 0)
@@ -104,7 +104,7 @@ def board_ods(board: Board, charts: tuple[Chart, ...]) -> bytes:
             for value in row:
                 if isinstance(value, str):
                     cell = TableCell(valuetype="string")
-                    cell.addElement(P(text=neutralise(value)))  # odfpy puts U+FFFD for non-XML
+                    cell.addElement(P(text=cell_text(value)))
                 else:
                     cell = TableCell(valuetype="float", value=str(value))
                     cell.addElement(P(text=str(value)))

@@ -8,6 +8,7 @@ what the Markdown report says.
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 import shutil
@@ -20,6 +21,7 @@ from xml.etree import ElementTree
 
 import pytest
 import time_machine
+from markdown_it import MarkdownIt
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -28,7 +30,7 @@ from projections import query
 from projections.fold.cutoff import Cutoff
 from projections.quarter.forms import CSV_COLUMNS, board_csv
 from projections.quarter.report import Report
-from projections.render.cells import neutralise
+from projections.render.cells import cell_text, neutralise
 from projections.render.markdown import render_markdown
 from projections.render.pdf import render_pdf
 from projections.render.spreadsheet import board_ods, board_xlsx
@@ -50,6 +52,9 @@ HOSTILE = {
 }
 """Milestone titles a spreadsheet would run or turn into numbers, and one that XML cannot
 hold as it is."""
+ESCAPES_SHOWN = "\\x1b]52;c;aGk=\\x07 clipboard \\x00 nul"
+"""The escape-sequence title in every export: each control shown as the report shows it,
+so a CSV printed to a terminal sends no ESC and XML holds no character it cannot."""
 LATER = "2031-05-17T12:00:00Z"
 
 
@@ -76,9 +81,11 @@ def test_the_csv_board_neutralises_formulas(hostile: Report) -> None:
     rows = list(csv.DictReader(io.StringIO(board_csv(hostile.board))))
     titles = {row["milestone_id"]: row["title"] for row in rows}
     for key, title in HOSTILE.items():
-        assert titles[key] == neutralise(title)
+        assert titles[key] == cell_text(title)
     assert titles["hostile-link"] == "'" + HYPERLINK
     assert titles["number-like"] == "1e5"
+    assert titles["hostile-tab"] == "\\x09=1+1"
+    assert titles["escape-sequence"] == ESCAPES_SHOWN
     assert all(row["source_position"].isdigit() for row in rows)
 
 
@@ -100,9 +107,10 @@ def test_the_xlsx_holds_the_board_as_text_and_numbers(hostile: Report) -> None:
     cells = {row[1].value: row for row in rows[1:]}
     for key, text in HOSTILE.items():
         assert cells[key][title].data_type == "s"
-        assert _unescaped(cells[key][title].value) == neutralise(text)
+        assert _unescaped(cells[key][title].value) == cell_text(text)
     assert cells["hostile-link"][title].value == "'" + HYPERLINK
     assert cells["number-like"][title].value == "1e5"
+    assert cells["escape-sequence"][title].value == ESCAPES_SHOWN
     for row in rows[1:]:
         assert row[position].data_type == "n"
     by_id = {row.milestone_id: row.source.position for row in hostile.board.rows}
@@ -130,7 +138,7 @@ def test_the_ods_holds_the_board_as_text_and_numbers(hostile: Report) -> None:
     found = {row[1][2]: row for row in rows[1:]}
     assert found["hostile-link"][title] == ("string", None, "'" + HYPERLINK)
     assert found["number-like"][title] == ("string", None, "1e5")
-    assert found["escape-sequence"][title][2] == "\ufffd]52;c;aGk=\ufffd clipboard \ufffd nul"
+    assert found["escape-sequence"][title][2] == ESCAPES_SHOWN
     for row in hostile.board.rows:
         assert found[row.milestone_id][position][:2] == ("float", str(row.source.position))
 
@@ -180,3 +188,75 @@ def test_the_pdf_is_tagged_a4_says_what_the_markdown_says_and_repeats(hostile: R
         assert _words(heading) in text
     for row in hostile.board.rows:
         assert _words(visible(row.title, keep="\n\r\t")) in text  # controls shown escaped
+
+
+BLOCKS = re.compile(r"</?(?:p|li|h[1-6]|td|th|tr|figcaption)\b[^>]*>")
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def _sentences(markdown: str) -> set[str]:
+    """The Markdown's sentences as a viewer shows them: rendered, tags dropped, entities
+    read, each block split after ``.``, ``!`` or ``?``."""
+    page = MarkdownIt("commonmark").enable("table").render(markdown)
+    found = set()
+    for block in BLOCKS.split(page):
+        text = _words(html.unescape(re.sub(r"<[^>]+>", "", block)))
+        found.update(sentence for sentence in SENTENCE_END.split(text) if sentence)
+    return found
+
+
+def _key(text: str) -> str:
+    """`text` without white space, hyphens or a closing full stop: pdftotext joins a word
+    broken at a line's end hyphen and drops the hyphen ("weapon-enabled" → "weaponenabled"),
+    and a summary line may end without a stop in the page."""
+    return re.sub(r"[\s\-]+", "", text).removesuffix(".")
+
+
+def test_the_pdf_holds_every_sentence_of_the_markdown(hostile: Report, tmp_path: Path) -> None:
+    """Every sentence a Markdown viewer shows of the report, the hostile titles' included,
+    is in the PDF's extracted text: the two say the same."""
+    pdftotext = shutil.which("pdftotext")
+    assert pdftotext is not None, "pdftotext (poppler-utils) is needed"
+    (tmp_path / "report.pdf").write_bytes(render_pdf(hostile))
+    text = _key(subprocess.run([pdftotext, "-enc", "UTF-8", str(tmp_path / "report.pdf"), "-"],
+                               capture_output=True, check=True, text=True).stdout)
+    sentences = _sentences(render_markdown(hostile))
+    assert len(sentences) > 100
+    assert any("HYPERLINK" in sentence for sentence in sentences)
+    assert sorted(sentence for sentence in sentences if _key(sentence) not in text) == []
+
+
+def test_the_pdf_renderer_fetches_nothing(hostile: Report, tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Were an image, a stylesheet or a file URL ever to reach the page, WeasyPrint would
+    not fetch it: a local server sees no request and the file is not read into the PDF."""
+    import http.server
+    import threading
+
+    requests: list[str] = []
+
+    class Counting(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            requests.append(self.path)
+            self.send_response(404)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text("SECRET-FILE-TEXT")
+    server = http.server.HTTPServer(("127.0.0.1", 0), Counting)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    page = (f'<html><head><link rel="stylesheet" href="{url}/style.css"></head><body>'
+            f'<img src="{url}/image.png"><object data="{secret.as_uri()}"></object>'
+            f'<iframe src="{secret.as_uri()}"></iframe>'
+            f'<div style="background: url({url}/background.png)">text</div></body></html>')
+    monkeypatch.setattr("projections.render.pdf.render_html", lambda report, audit: page)
+    try:
+        pdf = render_pdf(hostile)
+    finally:
+        server.shutdown()
+    assert requests == []
+    assert b"SECRET-FILE-TEXT" not in pdf

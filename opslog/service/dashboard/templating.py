@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from functools import cache
 from typing import Any
 
 import jinja2
 
 from projections.quarter.board import Board, BoardRow
+from projections.render.json_text import json_text
 from projections.render.visible import visible
 
 HTMX = "htmx-2.0.4.min.js"
@@ -30,8 +30,10 @@ def environment() -> jinja2.Environment:
 
 
 def pretty(value: Any) -> str:
-    """JSON for reading: indented, its text as typed (the template escapes it for HTML)."""
-    return visible(json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True))
+    """JSON for reading: indented on lines of its own, its text as typed but for controls,
+    bidi overrides and line separators, which JSON writes as ``\\u`` escapes (the template
+    escapes it for HTML)."""
+    return json_text(value, indent=2, sort_keys=True)
 
 
 def render(name: str, **context: Any) -> str:

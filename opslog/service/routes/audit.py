@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from eventstore import EventStore, RecordedEvent
@@ -16,6 +16,7 @@ from opslog.audit.log_view import LogQuery, log_entries, stream_history, summari
 from opslog.audit.render import as_record
 from opslog.service.limits import blocking
 from opslog.service.problems import Problem
+from opslog.service.responses import JSONResponse
 from opslog.service.schemas import DiffQuery, LogQuerySchema, NoQuery
 from opslog.service.state import load_query, quarter_of, reader, service
 from projections.audit.diff import diff_quarter

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from commands.errors import Refused
@@ -26,6 +26,7 @@ from commands.outcome import Outcome, Status
 from opslog.service.auth import require
 from opslog.service.limits import blocking, read_body
 from opslog.service.problems import Problem
+from opslog.service.responses import JSONResponse
 from opslog.service.state import ServiceState, service
 
 JSON_TYPES = ("application/json", "application/x-ndjson", "application/jsonl",
