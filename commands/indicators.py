@@ -16,6 +16,7 @@ from catalogue import DomainEvent, IndicatorDefined, IndicatorValueRecorded
 from catalogue.fields import ExactDecimal, PeriodField, identifier, title
 from catalogue.indicators import DIRECTIONS
 from catalogue.periods import parse_period
+from catalogue.precision import PreciseDateField, stored_form
 from catalogue.streams import indicator_stream
 from commands import references
 from commands.command import Command, CommandSchema, about, recorded
@@ -70,7 +71,9 @@ class RecordIndicatorValueSchema(CommandSchema):
     value = ExactDecimal(required=True, minimum=Decimal(0),
                          **about("exact: an integer or a decimal string, never a float"))
     source = title(required=True, **about("where the figure comes from"))
-    released_on = fields.Date(required=True, **about("when the source released it"))
+    released_on = PreciseDateField(required=True, **about(
+        "when the source released it: a day, or a month (2018-04) or quarter (2018-19-Q1) "
+        "when the source gives no day"))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -90,8 +93,9 @@ def record_value(state: State, command: RecordIndicatorValue,
     event = recorded(IndicatorValueRecorded, command)
     check_value(state, event, context)
     current = references.indicator(state, command.indicator_id).current(command.period)
-    if current is not None and (current.value, current.source, current.released_on) == (
-        command.value, command.source, command.released_on
+    if current is not None and (current.value, current.source,
+                                stored_form(current.released_on)) == (
+        command.value, command.source, stored_form(command.released_on)
     ):
         raise Refused("value", f"{command.period} already reads {command.value} from "
                       f"{command.source}, released {command.released_on}: nothing to restate")

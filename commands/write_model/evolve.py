@@ -40,6 +40,7 @@ from catalogue import (
     UnknownEventType,
     decode,
 )
+from catalogue.precision import parse_precise
 from commands.write_model.state import (
     CommitRef,
     EventRef,
@@ -278,7 +279,8 @@ def _copy(changes: Mapping[str, Any], kept: object, **read: Callable[[Any], obje
 
 
 def _day(stored: Any) -> date:
-    return date.fromisoformat(str(stored))
+    """A stored date at its precision (``2018-04-01``, ``2018-04``, ``2018-19-Q1``)."""
+    return parse_precise(str(stored))
 
 
 def _exact(stored: Any) -> Decimal:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from catalogue import FigureRef, Paragraph
+from catalogue.precision import stored_form
 from projections.fold.records import Note, Source
 from projections.fold.views import PlanView
 from projections.quarter.figures import Change, change, change_phrase
@@ -140,6 +141,6 @@ def figure(view: PlanView, reference: FigureRef) -> Figure:
 def _restated(view: PlanView, indicator_id: str, period: str) -> tuple[Restatement, ...]:
     values = view.values.get((indicator_id, period), [])
     return tuple(
-        Restatement(period, seen.event.value, seen.event.released_on.isoformat(), seen.source)
+        Restatement(period, seen.event.value, stored_form(seen.event.released_on), seen.source)
         for seen in values[:-1]
     )

@@ -14,6 +14,7 @@ from typing import Any
 
 from catalogue import STATUS_LABELS
 from catalogue.periods import LONDON
+from catalogue.precision import parse_precise
 from projections.fold.cutoff import Cutoff
 from projections.fold.records import Note
 from projections.quarter.board import BoardRow
@@ -24,6 +25,8 @@ from projections.quarter.updates import UpdateItem
 
 NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 """An indicator's value as its payload holds it: a decimal as text."""
+DATES = frozenset({"effective_date", "released_on", "as_of"})
+"""Fields whose stored value is a date at its precision (``2018-04`` is April 2018)."""
 
 
 def _value(value: Any) -> str:
@@ -45,7 +48,7 @@ def _plain_value(name: str, value: Any) -> str | None:
         return number(Decimal(value))
     if isinstance(value, str):
         try:
-            return long_date(date.fromisoformat(value))
+            return long_date(parse_precise(value) if name in DATES else date.fromisoformat(value))
         except ValueError:
             return value
     return None if isinstance(value, list | dict) else _value(value)
@@ -93,7 +96,7 @@ def note_text(note: Note, audit: bool = False) -> str:
 
 def restatement_text(restated: Restatement, name: str) -> str:
     """``Total notifiable offences for 2017-18 restates 826,000 (released 19 April 2018).``"""
-    released = long_date(date.fromisoformat(restated.released_on))
+    released = long_date(parse_precise(restated.released_on))
     return (f"{name} for {restated.period} restates {number(restated.value)} "
             f"(released {released}).")
 
