@@ -16,6 +16,7 @@ from projections.quarter.updates import UpdateItem
 from projections.render.charts import chart_svg
 from projections.render.environment import environment
 from projections.render.narrative import inline_narrative_html, narrative_html
+from projections.render.panels import panels, period_label
 
 
 def render_html(report: Report, audit: bool = False) -> str:
@@ -24,7 +25,8 @@ def render_html(report: Report, audit: bool = False) -> str:
     page = template.render(
         report=report,
         audit=audit,
-        charts=[(chart, _markup(chart_svg(chart))) for chart in report.charts],
+        charts=[(panel, _markup(chart_svg(panel, f"chart-{index}"))) for index, panel in
+                enumerate((panel for chart in report.charts for panel in panels(chart)), 1)],
         sources=report_sources(report),
         symbols=SYMBOLS,
         labels=LABELS,
@@ -32,6 +34,7 @@ def render_html(report: Report, audit: bool = False) -> str:
         inline=inline_narrative_html,
         long_date=long_date,
         number=number,
+        period_label=period_label,
     )
     return "\n".join(line.rstrip() for line in page.strip().splitlines()) + "\n"
 
