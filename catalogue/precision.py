@@ -49,9 +49,8 @@ class PreciseDate(date):
     def __repr__(self) -> str:
         return f"PreciseDate({self.year}, {self.month}, {self.day}, {self.precision!r})"
 
-    def __str__(self) -> str:
-        """The stored form: ``2018-04-01``, ``2018-04`` or ``2018-19-Q1``."""
-        return stored_form(self)
+    # str() stays the date's ISO form, as databases and other code expect of a date; the
+    # stored form is `stored_form`.
 
 
 def precision_of(day: date) -> str:
