@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date
+from datetime import UTC, date
 from decimal import Decimal
 from typing import Any
 
@@ -20,7 +20,7 @@ from projections.fold.records import Note
 from projections.quarter.board import BoardRow
 from projections.quarter.figures import long_date, number
 from projections.quarter.overview import Restatement
-from projections.quarter.report import MilestoneItem
+from projections.quarter.report import Covering, MilestoneItem
 from projections.quarter.updates import UpdateItem
 
 NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
@@ -127,6 +127,13 @@ def milestone_lines(item: MilestoneItem) -> list[str]:
         else:
             lines.append(f"No progress reported for {row.quarter}.")
     return lines
+
+
+def covered_text(covered: Covering) -> str:
+    """``Covered by signed checkpoint 3 (opslog.example/log): tree size 120, root 9f2c…``."""
+    made = covered.made_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return (f"Covered by signed checkpoint {covered.checkpoint_id} ({covered.origin}): "
+            f"tree size {covered.size}, root {covered.root}, made {made}.")
 
 
 def cutoff_text(cutoff: Cutoff, position: int, audit: bool = False) -> str:
