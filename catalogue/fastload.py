@@ -19,12 +19,13 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, missing, valid
 from marshmallow.decorators import POST_LOAD, PRE_LOAD, VALIDATES, VALIDATES_SCHEMA
 
 from catalogue.fields import PeriodField, QuarterField
+from catalogue.precision import PreciseDateField
 
 Convert = Callable[[Any], Any]
 FastLoad = Callable[[Mapping[str, Any]], Any]
 CACHE_LIMIT = 4_096
 
-PURE_FIELDS: tuple[type[fields.Field[Any]], ...] = (QuarterField, PeriodField)
+PURE_FIELDS: tuple[type[fields.Field[Any]], ...] = (QuarterField, PeriodField, PreciseDateField)
 """Custom fields whose result depends only on the stored text, so it can be remembered."""
 
 

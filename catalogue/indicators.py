@@ -18,6 +18,7 @@ from marshmallow import fields, validate
 
 from catalogue.base import DomainEvent, EventSchema, Payload, event_type
 from catalogue.fields import ExactDecimal, PeriodField, identifier, title
+from catalogue.precision import PreciseDateField
 from catalogue.streams import indicator_stream
 
 DIRECTIONS = ("lower", "higher")
@@ -73,7 +74,7 @@ class IndicatorValueRecordedSchema(EventSchema):
     period = PeriodField(required=True)
     value = ExactDecimal(required=True, minimum=Decimal(0))
     source = title(required=True)
-    released_on = fields.Date(required=True)
+    released_on = PreciseDateField(required=True)
     reason = title(load_default=None, allow_none=True)
 
 

@@ -17,6 +17,7 @@ from marshmallow import fields, post_load, validate
 from catalogue.base import DomainEvent, EventSchema, event_type
 from catalogue.fields import FactSchema, Money, count, identifier, text, title
 from catalogue.periods import london_midnight
+from catalogue.precision import PreciseDateField, stored_form
 from catalogue.streams import update_stream
 
 UPDATE_KINDS = (
@@ -59,7 +60,7 @@ class UpdateSchema(EventSchema):
     topic_id = identifier(required=True)
     unit_id = identifier(required=True)
     title = title(required=True)
-    effective_date = fields.Date(required=True)
+    effective_date = PreciseDateField(required=True)
     narrative = text(load_default="")
     milestone_id = identifier(load_default=None, allow_none=True)
     facts = fields.List(fields.Nested(_FactSchema), load_default=list,
@@ -88,7 +89,7 @@ class OperationalUpdate(DomainEvent):
         return london_midnight(self.effective_date)
 
     def summary(self) -> str:
-        return f"{self.effective_date} {self.unit_id}: {self.title}"
+        return f"{stored_form(self.effective_date)} {self.unit_id}: {self.title}"
 
 
 class TaskforceFormedSchema(UpdateSchema):

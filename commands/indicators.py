@@ -16,6 +16,7 @@ from catalogue import DomainEvent, IndicatorDefined, IndicatorValueRecorded
 from catalogue.fields import ExactDecimal, PeriodField, identifier, title
 from catalogue.indicators import DIRECTIONS
 from catalogue.periods import parse_period
+from catalogue.precision import PreciseDateField, stored_form
 from catalogue.streams import indicator_stream
 from commands import references
 from commands.command import Command, CommandSchema, about, recorded
@@ -70,7 +71,9 @@ class RecordIndicatorValueSchema(CommandSchema):
     value = ExactDecimal(required=True, minimum=Decimal(0),
                          **about("exact: an integer or a decimal string, never a float"))
     source = title(required=True, **about("the publication the figure comes from"))
-    released_on = fields.Date(required=True, **about("when that publication released it"))
+    released_on = PreciseDateField(required=True, **about(
+        "when that publication released it: a day, or a month (2018-04) or quarter "
+        "(2018-19-Q1) when the source gives no day"))
     reason = title(load_default=None, allow_none=True, **about(
         "why this release restates an earlier value for the period (required then)"))
 
@@ -96,8 +99,8 @@ def record_value(state: State, command: RecordIndicatorValue,
     current = references.indicator(state, command.indicator_id).current(command.period)
     if current is None:
         return [event]
-    if (current.value, current.source, current.released_on) == (
-        command.value, command.source, command.released_on
+    if (current.value, current.source, stored_form(current.released_on)) == (
+        command.value, command.source, stored_form(command.released_on)
     ):
         raise Refused("value", f"{command.period} already reads {command.value} from "
                       f"{command.source}, released {command.released_on}: nothing to restate")

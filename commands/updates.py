@@ -28,6 +28,7 @@ from catalogue import (
     UnitWentLive,
 )
 from catalogue.fields import FACT_KINDS, FactSchema, Money, count, identifier, text, title
+from catalogue.precision import PreciseDateField
 from catalogue.streams import update_stream
 from catalogue.updates import TASKFORCE_FIGURES, UPDATE_KINDS, Fact
 from commands import references
@@ -69,8 +70,9 @@ class UpdateSchema(CommandSchema):
     topic_id = identifier(required=True, **about("the topic it is reported under"))
     unit_id = identifier(required=True, **about("the unit reporting it (a recorder's own)"))
     title = title(required=True, **about("one line saying what happened"))
-    effective_date = fields.Date(required=True,
-                                 **about("when it took effect; not after today"))
+    effective_date = PreciseDateField(required=True, **about(
+        "when it took effect, not after today: a day (2018-05-14), or a month (2018-05) or "
+        "quarter (2018-19-Q1) when that is all the source says"))
     narrative = text(load_default="",
                      **about("the report's text; paragraphs split by a blank line"))
     milestone_id = identifier(load_default=None, allow_none=True,

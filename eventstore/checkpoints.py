@@ -107,6 +107,15 @@ def latest_checkpoint(connection: Connection, size: int | None = None) -> Stored
     return None if row is None else _stored(row)
 
 
+def covering_checkpoint(connection: Connection, size: int) -> StoredCheckpoint | None:
+    """The smallest recorded checkpoint whose tree holds the first `size` events (the first
+    made, on a tie): what a reader of those events can check them against."""
+    row = connection.execute(
+        sa.select(*_COLUMNS).where(checkpoints.c.tree_size >= size)
+        .order_by(checkpoints.c.tree_size, checkpoints.c.id).limit(1)).first()
+    return None if row is None else _stored(row)
+
+
 def checkpoint_by_id(connection: Connection, checkpoint_id: int) -> StoredCheckpoint | None:
     """One recorded checkpoint."""
     row = connection.execute(

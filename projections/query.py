@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -19,6 +20,7 @@ from sqlalchemy.engine import Connection
 
 from catalogue import Quarter
 from eventstore import EventStore
+from eventstore.checkpoints import covering_checkpoint
 from projections.errors import ProjectionError, ReadModelDrift
 from projections.fold.cutoff import Cutoff
 from projections.fold.partial import fold_onto, readable
@@ -26,7 +28,7 @@ from projections.fold.reported import reported_by
 from projections.fold.state import PlanState, fold
 from projections.fold.views import PlanView
 from projections.quarter.board import Board, board_from_view
-from projections.quarter.report import Report, report_from_view
+from projections.quarter.report import Covering, Report, report_from_view
 from projections.readmodels.binding import checkpoint_problem
 from projections.readmodels.boards import stored_board
 from projections.readmodels.loading import (
@@ -99,7 +101,12 @@ def report(store: EventStore, quarter: Quarter, cutoff: Cutoff,
     with _question(store, cutoff, notice) as (connection, position, live):
         view = _view(store, connection, live, quarter, cutoff.at(position), load_report_state,
                      narrative=True, notice=notice)
-    return report_from_view(view, quarter)
+        signed = covering_checkpoint(connection, position) if position else None
+    built = report_from_view(view, quarter)
+    if signed is None:
+        return built
+    return replace(built, covered_by=Covering(signed.id, signed.origin, signed.size,
+                                              signed.root.hex(), signed.created_at))
 
 
 UNUSED = " not used, answering from the log"

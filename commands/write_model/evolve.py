@@ -44,6 +44,7 @@ from catalogue import (
     decode,
     status_def,
 )
+from catalogue.precision import parse_precise
 from commands.write_model.state import (
     ONE_OFFS,
     CommitRef,
@@ -322,7 +323,8 @@ def _copy(changes: Mapping[str, Any], kept: object, **read: Callable[[Any], obje
 
 
 def _day(stored: Any) -> date:
-    return date.fromisoformat(str(stored))
+    """A stored date at its precision (``2018-04-01``, ``2018-04``, ``2018-19-Q1``)."""
+    return parse_precise(str(stored))
 
 
 def _exact(stored: Any) -> Decimal:

@@ -62,6 +62,13 @@ class ReportQuery(CutoffQuery):
         "description": "md and html: add where each figure came from."})
 
 
+class ReportPageQuery(CutoffQuery):
+    """The dashboard's report page: the cut-offs, and the audit view for a signed-in reader."""
+
+    audit = fields.Boolean(load_default=False, metadata={
+        "description": "Add where each figure came from (signed-in readers)."})
+
+
 class LogQuerySchema(QuerySchema):
     """The filters of `opslog log`, and a cursor: the position to start from."""
 

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from catalogue import IndicatorDefined
+from catalogue import IndicatorDefined, Quarter
+from catalogue.precision import precision_of
 
 HUNDRED = Decimal(100)
 MILLION = Decimal(1_000_000)
@@ -39,7 +40,14 @@ def percent(value: Decimal) -> str:
 
 
 def long_date(day: date) -> str:
-    """``1 May 2018``."""
+    """``1 May 2018``; a date known only to its month or quarter as the source gave it:
+    ``May 2018``, ``Q1 2018-19``."""
+    precision = precision_of(day)
+    if precision == "month":
+        return f"{day:%B} {day.year}"
+    if precision == "quarter":
+        quarter = Quarter.containing(day)
+        return f"Q{quarter.number} {quarter.year}"
     return f"{day.day} {day:%B} {day.year}"
 
 

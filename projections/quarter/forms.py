@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from catalogue import Quarter
+from catalogue.precision import stored_form
 from eventstore.canonical import format_time
 from projections.fold.cutoff import Cutoff
 from projections.fold.records import Note, Source
@@ -33,7 +34,7 @@ def plain(value: Any) -> Any:
     if isinstance(value, datetime):
         return format_time(value)
     if isinstance(value, date):
-        return value.isoformat()
+        return stored_form(value)
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, dict):

@@ -15,6 +15,7 @@ from itertools import pairwise
 
 from catalogue import FigureRef, IndicatorValueRecorded, Paragraph
 from catalogue.periods import LONDON
+from catalogue.precision import stored_form
 from projections.fold.records import Note, Source
 from projections.fold.views import PlanView, Seen
 from projections.quarter.figures import Change, change, change_phrase
@@ -171,9 +172,9 @@ def _restatement(view: PlanView, period: str, earlier: Seen[IndicatorValueRecord
     note = next((note for note in later.notes if note.kind == RESTATED), None)
     unit = view.units.get(note.unit) if note is not None and note.unit else None
     return Restatement(
-        period, earlier.event.value, earlier.event.released_on.isoformat(), earlier.source,
+        period, earlier.event.value, stored_form(earlier.event.released_on), earlier.source,
         to_value=later.event.value,
-        to_released_on=later.event.released_on.isoformat(),
+        to_released_on=stored_form(later.event.released_on),
         to_publication=later.event.source,
         reason=later.event.reason,
         by=unit.event.name if unit is not None else None,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from catalogue import (
@@ -101,6 +101,18 @@ class Chart:
 
 
 @dataclass(frozen=True, slots=True)
+class Covering:
+    """A signed checkpoint of the log whose tree holds every event a report read."""
+
+    checkpoint_id: int
+    origin: str
+    size: int
+    root: str
+    """The tree's root hash, hex."""
+    made_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class Report:
     title: str
     quarter: Quarter
@@ -117,6 +129,8 @@ class Report:
     """``1- Introduction`` when the plan's first theme is its introduction."""
     gaps: tuple[Gap, ...] = ()
     """Events up to the cut-off that could not be read, so are missing from the report."""
+    covered_by: Covering | None = None
+    """The signed checkpoint that covers every event read, if one has been made (audit)."""
 
     @property
     def period(self) -> str:

@@ -46,6 +46,7 @@ def environment(autoescape: bool) -> jinja2.Environment:
     env.tests["milestone"] = _is_milestone
     env.globals.update(
         cutoff_text=text.cutoff_text,
+        covered_text=text.covered_text,
         note_text=text.note_text,
         restatement_text=text.restatement_text,
         update_line=text.update_line,

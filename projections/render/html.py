@@ -15,22 +15,30 @@ from projections.quarter.updates import UpdateItem
 from projections.render.charts import chart_svg
 from projections.render.environment import environment
 from projections.render.narrative import inline_narrative_html, narrative_html
+from projections.render.panels import panels, period_label
 from projections.render.symbols import symbol_svg
 
 
-def render_html(report: Report, audit: bool = False) -> str:
-    """The report's HTML page: same report, same bytes."""
+def render_html(report: Report, audit: bool = False, other_view: str | None = None) -> str:
+    """The report's HTML page: same report, same bytes.
+
+    `other_view` is the address of the same report in the other view (public or audit),
+    shown as a link at the top: a served page switches views without script.
+    """
     template = environment(autoescape=True).get_template("report.html.j2")
     page = template.render(
         report=report,
         audit=audit,
-        charts=[(chart, _markup(chart_svg(chart))) for chart in report.charts],
+        other_view=other_view,
+        charts=[(panel, _markup(chart_svg(panel, f"chart-{index}"))) for index, panel in
+                enumerate((panel for chart in report.charts for panel in panels(chart)), 1)],
         sources=report_sources(report),
         symbol_svg=symbol_svg,
         blocks=narrative_html,
         inline=inline_narrative_html,
         long_date=long_date,
         number=number,
+        period_label=period_label,
     )
     return "\n".join(line.rstrip() for line in page.strip().splitlines()) + "\n"
 

@@ -8,22 +8,25 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date
+from datetime import UTC, date
 from decimal import Decimal
 from typing import Any
 
 from catalogue import STATUS_LABELS
 from catalogue.periods import LONDON
+from catalogue.precision import parse_precise
 from projections.fold.cutoff import Cutoff
 from projections.fold.records import Note
 from projections.quarter.board import BoardRow
 from projections.quarter.figures import long_date, number
 from projections.quarter.overview import Restatement
-from projections.quarter.report import MilestoneItem
+from projections.quarter.report import Covering, MilestoneItem
 from projections.quarter.updates import UpdateItem
 
 NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 """An indicator's value as its payload holds it: a decimal as text."""
+DATES = frozenset({"effective_date", "released_on", "as_of"})
+"""Fields whose stored value is a date at its precision (``2018-04`` is April 2018)."""
 
 
 def _value(value: Any) -> str:
@@ -45,7 +48,7 @@ def _plain_value(name: str, value: Any) -> str | None:
         return number(Decimal(value))
     if isinstance(value, str):
         try:
-            return long_date(date.fromisoformat(value))
+            return long_date(parse_precise(value) if name in DATES else date.fromisoformat(value))
         except ValueError:
             return value
     return None if isinstance(value, list | dict) else _value(value)
@@ -97,7 +100,7 @@ def restatement_text(restated: Restatement, name: str, audit: bool = False) -> s
     recorded on 26 April 2019).`` Who is the unit's name where there is one; the actor id
     only for auditors. A value recorded without a reason says only what replaced what."""
     earlier = number(restated.value)
-    release = long_date(date.fromisoformat(restated.to_released_on))
+    release = long_date(parse_precise(restated.to_released_on))
     said = [restated.reason or "no reason recorded"]
     who = [part for part in (restated.by, restated.actor if audit else None) if part]
     if who:
@@ -136,6 +139,13 @@ def milestone_lines(item: MilestoneItem) -> list[str]:
         else:
             lines.append(f"No progress reported for {row.quarter}.")
     return lines
+
+
+def covered_text(covered: Covering) -> str:
+    """``Covered by signed checkpoint 3 (opslog.example/log): tree size 120, root 9f2c…``."""
+    made = covered.made_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return (f"Covered by signed checkpoint {covered.checkpoint_id} ({covered.origin}): "
+            f"tree size {covered.size}, root {covered.root}, made {made}.")
 
 
 def cutoff_text(cutoff: Cutoff, position: int, audit: bool = False) -> str:

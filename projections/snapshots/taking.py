@@ -19,7 +19,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -34,6 +34,7 @@ from catalogue import (
     from_recorded,
 )
 from catalogue.periods import LONDON, london_midnight
+from catalogue.precision import parse_precise
 from catalogue.reported import declared_on
 from eventstore import GENESIS_HASH, EventStore
 from eventstore.checkpoints import sign_if_keyed
@@ -227,7 +228,7 @@ def _corrected_quarters(event: EventCorrected) -> list[Quarter]:
     if isinstance(changes.get("due_quarter"), str):
         quarters.append(Quarter.parse(changes["due_quarter"]))
     if isinstance(changes.get("effective_date"), str):
-        quarters.append(Quarter.containing(date.fromisoformat(changes["effective_date"])))
+        quarters.append(Quarter.containing(parse_precise(changes["effective_date"])))
     return quarters
 
 

@@ -70,7 +70,8 @@ def test_an_indicator_named_like_maths_is_drawn_as_typed(database_url: str) -> N
     record_maths_indicator(database_url)
     page = ok("--db", database_url, "report", "--quarter", QUARTER, "--format", "html")
     assert MATHS in page
-    assert "$\\foo$ offences</text>" in page  # the chart's title, as typed
+    assert "<title>Bar chart of $\\foo$ offences ($x$)" in page  # the chart's name, as typed
+    assert ">$x$</text>" in page  # its axis label, drawn by matplotlib as typed
     made = run("--db", database_url, "snapshot", "create", "--quarter", QUARTER,
                "--actor", "performance.analyst")
     assert made.exit_code == 0, (made.output, made.exception)

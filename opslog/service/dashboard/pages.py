@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from marshmallow import Schema
 from starlette.requests import Request
@@ -29,7 +30,13 @@ from opslog.service.dashboard.templating import due_text, render, status_text
 from opslog.service.limits import blocking, read_body
 from opslog.service.problems import Problem
 from opslog.service.routes.audit import event_record, log_page, quarter_diff
-from opslog.service.schemas import BoardQuery, DiffQuery, LogQuerySchema, NoQuery
+from opslog.service.schemas import (
+    BoardQuery,
+    DiffQuery,
+    LogQuerySchema,
+    NoQuery,
+    ReportPageQuery,
+)
 from opslog.service.state import load_query, quarter_of, service
 from projections.render.html import render_html
 
@@ -126,15 +133,26 @@ async def board(request: Request) -> Response:
 
 
 async def report(request: Request) -> Response:
+    """The report page; a signed-in reader also gets a link to the other view (public or
+    audit), a plain link since the page runs no script."""
     try:
         who = _who(request, published_ok=True)
-        params = _params(BoardQuery(), request)
+        params = _params(ReportPageQuery(), request)
+        audit = bool(params.pop("audit", False)) and who is not None
         quarter = quarter_of(request.path_params["quarter"])
         built = await blocking(reading.report, service(request).store_for(params), quarter,
                                params, who)
     except Problem as problem:
         return problem_page(request, problem)
-    return HTMLResponse(await blocking(render_html, built, False))
+    other = None if who is None else _other_view(request, audit)
+    return HTMLResponse(await blocking(render_html, built, audit, other))
+
+
+def _other_view(request: Request, audit: bool) -> str:
+    """This page's query with the audit view switched: ``?as_of=…&audit=true``."""
+    kept = [(name, value) for name, value in request.query_params.multi_items()
+            if name != "audit" and value]
+    return "?" + urlencode(kept + ([] if audit else [("audit", "true")]))
 
 
 async def log(request: Request) -> Response:
