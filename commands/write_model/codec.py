@@ -5,7 +5,8 @@ model as it stood at a position and folds only the events after it. The encoding
 plain JSON (never pickle: a row in the database must not be able to run code), compact
 arrays rather than objects, with dicts as lists of pairs so that their order, which the
 rules read (the last reschedule wins, the latest value of a period counts), survives.
-Dates are ordinals, UUIDs hex, decimals text and event classes their catalogue names.
+Days are ordinals, dates a source gave (known perhaps to the month or quarter) their stored
+form, UUIDs hex, decimals text and event classes their catalogue names.
 
 The index of every event by id goes into a part of its own (`Encoded.events`), decoded
 only when a correction first needs it (`write_model.lazy`): the rest grows with what the
@@ -23,6 +24,8 @@ from typing import Any, NamedTuple
 
 from catalogue.base import spec_for
 from catalogue.periods import Quarter
+from catalogue.precision import parse_precise, stored_form
+from catalogue.scales import StatusDef, StatusScale
 from commands.write_model.lazy import LazyIndex
 from commands.write_model.state import (
     CommitRef,
@@ -30,6 +33,7 @@ from commands.write_model.state import (
     FormationState,
     IndicatorState,
     MilestoneState,
+    OneOffState,
     ProgressState,
     Role,
     State,
@@ -38,7 +42,7 @@ from commands.write_model.state import (
     ValueState,
 )
 
-FORMAT = 1
+FORMAT = 2
 """Raised whenever the encoding or the meaning of a field changes, so that checkpoints
 written by other code are not read (see `write_model.checkpoints.fingerprint`)."""
 
@@ -64,9 +68,16 @@ def dumps(state: State) -> Encoded:
         [_milestone(m) for m in state.milestones.values()],
         list(state.updates.items()),
         [[unit, event_id.hex] for unit, event_id in state.live_units.items()],
-        [[unit, f.event_id.hex, f.update_id, f.effective_date.toordinal()]
+        [[unit, f.event_id.hex, f.update_id, stored_form(f.effective_date)]
          for unit, f in state.taskforces.items()],
+        [[list(key), o.event_id.hex, o.update_id, stored_form(o.effective_date),
+          o.event_class.type_name] for key, o in state.one_offs.items()],
         [_indicator(i) for i in state.indicators.values()],
+        [[scale.scale_id, scale.name,
+          [[d.status, d.label, d.symbol, d.colour, d.category] for d in scale.statuses]]
+         for scale in state.scales.values()],
+        [[_quarter(quarter), position, scale_id]
+         for quarter, position, scale_id in state.adoptions],
         [event_id.hex for event_id in state.retracted],
         [[c.command_id, c.command_type, c.command_hash, c.first_position, c.last_position,
           list(c.event_types)] for c in state.commits.values()],
@@ -87,7 +98,7 @@ def loads(text: bytes, events: Callable[[], dict[uuid.UUID, EventRef]]) -> State
     if not isinstance(body, list) or not body or body[0] != FORMAT:
         raise ValueError("not a write model of this format")
     (_, position, versions, themes, topics, units, roles, milestones, updates, live_units,
-     taskforces, indicators, retracted, commits) = body
+     taskforces, one_offs, indicators, scales, adoptions, retracted, commits) = body
     hexes = uuid.UUID
     return State(
         position=position,
@@ -99,10 +110,20 @@ def loads(text: bytes, events: Callable[[], dict[uuid.UUID, EventRef]]) -> State
         milestones={m[0]: _load_milestone(m) for m in milestones},
         updates=dict(updates),
         live_units={unit: hexes(hex=event_id) for unit, event_id in live_units},
-        taskforces={unit: FormationState(hexes(hex=event_id), update_id,
-                                         date.fromordinal(day))
+        taskforces={unit: FormationState(hexes(hex=event_id), update_id, parse_precise(day))
                     for unit, event_id, update_id, day in taskforces},
+        one_offs={(key[0], key[1]): OneOffState(hexes(hex=event_id), update_id,
+                                                parse_precise(day),
+                                                spec_for(type_name).event_class)
+                  for key, event_id, update_id, day, type_name in one_offs},
         indicators={i[0]: _load_indicator(i) for i in indicators},
+        scales={scale_id: StatusScale(scale_id, name, tuple(
+                    StatusDef(status=status, label=label, symbol=symbol, colour=colour,
+                              category=category)
+                    for status, label, symbol, colour, category in statuses))
+                for scale_id, name, statuses in scales},
+        adoptions=[(Quarter(*quarter), position, scale_id)
+                   for quarter, position, scale_id in adoptions],
         events=LazyIndex(events),
         retracted={hexes(hex=event_id) for event_id in retracted},
         commits={c[0]: CommitRef(c[0], c[1], c[2], c[3], c[4], tuple(c[5])) for c in commits},
@@ -135,7 +156,7 @@ def _quarter(quarter: Quarter) -> list[int]:
 
 def _milestone(m: MilestoneState) -> list[Any]:
     return [m.milestone_id, m.title, m.topic_id, m.owner_unit, _quarter(m.scheduled_due),
-            [[key.hex, _quarter(p.quarter), p.status, p.as_of.toordinal()]
+            [[key.hex, _quarter(p.quarter), p.status, p.as_of.toordinal(), p.category]
              for key, p in m.reports.items()],
             [[key.hex, _quarter(q)] for key, q in m.reschedules.items()],
             [key.hex for key in m.withdrawals]]
@@ -146,8 +167,8 @@ def _load_milestone(m: list[Any]) -> MilestoneState:
         milestone_id=m[0], title=m[1], topic_id=m[2], owner_unit=m[3],
         scheduled_due=Quarter(*m[4]),
         reports={uuid.UUID(hex=key): ProgressState(Quarter(*quarter), status,
-                                                   date.fromordinal(day))
-                 for key, quarter, status, day in m[5]},
+                                                   date.fromordinal(day), category)
+                 for key, quarter, status, day, category in m[5]},
         reschedules={uuid.UUID(hex=key): Quarter(*quarter) for key, quarter in m[6]},
         withdrawals={uuid.UUID(hex=key) for key in m[7]},
     )
@@ -155,7 +176,7 @@ def _load_milestone(m: list[Any]) -> MilestoneState:
 
 def _indicator(i: IndicatorState) -> list[Any]:
     return [i.indicator_id, i.name,
-            [[period, [[key.hex, str(v.value), v.source, v.released_on.toordinal()]
+            [[period, [[key.hex, str(v.value), v.source, stored_form(v.released_on)]
                        for key, v in values.items()]]
              for period, values in i.values.items()],
             [[key.hex, period] for key, period in i.periods_by_event.items()]]
@@ -165,7 +186,7 @@ def _load_indicator(i: list[Any]) -> IndicatorState:
     return IndicatorState(
         indicator_id=i[0], name=i[1],
         values={period: {uuid.UUID(hex=key): ValueState(Decimal(value), source,
-                                                        date.fromordinal(day))
+                                                        parse_precise(day))
                          for key, value, source, day in values}
                 for period, values in i[2]},
         periods_by_event={uuid.UUID(hex=key): period for key, period in i[3]},

@@ -8,6 +8,7 @@ import hashlib
 import pytest
 import sqlalchemy as sa
 
+from catalogue.precision import precision_of
 from commands.outcome import Status
 from commands.service import CommandService
 from commands.write_model import codec
@@ -18,9 +19,20 @@ from commands.write_model.state import State
 from commands.write_model.tables import command_model_checkpoints as table
 from eventstore import EventStore
 from opslog.database import initialise
-from tests.commands.helpers import PLAN, Clock, first_admin, given, progress
+from tests.commands.helpers import (
+    PERFORMANCE,
+    PLAN,
+    VCTF_RECORDER,
+    Clock,
+    cmd,
+    first_admin,
+    given,
+    progress,
+    update,
+)
 from tests.projections.builders import LogWriter, open_writer
 from tests.projections.random_log import write_random_log
+from tests.status_scales import DORSET
 
 
 def _folded(store: EventStore) -> State:
@@ -145,3 +157,29 @@ def _rewrite(store: EventStore, change: object) -> None:
         new = codec.dumps(model).body
         connection.execute(table.update().values(
             body=new, body_sha256=hashlib.sha256(new).hexdigest()))
+
+
+def test_the_encoding_keeps_scales_one_offs_and_dates_at_their_precision(
+        plan: CommandService, store: EventStore) -> None:
+    """Every part of the model the rules read survives a checkpoint: a defined and adopted
+    scale, its statuses' categories on reports, one-off updates, and dates a source gave to
+    the month only; a model that lost any of them would decide differently after loading."""
+    given(plan,
+          cmd("DefineStatusScale", PERFORMANCE, **DORSET),
+          cmd("AdoptStatusScale", PERFORMANCE, scale_id="dorset", from_quarter="2018-19-Q1"),
+          progress("green"),
+          progress("blue"),
+          update("RecordAssetAcquired", VCTF_RECORDER, asset="Empress State Building",
+                 acquirer="mopac", price="250000000", effective_date="2018-04"),
+          update("RecordRolloutCompleted", VCTF_RECORDER, system="IVMA", count_installed=1200,
+                 effective_date="2018-19-Q1"))
+    state = _folded(store)
+    assert state.scales and state.adoptions and len(state.one_offs) == 2
+    encoded = codec.dumps(state)
+    again = codec.loads(encoded.body, lambda: codec.load_events(encoded.events))
+    assert again == state
+    assert [precision_of(o.effective_date) for o in again.one_offs.values()] == [
+        "month", "quarter"]
+    assert {r.category for m in again.milestones.values() for r in m.reports.values()} == {
+        "in_progress", "done"}
+    assert codec.dumps(again) == encoded
