@@ -1,7 +1,7 @@
 """The write side's migrations: an Alembic branch (``commands``) on the store's history.
 
 It holds the ``tokens`` table (cm0001) and the write model's checkpoints
-(``command_model_checkpoints``, cm0002_h16_model_checkpoints); ``opslog init`` upgrades it
+(``command_model_checkpoints``, cm0002_model_checkpoints); ``opslog init`` upgrades it
 with every other head.
 """
 

@@ -39,7 +39,7 @@ snapshots = sa.Table(
     sa.Column("created_by", sa.String(200), nullable=False),
     # pj0009: the signed checkpoint of the log's tree at the cut-off (eventstore.checkpoints).
     sa.Column("checkpoint_id", ID, nullable=True),
-    # pj0010_h14t: the declared date it was cut on (--as-reported), '' for recorded time only.
+    # pj0010: the declared date it was cut on (--as-reported), '' for recorded time only.
     sa.Column("cutoff_reported", sa.String(10), nullable=False, server_default=""),
     sa.UniqueConstraint("quarter", "cutoff_position", "cutoff_reported"),
     sa.CheckConstraint("cutoff_position >= 0", name="position_not_negative"),

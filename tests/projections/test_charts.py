@@ -40,7 +40,8 @@ def mixed(writer: LogWriter, q1: Q1Log) -> Report:
 
 
 def _svgs(page: str) -> list[str]:
-    return re.findall(r"<svg\b.*?</svg>", page, re.DOTALL)
+    return [svg for svg in re.findall(r"<svg\b.*?</svg>", page, re.DOTALL)
+            if 'class="status-symbol"' not in svg[:60]]
 
 
 def _ticks(svg: str) -> list[str]:

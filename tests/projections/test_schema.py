@@ -39,7 +39,7 @@ def test_the_read_models_are_a_branch_on_the_store_history() -> None:
     assert scripts.get_revision("projections@head") is not None
 
 
-def test_pj0010_clears_the_read_models_and_the_runner_rebuilds_them(
+def test_pj0011_clears_the_read_models_and_the_runner_rebuilds_them(
         database_url: str) -> None:
     """Read models written before board rows kept their status style are cleared by the
     upgrade; the runner then rebuilds every table as a fresh fold makes it."""

@@ -1,5 +1,5 @@
 """Snapshots cut on the declared date (``snapshot create --as-reported DATE``), and the
-migration that gave snapshots that key (pj0010_h14t_reported_snapshots)."""
+migration that gave snapshots that key (pj0010_reported_snapshots)."""
 
 from __future__ import annotations
 

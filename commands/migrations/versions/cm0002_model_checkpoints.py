@@ -1,6 +1,6 @@
 """The command_model_checkpoints table: the write model saved at checkpoints.
 
-Revision ID: cm0002_h16_model_checkpoints
+Revision ID: cm0002_model_checkpoints
 Revises: cm0001
 Create Date: 2026-12-04
 """
@@ -14,7 +14,7 @@ from alembic import op
 
 from eventstore.tables import UTCDateTime
 
-revision: str = "cm0002_h16_model_checkpoints"
+revision: str = "cm0002_model_checkpoints"
 down_revision: str | Sequence[str] | None = "cm0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -11,7 +11,7 @@ triggers; ``defer_foreign_keys`` lets the publications that reference it wait fo
 to come back in the same transaction) and created with the new key, the rows put back with
 their ids, and the append-only triggers made again.
 
-Revision ID: pj0010_h14t_reported_snapshots
+Revision ID: pj0010_reported_snapshots
 Revises: pj0009
 Create Date: 2026-12-04
 """
@@ -25,7 +25,7 @@ from alembic import op
 
 from eventstore.tables import UTCDateTime
 
-revision: str = "pj0010_h14t_reported_snapshots"
+revision: str = "pj0010_reported_snapshots"
 down_revision: str | Sequence[str] | None = "pj0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -122,7 +122,7 @@ def downgrade() -> None:
     if bind.execute(sa.text("SELECT COUNT(*) FROM snapshots WHERE cutoff_reported <> ''")
                     ).scalar():
         raise RuntimeError("snapshots cut on a declared date exist: they have no place "
-                           "before pj0010_h14t_reported_snapshots")
+                           "before pj0010_reported_snapshots")
     if bind.dialect.name == "postgresql":
         op.drop_constraint(op.f(NEW_KEY), "snapshots", type_="unique")
         op.create_unique_constraint(op.f(OLD_KEY), "snapshots", ["quarter", "cutoff_position"])

@@ -11,8 +11,8 @@ log on its next run, and answers meanwhile are folded from the log.
 
 Plain ADD COLUMN, not a batch copy, as pj0009.
 
-Revision ID: pj0010_h14r_status_styles
-Revises: pj0009
+Revision ID: pj0011_status_styles
+Revises: pj0010_reported_snapshots
 Create Date: 2026-12-04
 """
 
@@ -23,8 +23,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "pj0010_h14r_status_styles"
-down_revision: str | Sequence[str] | None = "pj0009"
+revision: str = "pj0011_status_styles"
+down_revision: str | Sequence[str] | None = "pj0010_reported_snapshots"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
