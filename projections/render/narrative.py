@@ -55,11 +55,15 @@ def narrative_markdown(text: str) -> Markup:
     pending: str | None = None
     indent = ""
     outer: list[str] = []
-    for token in PARSER.parse(visible(text, keep="\n\r")):
+    loose: list[bool] = []
+    tokens = PARSER.parse(visible(text, keep="\n\r"))
+    for index, token in enumerate(tokens):
         if token.type in ("bullet_list_open", "ordered_list_open"):
             markers.append(token.markup)
+            loose.append(_is_loose(tokens, index))
         elif token.type in ("bullet_list_close", "ordered_list_close"):
             markers.pop()
+            loose.pop()
             if not markers:
                 lines.append("")
         elif token.type == "list_item_open":
@@ -68,7 +72,13 @@ def narrative_markdown(text: str) -> Markup:
             pending = (pending if pending is not None else indent) + marker + " "
             indent = " " * len(pending)
         elif token.type == "list_item_close":
-            indent, pending = outer.pop(), None  # an empty item is left out
+            if pending is not None and loose[-1]:
+                # An empty item of a loose list is kept (after a blank line a bare marker
+                # is an item): leaving it out could leave one item, and a tight list.
+                lines.extend([pending.rstrip(), ""])
+            # An empty item of a tight list is left out: a bare marker under a line of
+            # text would make that text a heading.
+            indent, pending = outer.pop(), None
         elif token.type == "inline":
             body = _inline_markdown(token.children or [])
             first, *rest = body.split("\n")
@@ -78,6 +88,17 @@ def narrative_markdown(text: str) -> Markup:
         elif token.type == "paragraph_close" and not token.hidden:
             lines.append("")
     return Markup("\n".join(lines).strip())  # every literal run escaped
+
+
+def _is_loose(tokens: list[Token], opened: int) -> bool:
+    """Whether the list opened at `opened` is loose: markdown-it shows its paragraphs."""
+    level = tokens[opened].level
+    for token in tokens[opened + 1:]:
+        if token.level == level:
+            return False  # its close
+        if token.type == "paragraph_open" and token.level == level + 2:
+            return not token.hidden
+    return False
 
 
 def _inline_markdown(tokens: list[Token]) -> str:
