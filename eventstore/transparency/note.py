@@ -19,14 +19,12 @@ import binascii
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import (
-    Ed25519PrivateKey,
-    Ed25519PublicKey,
-)
+from typing import TYPE_CHECKING
 
 from eventstore.transparency.errors import NoteError
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 ED25519 = 0x01
 """The signature type byte C2SP signed-note assigns to Ed25519."""
@@ -36,6 +34,16 @@ MAX_SIGNATURES = 100
 
 DASH = "\u2014"
 """Every signature line starts with an em dash and a space."""
+
+
+def _private_key(seed: bytes | None = None) -> Ed25519PrivateKey:
+    """The key for `seed` (a new one for None). cryptography is imported here, on first
+    use: a process that only reads the log (``opslog status``) signs and checks nothing."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    if seed is None:
+        return Ed25519PrivateKey.generate()
+    return Ed25519PrivateKey.from_private_bytes(seed)
 
 
 def _b64decode(text: str, what: str) -> bytes:
@@ -103,6 +111,9 @@ class Verifier:
 
     def verifies(self, message: bytes, signature: bytes) -> bool:
         """Whether `signature` is this key's Ed25519 signature of `message`."""
+        from cryptography.exceptions import InvalidSignature
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
         try:
             Ed25519PublicKey.from_public_bytes(self.public_key).verify(signature, message)
         except InvalidSignature:
@@ -122,7 +133,7 @@ class Signer:
     def generate(cls, name: str) -> Signer:
         """A new Ed25519 key pair under `name`."""
         check_key_name(name)
-        return cls.from_seed(name, Ed25519PrivateKey.generate().private_bytes_raw())
+        return cls.from_seed(name, _private_key().private_bytes_raw())
 
     @classmethod
     def from_seed(cls, name: str, seed: bytes) -> Signer:
@@ -130,7 +141,7 @@ class Signer:
         check_key_name(name)
         if len(seed) != 32:
             raise NoteError(f"an Ed25519 private key seed is 32 bytes, not {len(seed)}")
-        public = Ed25519PrivateKey.from_private_bytes(seed).public_key().public_bytes_raw()
+        public = _private_key(seed).public_key().public_bytes_raw()
         return cls(name, key_id(name, public), seed)
 
     @classmethod
@@ -156,12 +167,12 @@ class Signer:
 
     def verifier(self) -> Verifier:
         """The public half, to publish."""
-        public = Ed25519PrivateKey.from_private_bytes(self.seed).public_key().public_bytes_raw()
+        public = _private_key(self.seed).public_key().public_bytes_raw()
         return Verifier(self.name, self.key_id, public)
 
     def sign(self, message: bytes) -> bytes:
         """The 64-byte Ed25519 signature of `message`."""
-        return Ed25519PrivateKey.from_private_bytes(self.seed).sign(message)
+        return _private_key(self.seed).sign(message)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,6 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from catalogue import Quarter
@@ -90,6 +89,10 @@ def insert_snapshot(connection: Connection, content: Content, *, opslog_version:
                     created_at: datetime, created_by: str,
                     checkpoint_id: int | None = None) -> bool:
     """Store `content`; False when the quarter already has a snapshot at that position."""
+    # The dialect's own insert (for its ON CONFLICT), imported here: reading verbs on
+    # SQLite need not load the PostgreSQL dialect.
+    from sqlalchemy.dialects import postgresql, sqlite
+
     insert = (postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert)
     values: dict[str, object] = {
         "quarter": str(content.quarter),
