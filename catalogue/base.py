@@ -4,20 +4,27 @@ Every event type registers once with a stable name, its current schema version a
 marshmallow schema. Stored payloads of older versions are upcast step by step
 (``upcast_v1_v2``, ``upcast_v2_v3`` …) before they are loaded, so readers only ever see
 the current shape.
+
+An event type names its schema as ``module:class`` (in `catalogue.schemas`), which is
+imported, built and compiled on the first encode or decode of that type: a reader that
+only needs names, versions and event classes (``opslog status`` reading its read models)
+does not wait for marshmallow and every type's schema.
 """
 
 from __future__ import annotations
 
+import importlib
+import threading
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
-from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, post_load
-
-from catalogue.fastload import compile_loader
 from eventstore import NewEvent, RecordedEvent
+
+if TYPE_CHECKING:
+    from catalogue.schemas.base import EventSchema
 
 Payload = dict[str, Any]
 Upcaster = Callable[[Payload], Payload]
@@ -48,31 +55,57 @@ class DomainEvent:
         return self.type_name
 
 
-class EventSchema(Schema):
-    """A payload schema that builds its event class on load and refuses unknown keys."""
-
-    event_class: ClassVar[type[DomainEvent]]
-
-    class Meta:
-        unknown = RAISE
-        ordered = True
-
-    @post_load
-    def _build(self, data: dict[str, Any], **kwargs: Any) -> DomainEvent:
-        return self.event_class(**data)
-
-
 E = TypeVar("E", bound=DomainEvent)
+FastLoad = Callable[[Mapping[str, Any]], Any]
+_BUILDING = threading.RLock()
 
 
-@dataclass(frozen=True, slots=True)
 class EventSpec:
-    event_class: type[DomainEvent]
-    schema: EventSchema
-    upcasters: Mapping[int, Upcaster] = field(default_factory=dict)
-    fast_load: Callable[[Mapping[str, Any]], Any] | None = None
-    """The schema's load compiled for speed; it declines (and `schema.load` decides) on
-    anything it is not sure of, so results and errors are marshmallow's own."""
+    """An event type as registered: its class and upcasters now, its schema on first use."""
+
+    __slots__ = ("_built", "event_class", "schema_path", "upcasters")
+
+    def __init__(self, event_class: type[DomainEvent], schema_path: str,
+                 upcasters: Mapping[int, Upcaster]) -> None:
+        self.event_class = event_class
+        self.schema_path = schema_path
+        """``module:class`` of the payload schema."""
+        self.upcasters = upcasters
+        self._built: tuple[EventSchema, FastLoad | None] | None = None
+
+    @property
+    def schema(self) -> EventSchema:
+        """The marshmallow schema of the current payload version."""
+        return self._build()[0]
+
+    @property
+    def fast_load(self) -> FastLoad | None:
+        """The schema's load compiled for speed; it declines (and `schema.load` decides) on
+        anything it is not sure of, so results and errors are marshmallow's own."""
+        return self._build()[1]
+
+    def _build(self) -> tuple[EventSchema, FastLoad | None]:
+        built = self._built
+        if built is None:
+            with _BUILDING:
+                built = self._built
+                if built is None:
+                    built = self._built = _schema_of(self.event_class, self.schema_path)
+        return built
+
+
+def _schema_of(event_class: type[DomainEvent],
+               schema_path: str) -> tuple[EventSchema, FastLoad | None]:
+    """Import the schema class `schema_path` names, bind it to `event_class`, compile it."""
+    from marshmallow import EXCLUDE
+
+    from catalogue.fastload import compile_loader
+
+    module, _, name = schema_path.partition(":")
+    schema_class: type[EventSchema] = getattr(importlib.import_module(module), name)
+    schema_class.event_class = event_class
+    instance = schema_class()
+    return instance, compile_loader(instance, unknown=EXCLUDE)
 
 
 CATALOGUE: dict[str, EventSpec] = {}
@@ -80,11 +113,12 @@ CATALOGUE: dict[str, EventSpec] = {}
 
 def event_type(
     name: str,
-    schema: type[EventSchema],
+    schema: str,
     version: int = 1,
     upcasters: Mapping[int, Upcaster] | None = None,
 ) -> Callable[[type[E]], type[E]]:
-    """Register an event class under `name` at schema `version`.
+    """Register an event class under `name` at schema `version`, its payload schema named
+    ``module:class`` (imported on first use).
 
     `upcasters[n]` turns a version-n payload into version n+1.
     """
@@ -94,14 +128,10 @@ def event_type(
             raise ValueError(f"event type {name!r} registered twice")
         cls.type_name = name
         cls.schema_version = version
-        schema.event_class = cls
         missing = [n for n in range(1, version) if n not in (upcasters or {})]
         if missing:
             raise ValueError(f"{name}: no upcaster from version(s) {missing}")
-        instance = schema()
-        CATALOGUE[name] = EventSpec(
-            cls, instance, dict(upcasters or {}), compile_loader(instance, unknown=EXCLUDE)
-        )
+        CATALOGUE[name] = EventSpec(cls, schema, dict(upcasters or {}))
         return cls
 
     return register
@@ -144,6 +174,8 @@ def decode(type_name: str, version: int, payload: Mapping[str, Any]) -> DomainEv
         if loaded is not None:
             fast: DomainEvent = loaded
             return fast
+    from marshmallow import EXCLUDE, ValidationError
+
     try:
         event: DomainEvent = spec.schema.load(dict(current), unknown=EXCLUDE)
     except ValidationError as error:

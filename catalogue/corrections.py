@@ -11,22 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from marshmallow import fields, validate
-
-from catalogue.base import DomainEvent, EventSchema, event_type
-from catalogue.fields import title
+from catalogue.base import DomainEvent, event_type
 
 
-class EventCorrectedSchema(EventSchema):
-    target_event_id = fields.UUID(required=True)
-    target_stream_id = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    target_type = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    changes = fields.Dict(keys=fields.String(), required=True,
-                          validate=validate.Length(min=1, max=50))
-    reason = title(required=True)
-
-
-@event_type("EventCorrected", EventCorrectedSchema)
+@event_type("EventCorrected", "catalogue.schemas.corrections:EventCorrectedSchema")
 @dataclass(frozen=True, slots=True, kw_only=True)
 class EventCorrected(DomainEvent):
     """New values for some fields of an earlier event, and why."""
@@ -46,14 +34,7 @@ class EventCorrected(DomainEvent):
         return f"corrects {self.target_type} {self.target_event_id} ({changed}): {self.reason}"
 
 
-class EventRetractedSchema(EventSchema):
-    target_event_id = fields.UUID(required=True)
-    target_stream_id = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    target_type = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    reason = title(required=True)
-
-
-@event_type("EventRetracted", EventRetractedSchema)
+@event_type("EventRetracted", "catalogue.schemas.corrections:EventRetractedSchema")
 @dataclass(frozen=True, slots=True, kw_only=True)
 class EventRetracted(DomainEvent):
     """An earlier event should no longer count, and why."""

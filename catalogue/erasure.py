@@ -11,9 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from marshmallow import fields, validate
-
-from catalogue.base import DomainEvent, EventSchema, event_type
+from catalogue.base import DomainEvent, event_type
 
 ERASURE_STREAM = "erasure-log"
 MAX_REASON = 500
@@ -24,16 +22,7 @@ def placeholder(day: str, actor: str, reason: str) -> str:
     return f"[erased on {day} by {actor}: {reason}]"
 
 
-class ValueErasedSchema(EventSchema):
-    target_position = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
-    target_type = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    field = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=MAX_REASON))
-    legal_basis = fields.String(required=True, validate=validate.Length(min=1, max=MAX_REASON))
-    placeholder = fields.String(required=True, validate=validate.Length(min=1, max=2000))
-
-
-@event_type("ValueErased", ValueErasedSchema)
+@event_type("ValueErased", "catalogue.schemas.erasure:ValueErasedSchema")
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ValueErased(DomainEvent):
     """The text of `field` of the event at `target_position` was erased; `placeholder`

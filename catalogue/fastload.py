@@ -18,8 +18,7 @@ from typing import Any
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, missing, validate
 from marshmallow.decorators import POST_LOAD, PRE_LOAD, VALIDATES, VALIDATES_SCHEMA
 
-from catalogue.fields import PeriodField, QuarterField
-from catalogue.precision import PreciseDateField
+from catalogue.fields import PeriodField, PreciseDateField, QuarterField
 
 Convert = Callable[[Any], Any]
 FastLoad = Callable[[Mapping[str, Any]], Any]

@@ -1,14 +1,17 @@
-"""marshmallow fields for the catalogue's value types: ids, periods, exact money, facts."""
+"""marshmallow fields for the catalogue's value types: ids, periods, dates at their
+precision, exact money, facts."""
 
 from __future__ import annotations
 
 import re
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from catalogue.periods import PeriodError, Quarter, parse_period
+from catalogue.precision import FORMS, as_precise, parse_precise, stored_form
 
 IDENTIFIER = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
 MAX_TEXT = 20_000
@@ -183,3 +186,21 @@ def normalise_fact_value(kind: str, value: Any) -> int | str:
     if kind == "change" and not -100 <= number <= 100_000:
         raise ValidationError({"value": ["a percentage change must be at least -100"]})
     return str(number)
+
+
+class PreciseDateField(fields.Field[date]):
+    """A date at the source's precision, in and out as its stored form."""
+
+    def _serialize(self, value: date | None, attr: str | None, obj: Any,
+                   **kwargs: Any) -> str | None:
+        return None if value is None else stored_form(value)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> date:
+        if isinstance(value, date):
+            return as_precise(value)
+        if not isinstance(value, str):
+            raise ValidationError(f"must be {FORMS}")
+        try:
+            return parse_precise(value)
+        except PeriodError as error:
+            raise ValidationError(str(error)) from error

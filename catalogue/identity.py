@@ -10,25 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from marshmallow import fields, validate
-
-from catalogue.base import DomainEvent, EventSchema, event_type
-from catalogue.structure import ACTOR
-
-TOKEN_ID = validate.Regexp(r"^tok-[0-9a-f]{32}$", error="must be a token id (tok- and 32 hex)")
+from catalogue.base import DomainEvent, event_type
 
 
 def token_stream(token_id: str) -> str:
     return f"token-{token_id}"
 
 
-class TokenIssuedSchema(EventSchema):
-    token_id = fields.String(required=True, validate=TOKEN_ID)
-    actor = fields.String(required=True, validate=ACTOR)
-    expires_at = fields.AwareDateTime(load_default=None, allow_none=True)
-
-
-@event_type("TokenIssued", TokenIssuedSchema)
+@event_type("TokenIssued", "catalogue.schemas.identity:TokenIssuedSchema")
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TokenIssued(DomainEvent):
     """A bearer token now authenticates `actor` (until `expires_at`, if set)."""
@@ -46,12 +35,7 @@ class TokenIssued(DomainEvent):
         return f"token {self.token_id} issued to {self.actor}{until}"
 
 
-class TokenRevokedSchema(EventSchema):
-    token_id = fields.String(required=True, validate=TOKEN_ID)
-    actor = fields.String(required=True, validate=ACTOR)
-
-
-@event_type("TokenRevoked", TokenRevokedSchema)
+@event_type("TokenRevoked", "catalogue.schemas.identity:TokenRevokedSchema")
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TokenRevoked(DomainEvent):
     """A token of `actor` authenticates no one from now on."""

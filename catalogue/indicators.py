@@ -14,11 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from marshmallow import fields, validate
-
-from catalogue.base import DomainEvent, EventSchema, Payload, event_type
-from catalogue.fields import ExactDecimal, PeriodField, identifier, title
-from catalogue.precision import PreciseDateField
+from catalogue.base import DomainEvent, Payload, event_type
 from catalogue.streams import indicator_stream
 
 DIRECTIONS = ("lower", "higher")
@@ -31,16 +27,7 @@ def upcast_indicator_defined_v1_v2(payload: Payload) -> Payload:
     return payload
 
 
-class IndicatorDefinedSchema(EventSchema):
-    indicator_id = identifier(required=True)
-    name = title(required=True)
-    measure = title(required=True)
-    better = fields.String(required=True, validate=validate.OneOf(DIRECTIONS))
-    change_decimals = fields.Integer(strict=True, load_default=1,
-                                     validate=validate.Range(min=0, max=4))
-
-
-@event_type("IndicatorDefined", IndicatorDefinedSchema, version=2,
+@event_type("IndicatorDefined", "catalogue.schemas.indicators:IndicatorDefinedSchema", version=2,
             upcasters={1: upcast_indicator_defined_v1_v2})
 @dataclass(frozen=True, slots=True, kw_only=True)
 class IndicatorDefined(DomainEvent):
@@ -69,16 +56,8 @@ def upcast_value_recorded_v1_v2(payload: Payload) -> Payload:
     return payload
 
 
-class IndicatorValueRecordedSchema(EventSchema):
-    indicator_id = identifier(required=True)
-    period = PeriodField(required=True)
-    value = ExactDecimal(required=True, minimum=Decimal(0))
-    source = title(required=True)
-    released_on = PreciseDateField(required=True)
-    reason = title(load_default=None, allow_none=True)
-
-
-@event_type("IndicatorValueRecorded", IndicatorValueRecordedSchema, version=2,
+@event_type("IndicatorValueRecorded",
+            "catalogue.schemas.indicators:IndicatorValueRecordedSchema", version=2,
             upcasters={1: upcast_value_recorded_v1_v2})
 @dataclass(frozen=True, slots=True, kw_only=True)
 class IndicatorValueRecorded(DomainEvent):

@@ -5,12 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from marshmallow import fields
-
-from catalogue.base import DomainEvent, EventSchema, event_type
-from catalogue.fields import QuarterField, identifier, text, title
+from catalogue.base import DomainEvent, event_type
 from catalogue.periods import Quarter, london_midnight
-from catalogue.scales import STATUS_ID
 from catalogue.streams import milestone_stream
 
 STATUSES = ("delivered", "on_track", "some_delay")
@@ -18,15 +14,7 @@ STATUS_SYMBOLS = {"delivered": "✓", "on_track": "📅", "some_delay": "🔧"}
 STATUS_LABELS = {"delivered": "delivered", "on_track": "on track", "some_delay": "some delay"}
 
 
-class MilestoneScheduledSchema(EventSchema):
-    milestone_id = identifier(required=True)
-    title = title(required=True)
-    topic_id = identifier(required=True)
-    due_quarter = QuarterField(required=True)
-    owner_unit = identifier(required=True)
-
-
-@event_type("MilestoneScheduled", MilestoneScheduledSchema)
+@event_type("MilestoneScheduled", "catalogue.schemas.milestones:MilestoneScheduledSchema")
 @dataclass(frozen=True, slots=True, kw_only=True)
 class MilestoneScheduled(DomainEvent):
     """A commitment due in a quarter, owned by a unit, under a topic."""
@@ -45,15 +33,8 @@ class MilestoneScheduled(DomainEvent):
         return f"{self.milestone_id} due {self.due_quarter} ({self.owner_unit}): {self.title}"
 
 
-class MilestoneProgressReportedSchema(EventSchema):
-    milestone_id = identifier(required=True)
-    quarter = QuarterField(required=True)
-    status = fields.String(required=True, validate=STATUS_ID)
-    narrative = text(required=True)
-    as_of = fields.Date(required=True)
-
-
-@event_type("MilestoneProgressReported", MilestoneProgressReportedSchema)
+@event_type("MilestoneProgressReported",
+            "catalogue.schemas.milestones:MilestoneProgressReportedSchema")
 @dataclass(frozen=True, slots=True, kw_only=True)
 class MilestoneProgressReported(DomainEvent):
     """Progress for a quarter: a status and the narrative behind it, as of a date."""
@@ -77,14 +58,7 @@ class MilestoneProgressReported(DomainEvent):
         return f"{self.milestone_id} {status} in {self.quarter} as of {self.as_of}"
 
 
-class MilestoneRescheduledSchema(EventSchema):
-    milestone_id = identifier(required=True)
-    from_quarter = QuarterField(required=True)
-    to_quarter = QuarterField(required=True)
-    reason = title(required=True)
-
-
-@event_type("MilestoneRescheduled", MilestoneRescheduledSchema)
+@event_type("MilestoneRescheduled", "catalogue.schemas.milestones:MilestoneRescheduledSchema")
 @dataclass(frozen=True, slots=True, kw_only=True)
 class MilestoneRescheduled(DomainEvent):
     """The milestone is now due in a later quarter."""
@@ -102,12 +76,7 @@ class MilestoneRescheduled(DomainEvent):
         return f"{self.milestone_id} moved {self.from_quarter} → {self.to_quarter}: {self.reason}"
 
 
-class MilestoneWithdrawnSchema(EventSchema):
-    milestone_id = identifier(required=True)
-    reason = title(required=True)
-
-
-@event_type("MilestoneWithdrawn", MilestoneWithdrawnSchema)
+@event_type("MilestoneWithdrawn", "catalogue.schemas.milestones:MilestoneWithdrawnSchema")
 @dataclass(frozen=True, slots=True, kw_only=True)
 class MilestoneWithdrawn(DomainEvent):
     """The milestone is no longer a commitment."""

@@ -13,8 +13,6 @@ import re
 from datetime import date
 from typing import Any
 
-from marshmallow import ValidationError, fields
-
 from catalogue.periods import Month, PeriodError, Quarter
 
 PRECISIONS = ("day", "month", "quarter")
@@ -91,21 +89,3 @@ def as_precise(day: date) -> PreciseDate:
     if isinstance(day, PreciseDate):
         return day
     return PreciseDate(day.year, day.month, day.day)
-
-
-class PreciseDateField(fields.Field[date]):
-    """A date at the source's precision, in and out as its stored form."""
-
-    def _serialize(self, value: date | None, attr: str | None, obj: Any,
-                   **kwargs: Any) -> str | None:
-        return None if value is None else stored_form(value)
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> date:
-        if isinstance(value, date):
-            return as_precise(value)
-        if not isinstance(value, str):
-            raise ValidationError(f"must be {FORMS}")
-        try:
-            return parse_precise(value)
-        except PeriodError as error:
-            raise ValidationError(str(error)) from error

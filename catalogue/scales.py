@@ -12,12 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
-
-from catalogue.base import DomainEvent, EventSchema, event_type
-from catalogue.fields import QuarterField, identifier, title
+from catalogue.base import DomainEvent, event_type
 from catalogue.periods import Quarter
 from catalogue.streams import scale_stream, scales_adoption_stream
 
@@ -32,10 +28,6 @@ CATEGORIES = (DONE, IN_PROGRESS, AT_RISK, NOT_STARTED, WITHDRAWN)
 SYMBOLS = ("tick", "calendar", "wrench", "circle", "square", "triangle", "diamond",
            "cross", "star", "flag", "dash")
 """The shapes a status may be drawn with (`projections.render.symbols` draws each)."""
-
-STATUS_ID = validate.Regexp(r"^[a-z][a-z0-9_]{0,39}$",
-                            error="must be a lowercase status id (letters, digits, _)")
-COLOUR = validate.Regexp(r"^#[0-9a-f]{6}$", error="must be a colour like #1b7837")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -96,46 +88,7 @@ def status_def(scale: StatusScale, status: str) -> StatusDef:
                      colour="#595959", category=IN_PROGRESS)
 
 
-class _StatusDefSchema(Schema):
-    class Meta:
-        ordered = True
-
-    status = fields.String(required=True, validate=STATUS_ID)
-    label = title(required=True)
-    symbol = fields.String(required=True, validate=validate.OneOf(SYMBOLS))
-    colour = fields.String(required=True, validate=COLOUR)
-    category = fields.String(required=True, validate=validate.OneOf(CATEGORIES))
-
-    @post_load
-    def _build(self, data: dict[str, str], **kwargs: object) -> StatusDef:
-        return StatusDef(**data)
-
-
-def status_list(**kwargs: Any) -> fields.List[Any]:
-    """A scale's statuses: 1 to 12 (each id once: `check_distinct`)."""
-    return fields.List(fields.Nested(_StatusDefSchema), validate=validate.Length(min=1, max=12),
-                       **kwargs)
-
-
-def check_distinct(statuses: Iterable[StatusDef], field: str = "statuses") -> None:
-    seen: set[str] = set()
-    for status in statuses:
-        if status.status in seen:
-            raise ValidationError(f"status {status.status!r} is listed twice", field)
-        seen.add(status.status)
-
-
-class StatusScaleDefinedSchema(EventSchema):
-    scale_id = identifier(required=True)
-    name = title(required=True)
-    statuses = status_list(required=True)
-
-    @validates_schema
-    def _distinct(self, data: dict[str, object], **kwargs: object) -> None:
-        check_distinct(data.get("statuses", ()))  # type: ignore[arg-type]
-
-
-@event_type("StatusScaleDefined", StatusScaleDefinedSchema)
+@event_type("StatusScaleDefined", "catalogue.schemas.scales:StatusScaleDefinedSchema")
 @dataclass(frozen=True, slots=True, kw_only=True)
 class StatusScaleDefined(DomainEvent):
     """A scale of statuses a plan may report its milestones in."""
@@ -157,12 +110,7 @@ class StatusScaleDefined(DomainEvent):
         return f"status scale {self.scale_id} ({self.name}): {labels}"
 
 
-class StatusScaleAdoptedSchema(EventSchema):
-    scale_id = identifier(required=True)
-    from_quarter = QuarterField(required=True)
-
-
-@event_type("StatusScaleAdopted", StatusScaleAdoptedSchema)
+@event_type("StatusScaleAdopted", "catalogue.schemas.scales:StatusScaleAdoptedSchema")
 @dataclass(frozen=True, slots=True, kw_only=True)
 class StatusScaleAdopted(DomainEvent):
     """The plan reports on this scale from a quarter on."""

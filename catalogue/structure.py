@@ -4,25 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from marshmallow import fields, validate
-
-from catalogue.base import DomainEvent, EventSchema, event_type
-from catalogue.fields import identifier, title
+from catalogue.base import DomainEvent, event_type
 from catalogue.streams import actor_stream, theme_stream, topic_stream, unit_stream
 
 UNIT_KINDS = ("bcu", "taskforce", "command", "programme", "partner", "team")
 ROLES = ("admin", "performance", "recorder", "auditor")
-ACTOR = validate.Regexp(
-    r"^[a-z0-9][a-z0-9._@-]{0,79}$", error="must be a lowercase actor id (letters, digits, . _ @ -)"
-)
 
 
-class ThemeDefinedSchema(EventSchema):
-    number = fields.Integer(strict=True, required=True, validate=validate.Range(min=1, max=99))
-    title = title(required=True)
-
-
-@event_type("ThemeDefined", ThemeDefinedSchema)
+@event_type("ThemeDefined", "catalogue.schemas.structure:ThemeDefinedSchema")
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ThemeDefined(DomainEvent):
     """A numbered section of the plan, e.g. 2 — Tackling serious violence."""
@@ -38,14 +27,7 @@ class ThemeDefined(DomainEvent):
         return f"theme {self.number}: {self.title}"
 
 
-class TopicDefinedSchema(EventSchema):
-    topic_id = identifier(required=True)
-    theme = fields.Integer(strict=True, required=True, validate=validate.Range(min=1, max=99))
-    title = title(required=True)
-    lead_in = fields.Boolean(load_default=False)
-
-
-@event_type("TopicDefined", TopicDefinedSchema)
+@event_type("TopicDefined", "catalogue.schemas.structure:TopicDefinedSchema")
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TopicDefined(DomainEvent):
     """A sub-section under a theme, e.g. Violent crime; topics keep their definition order.
@@ -67,15 +49,7 @@ class TopicDefined(DomainEvent):
         return f"topic {self.topic_id} under theme {self.theme}: {self.title}"
 
 
-class UnitRegisteredSchema(EventSchema):
-    unit_id = identifier(required=True)
-    name = title(required=True)
-    kind = fields.String(required=True, validate=validate.OneOf(UNIT_KINDS))
-    boroughs = fields.List(title(), load_default=list, validate=validate.Length(max=40))
-    parent_unit = identifier(load_default=None, allow_none=True)
-
-
-@event_type("UnitRegistered", UnitRegisteredSchema)
+@event_type("UnitRegistered", "catalogue.schemas.structure:UnitRegisteredSchema")
 @dataclass(frozen=True, slots=True, kw_only=True)
 class UnitRegistered(DomainEvent):
     """Who acts: a BCU (with its boroughs), a taskforce, a command, a programme, a partner."""
@@ -95,13 +69,7 @@ class UnitRegistered(DomainEvent):
         return f"{self.kind} {self.name}{boroughs}"
 
 
-class RoleGrantedSchema(EventSchema):
-    actor = fields.String(required=True, validate=ACTOR)
-    role = fields.String(required=True, validate=validate.OneOf(ROLES))
-    unit_id = identifier(load_default=None, allow_none=True)
-
-
-@event_type("RoleGranted", RoleGrantedSchema)
+@event_type("RoleGranted", "catalogue.schemas.structure:RoleGrantedSchema")
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RoleGranted(DomainEvent):
     """An actor may now act in a role, for a unit where the role is unit-bound."""
@@ -119,13 +87,7 @@ class RoleGranted(DomainEvent):
         return f"{self.actor} is {self.role}{where}"
 
 
-class RoleRevokedSchema(EventSchema):
-    actor = fields.String(required=True, validate=ACTOR)
-    role = fields.String(required=True, validate=validate.OneOf(ROLES))
-    unit_id = identifier(load_default=None, allow_none=True)
-
-
-@event_type("RoleRevoked", RoleRevokedSchema)
+@event_type("RoleRevoked", "catalogue.schemas.structure:RoleRevokedSchema")
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RoleRevoked(DomainEvent):
     """From this event's position on, the actor no longer holds the role."""

@@ -10,14 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
 
-from marshmallow import fields, post_load, validate
-
-from catalogue.base import DomainEvent, EventSchema, event_type
-from catalogue.fields import FactSchema, Money, count, identifier, text, title
+from catalogue.base import DomainEvent, event_type
 from catalogue.periods import london_midnight
-from catalogue.precision import PreciseDateField, stored_form
+from catalogue.precision import stored_form
 from catalogue.streams import update_stream
 
 UPDATE_KINDS = (
@@ -47,26 +43,6 @@ class Fact:
         return None if self.kind == "text" else Decimal(str(self.value))
 
 
-class _FactSchema(FactSchema):
-    @post_load
-    def _build(self, data: dict[str, Any], **kwargs: Any) -> Fact:
-        return Fact(**data)
-
-
-class UpdateSchema(EventSchema):
-    """Fields every operational update has."""
-
-    update_id = identifier(required=True)
-    topic_id = identifier(required=True)
-    unit_id = identifier(required=True)
-    title = title(required=True)
-    effective_date = PreciseDateField(required=True)
-    narrative = text(load_default="")
-    milestone_id = identifier(load_default=None, allow_none=True)
-    facts = fields.List(fields.Nested(_FactSchema), load_default=list,
-                        validate=validate.Length(max=100))
-
-
 @dataclass(frozen=True, slots=True, kw_only=True)
 class OperationalUpdate(DomainEvent):
     """What all updates share: where they belong, when they took effect, what they say."""
@@ -92,15 +68,7 @@ class OperationalUpdate(DomainEvent):
         return f"{stored_form(self.effective_date)} {self.unit_id}: {self.title}"
 
 
-class TaskforceFormedSchema(UpdateSchema):
-    taskforce_unit = identifier(required=True)
-    officers = count(required=True)
-    teams = count(required=True)
-    locations = fields.List(title(), load_default=list, validate=validate.Length(max=50))
-    funding_source = title(required=True)
-
-
-@event_type("TaskforceFormed", TaskforceFormedSchema)
+@event_type("TaskforceFormed", "catalogue.schemas.updates:TaskforceFormedSchema")
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TaskforceFormed(OperationalUpdate):
     """A taskforce was formed: its officers, teams, bases and who pays."""
@@ -112,16 +80,7 @@ class TaskforceFormed(OperationalUpdate):
     funding_source: str = ""
 
 
-class TaskforceChangedSchema(UpdateSchema):
-    taskforce_unit = identifier(required=True)
-    officers = count(load_default=None, allow_none=True)
-    teams = count(load_default=None, allow_none=True)
-    locations = fields.List(title(), load_default=None, allow_none=True,
-                            validate=validate.Length(max=50))
-    funding_source = title(load_default=None, allow_none=True)
-
-
-@event_type("TaskforceChanged", TaskforceChangedSchema)
+@event_type("TaskforceChanged", "catalogue.schemas.updates:TaskforceChangedSchema")
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TaskforceChanged(OperationalUpdate):
     """A formed taskforce changed in the world from its effective date on (272 officers from
@@ -148,12 +107,7 @@ TASKFORCE_FIGURES = ("officers", "teams", "locations", "funding_source")
 """What a taskforce's formation records and a change may change."""
 
 
-class UnitWentLiveSchema(UpdateSchema):
-    live_unit = identifier(required=True)
-    boroughs = fields.List(title(), required=True, validate=validate.Length(min=1, max=40))
-
-
-@event_type("UnitWentLive", UnitWentLiveSchema)
+@event_type("UnitWentLive", "catalogue.schemas.updates:UnitWentLiveSchema")
 @dataclass(frozen=True, slots=True, kw_only=True)
 class UnitWentLive(OperationalUpdate):
     """A BCU (or other unit) went live on its effective date, bringing boroughs together."""
@@ -162,15 +116,7 @@ class UnitWentLive(OperationalUpdate):
     boroughs: list[str]
 
 
-class AssetAcquiredSchema(UpdateSchema):
-    asset = title(required=True)
-    acquirer = identifier(required=True)
-    price = Money(required=True)
-    programme = title(load_default=None, allow_none=True)
-    programme_value = Money(load_default=None, allow_none=True)
-
-
-@event_type("AssetAcquired", AssetAcquiredSchema)
+@event_type("AssetAcquired", "catalogue.schemas.updates:AssetAcquiredSchema")
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AssetAcquired(OperationalUpdate):
     """An asset (a building) was acquired for an exact price, within a wider programme."""
@@ -182,12 +128,7 @@ class AssetAcquired(OperationalUpdate):
     programme_value: Decimal | None = None
 
 
-class RolloutCompletedSchema(UpdateSchema):
-    system = title(required=True)
-    count_installed = count(required=True)
-
-
-@event_type("RolloutCompleted", RolloutCompletedSchema)
+@event_type("RolloutCompleted", "catalogue.schemas.updates:RolloutCompletedSchema")
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RolloutCompleted(OperationalUpdate):
     """A system finished rolling out: how many were installed, by when."""
@@ -196,11 +137,7 @@ class RolloutCompleted(OperationalUpdate):
     count_installed: int
 
 
-class UpdateRecordedSchema(UpdateSchema):
-    kind = fields.String(required=True, validate=validate.OneOf(UPDATE_KINDS))
-
-
-@event_type("OperationalUpdateRecorded", UpdateRecordedSchema)
+@event_type("OperationalUpdateRecorded", "catalogue.schemas.updates:UpdateRecordedSchema")
 @dataclass(frozen=True, slots=True, kw_only=True)
 class OperationalUpdateRecorded(OperationalUpdate):
     """Any other operational update: a campaign, an exercise, an operation's outcome …"""

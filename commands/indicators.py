@@ -13,10 +13,10 @@ from decimal import Decimal
 from marshmallow import fields, validate
 
 from catalogue import DomainEvent, IndicatorDefined, IndicatorValueRecorded
-from catalogue.fields import ExactDecimal, PeriodField, identifier, title
+from catalogue.fields import ExactDecimal, PeriodField, PreciseDateField, identifier, title
 from catalogue.indicators import DIRECTIONS
 from catalogue.periods import parse_period
-from catalogue.precision import PreciseDateField, stored_form
+from catalogue.precision import stored_form
 from catalogue.streams import indicator_stream
 from commands import references
 from commands.command import Command, CommandSchema, about, recorded

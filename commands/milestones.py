@@ -21,7 +21,7 @@ from catalogue import (
 )
 from catalogue.fields import QuarterField, identifier, text, title
 from catalogue.periods import Quarter
-from catalogue.scales import STATUS_ID
+from catalogue.schemas.scales import STATUS_ID
 from catalogue.streams import milestone_stream
 from commands import references
 from commands.command import Command, CommandSchema, about, recorded

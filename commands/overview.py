@@ -14,8 +14,9 @@ from marshmallow import fields, validate
 
 from catalogue import DomainEvent, QuarterOverviewWritten
 from catalogue.fields import QuarterField, text
-from catalogue.overview import Paragraph, ParagraphSchema
+from catalogue.overview import Paragraph
 from catalogue.periods import Quarter, parse_period, period_sort_key
+from catalogue.schemas.overview import ParagraphSchema
 from commands import references
 from commands.command import Command, CommandSchema, about, recorded
 from commands.context import Context

@@ -13,7 +13,8 @@ from marshmallow import validates_schema
 
 from catalogue import DomainEvent, Quarter, StatusDef, StatusScaleAdopted, StatusScaleDefined
 from catalogue.fields import QuarterField, identifier, title
-from catalogue.scales import DEFAULT_SCALE, check_distinct, status_list
+from catalogue.scales import DEFAULT_SCALE
+from catalogue.schemas.scales import check_distinct, status_list
 from catalogue.streams import scale_stream
 from commands import references
 from commands.command import Command, CommandSchema, about, recorded

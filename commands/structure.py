@@ -21,8 +21,9 @@ from catalogue import (
     UnitRegistered,
 )
 from catalogue.fields import identifier, title
+from catalogue.schemas.structure import ACTOR
 from catalogue.streams import theme_stream, topic_stream, unit_stream
-from catalogue.structure import ACTOR, ROLES, UNIT_KINDS
+from catalogue.structure import ROLES, UNIT_KINDS
 from commands import references
 from commands.command import Command, CommandSchema, about, recorded
 from commands.context import Context

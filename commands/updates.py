@@ -27,8 +27,16 @@ from catalogue import (
     TaskforceFormed,
     UnitWentLive,
 )
-from catalogue.fields import FACT_KINDS, FactSchema, Money, count, identifier, text, title
-from catalogue.precision import PreciseDateField
+from catalogue.fields import (
+    FACT_KINDS,
+    FactSchema,
+    Money,
+    PreciseDateField,
+    count,
+    identifier,
+    text,
+    title,
+)
 from catalogue.streams import update_stream
 from catalogue.updates import TASKFORCE_FIGURES, UPDATE_KINDS, Fact
 from commands import references

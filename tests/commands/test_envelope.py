@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from catalogue.structure import ACTOR
+from catalogue.schemas.structure import ACTOR
 from commands.envelope import ACTOR_ID
 from commands.outcome import Status
 from commands.service import CommandService
