@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -28,7 +29,6 @@ from projections.fold.reported import reported_by
 from projections.fold.state import PlanState, fold
 from projections.fold.views import PlanView
 from projections.quarter.board import Board, board_from_view
-from projections.quarter.report import Covering, Report, report_from_view
 from projections.readmodels.binding import checkpoint_problem
 from projections.readmodels.boards import stored_board
 from projections.readmodels.loading import (
@@ -40,7 +40,12 @@ from projections.readmodels.loading import (
     tail_fetch,
 )
 from projections.readmodels.tables import checkpoints
-from projections.snapshots.resume import Notice, start_from_snapshot
+
+# The report and the snapshots are imported where a question needs them: `opslog status`
+# answered from the stored board loads neither.
+if TYPE_CHECKING:
+    from projections.quarter.report import Report
+    from projections.snapshots.resume import Notice
 
 Loader = Callable[[Connection, int, Quarter, int, date | None], PlanState]
 
@@ -98,6 +103,8 @@ def board(store: EventStore, quarter: Quarter, cutoff: Cutoff,
 def report(store: EventStore, quarter: Quarter, cutoff: Cutoff,
            notice: Notice | None = None) -> Report:
     """The quarterly narrative for `quarter` at `cutoff` (`notice` as for `board`)."""
+    from projections.quarter.report import Covering, report_from_view
+
     with _question(store, cutoff, notice) as (connection, position, live):
         view = _view(store, connection, live, quarter, cutoff.at(position), load_report_state,
                      narrative=True, notice=notice)
@@ -138,6 +145,8 @@ def _view(store: EventStore, connection: Connection, live: Checkpoint | None,
     if cutoff.reported is not None:
         return PlanView.build(fold(reported_by(store.read_all(to_position=position),
                                                cutoff.reported)), cutoff)
+    from projections.snapshots.resume import start_from_snapshot
+
     covered = 0 if live is None else live.position
     resumed = None
     if position > covered and cutoff.effective is None:
