@@ -7,7 +7,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 PIPED_WIDTH = 240
 """Tables written to a file or a pipe are not cut to a guessed 80 columns."""
@@ -25,8 +24,17 @@ def stdout_console() -> Console:
 def progress_bar() -> Iterator[Callable[[str, int, int], None]]:
     """A ``(phase, done, total)`` callback drawing a bar per phase on a terminal's stderr.
 
-    Off a terminal (a pipe, a log file, a test) it draws nothing.
+    Off a terminal (a pipe, a log file, a test) it draws nothing. rich's progress module is
+    imported here: `opslog status` prints a table and draws no bar.
     """
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
     console = Console(file=sys.stderr)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TimeRemainingColumn())

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 import sqlalchemy.exc as sa_exc
@@ -21,19 +21,20 @@ from eventstore import EventStoreError
 from opslog.cli.base import Context, UserError, pass_context
 from opslog.cli.board_table import print_board
 from opslog.cli.files import refuse_existing, written_whole
-from opslog.cli.output import progress_bar
 from opslog.cli.params import AWARE_TIME
 from opslog.cli.reading import read_cutoff
 from projections import query
 from projections.errors import ProjectionError
 from projections.fold.cutoff import Cutoff
-from projections.quarter import forms
-from projections.readmodels.runner import Runner, RunnerStatus
+
+if TYPE_CHECKING:
+    from projections.readmodels.runner import Runner, RunnerStatus
 
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 SPREADSHEETS = ("xlsx", "ods")
-"""The renderers (matplotlib, Jinja, markdown-it, spreadsheets, PDF) are imported where a
-format needs them: the board as a table needs none of them."""
+"""The renderers (matplotlib, Jinja, markdown-it, spreadsheets, PDF), the JSON and CSV
+forms, the read models' runner and the progress bar are imported where they are needed:
+`opslog status` as a table needs none of them (`tests/cli/test_startup.py`)."""
 
 
 def _quarter(ctx: click.Context, param: click.Parameter, value: str | None) -> Quarter | None:
@@ -128,6 +129,8 @@ def status(context: Context, quarter: Quarter | None, as_of: datetime | None,
     if output == "table":
         print_board(board)
         return
+    from projections.quarter import forms
+
     text = forms.to_json(forms.board_form(board)) if output == "json" else forms.board_csv(board)
     if output_file is None:
         click.echo(text, nl=False)
@@ -169,6 +172,7 @@ def report(context: Context, quarter: Quarter, as_of: datetime | None, at_positi
     for gap in built.gaps:
         _warn(str(gap))
     from opslog.cli.snapshots import published_lines
+    from projections.quarter import forms
     from projections.render.html import render_html
     from projections.render.markdown import render_markdown
     from projections.render.pdf import render_pdf
@@ -216,6 +220,8 @@ def projections() -> None:
 
 
 def _runner(context: Context) -> Runner:
+    from projections.readmodels.runner import Runner
+
     return Runner(context.store())
 
 
@@ -258,6 +264,8 @@ def projections_status(context: Context) -> None:
 
 
 def _run(context: Context, action: str) -> None:
+    from opslog.cli.output import progress_bar
+
     runner = _runner(context)
     try:
         with progress_bar() as update:

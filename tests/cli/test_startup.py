@@ -2,7 +2,10 @@
 
 Checked in a fresh interpreter (this one has imported everything by now): importing the
 CLI and showing the root help import no verb's module, and the root help still lists
-every verb with its own summary.
+every verb with its own summary; `status` answering from caught-up read models imports
+no renderer, no migration tool, no event schema (marshmallow), no signing library and no
+other database's dialect. Which modules, not how long: timings live in
+`benchmarks/startup.py`.
 """
 
 from __future__ import annotations
@@ -24,6 +27,17 @@ HEAVY = ("matplotlib", "jinja2", "apscheduler", "markdown_it", "alembic", "rich"
 RENDERERS = ("matplotlib", "numpy", "jinja2", "apscheduler", "markdown_it", "alembic",
              "weasyprint", "xlsxwriter", "odf")
 
+NOT_FOR_STATUS = ("marshmallow", "cryptography", "sqlalchemy.orm", "sqlalchemy.ext",
+                  "rich.progress", "catalogue.schemas", "catalogue.fastload", "commands",
+                  "projections.quarter.report", "projections.snapshots")
+"""What `status` as a table must not wait for: the event schemas and their compiled
+loaders (it reads rows already decoded), signing, the ORM, the progress bar, the write
+side, and the report and snapshots (the stored board answers)."""
+
+OTHER_DIALECT = {"sqlite": ("sqlalchemy.dialects.postgresql", "psycopg"),
+                 "postgresql": ()}
+"""On SQLite, nothing of PostgreSQL's."""
+
 
 def _imported_after(code: str, among: tuple[str, ...] = HEAVY) -> set[str]:
     """The top-level packages in `among` that a fresh `python -c code` has imported."""
@@ -32,6 +46,17 @@ def _imported_after(code: str, among: tuple[str, ...] = HEAVY) -> set[str]:
                             check=True)
     modules = json.loads(result.stdout.splitlines()[-1])
     return {name.split(".")[0] for name in modules if name.split(".")[0] in among}
+
+
+def _modules_after(code: str, among: tuple[str, ...]) -> set[str]:
+    """The modules named in `among`, or inside them, that a fresh `python -c code` has
+    imported."""
+    probe = f"{code}\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))"
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            check=True)
+    modules = json.loads(result.stdout.splitlines()[-1])
+    return {name for name in modules
+            if any(name == prefix or name.startswith(f"{prefix}.") for prefix in among)}
 
 
 def test_importing_the_cli_imports_no_heavy_library() -> None:
@@ -83,3 +108,43 @@ def test_status_on_caught_up_read_models_imports_no_renderer_and_no_alembic(
             f"try:\n    main(['--db', {database_url!r}, 'status', '--quarter', '2018-19-Q1'])\n"
             "except SystemExit as done:\n    assert not done.code, done.code")
     assert _imported_after(code, RENDERERS) == set()
+
+
+def _status_code(database_url: str, output: str = "table") -> str:
+    return ("from opslog.cli import main\n"
+            f"try:\n    main(['--db', {database_url!r}, 'status', '--quarter', '2018-19-Q1', "
+            f"'--format', {output!r}])\n"
+            "except SystemExit as done:\n    assert not done.code, done.code")
+
+
+def test_status_as_a_table_imports_no_event_schema_no_signing_and_no_other_dialect(
+        database_url: str) -> None:
+    """The board from caught-up read models: rows already decoded, checked against their
+    digests, printed; nothing that decodes payloads, signs, or speaks another database."""
+    for args in (["demo", "--no-report"], ["projections", "catch-up"]):
+        result = CliRunner().invoke(main, ["--db", database_url, *args])
+        assert result.exit_code == 0, result.output
+    backend = database_url.split(":")[0].split("+")[0]
+    banned = NOT_FOR_STATUS + OTHER_DIALECT[backend]
+    assert _modules_after(_status_code(database_url), banned) == set()
+    # The probe sees imports: the same run as JSON imports the forms it needs, still none
+    # of the event schemas.
+    assert _modules_after(_status_code(database_url, "json"), ("projections.quarter.forms",)) \
+        == {"projections.quarter.forms"}
+    assert _modules_after(_status_code(database_url, "json"), banned) == set()
+
+
+def test_the_catalogue_builds_an_event_schema_on_its_first_use() -> None:
+    """Importing the catalogue registers every type without marshmallow; the first decode
+    of a type imports its schema (and marshmallow), and decodes as before."""
+    code = ("import sys\n"
+            "import catalogue\n"
+            "assert len(catalogue.CATALOGUE) > 20, len(catalogue.CATALOGUE)\n"
+            "assert 'marshmallow' not in sys.modules\n"
+            "event = catalogue.decode('MilestoneWithdrawn', 1,\n"
+            "                         {'milestone_id': 'm-1', 'reason': 'merged'})\n"
+            "assert event == catalogue.MilestoneWithdrawn(milestone_id='m-1', reason='merged')\n"
+            "assert catalogue.encode(event) == {'milestone_id': 'm-1', 'reason': 'merged'}\n")
+    assert _modules_after(code, ("marshmallow", "catalogue.schemas.milestones")) >= {
+        "marshmallow", "catalogue.schemas.milestones"}
+    assert _modules_after(code, ("catalogue.schemas.updates",)) == set()
