@@ -152,3 +152,15 @@ def test_the_catalogue_builds_an_event_schema_on_its_first_use() -> None:
     assert _modules_after(code, ("marshmallow", "catalogue.schemas.milestones")) >= {
         "marshmallow", "catalogue.schemas.milestones"}
     assert _modules_after(code, ("catalogue.schemas.updates",)) == set()
+
+
+def test_every_event_type_names_a_schema_that_builds_its_own_class() -> None:
+    """A schema named by ``module:class`` is found only when first used: every registered
+    type's is found, loads into that type's class, and is built once."""
+    from catalogue import CATALOGUE
+
+    for name, spec in CATALOGUE.items():
+        assert spec.schema_path.startswith("catalogue.schemas."), name
+        assert spec.schema.event_class is spec.event_class, name
+        assert spec.schema is spec.schema, name
+        assert spec.fast_load is spec.fast_load, name
