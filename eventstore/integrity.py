@@ -8,13 +8,19 @@ salts; an erased field (no salt) is taken as its kept digest (`sealing`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from hashlib import sha256
 
-from eventstore.canonical import GENESIS_HASH, event_hash
+from eventstore.canonical import GENESIS_HASH, format_time, hash_input
 from eventstore.model import RecordedEvent
 from eventstore.sealing import sealed_problem
+
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+"""A UUID as `str(uuid.UUID(...))` writes it."""
+TIMES_KEPT = 4_096
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +56,26 @@ class ChainChecker:
         self.checked = 0
         self.bad_position: int | None = None
         self.problem: str | None = None
+        self.hash_input: bytes | None = None
+        """What the last event's hash was recomputed over (its Merkle leaf's input)."""
+        self._times: dict[datetime, str] = {}
+
+    def _event_id_text(self, event: RecordedEvent) -> str:
+        """The event id's canonical text: the stored text itself when it already is one
+        (no UUID parsed), else as the parsed UUID writes it (or fails to)."""
+        stored = event._event_id  # the text as read, until something asks for the UUID
+        if type(stored) is str and _CANONICAL_UUID.fullmatch(stored) is not None:
+            return stored
+        return str(event.event_id)
+
+    def _time_text(self, moment: datetime) -> str:
+        """`format_time`, once per distinct time: the events of one commit share theirs."""
+        text = self._times.get(moment)
+        if text is None:
+            if len(self._times) > TIMES_KEPT:
+                self._times.clear()
+            text = self._times[moment] = format_time(moment)
+        return text
 
     def _fail(self, position: int, problem: str) -> bool:
         self.bad_position = position
@@ -75,21 +101,22 @@ class ChainChecker:
                 event.position, "prev_hash does not match the hash of the event before it"
             )
         if recomputed is None:
-            recomputed = event_hash(
+            self.hash_input = hash_input(
                 position=event.position,
-                event_id=event.event_id,
+                event_id=self._event_id_text(event),
                 stream_id=event.stream_id,
                 version=event.version,
                 type=event.type,
                 schema_version=event.schema_version,
-                occurred_at=event.occurred_at,
-                recorded_at=event.recorded_at,
+                occurred_at=self._time_text(event.occurred_at),
+                recorded_at=self._time_text(event.recorded_at),
                 prev_hash=event.prev_hash,
                 data_json=event.data_json,
                 metadata_json=event.metadata_json,
                 envelope=event.envelope,
                 digests_json=event.digests_json,
             )
+            recomputed = sha256(self.hash_input).hexdigest()
         if recomputed != event.hash:
             return self._fail(
                 event.position, "hash does not match the event's content (a field was altered)"
