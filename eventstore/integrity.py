@@ -8,7 +8,6 @@ salts; an erased field (no salt) is taken as its kept digest (`sealing`).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,8 +17,6 @@ from eventstore.canonical import GENESIS_HASH, format_time, hash_input
 from eventstore.model import RecordedEvent
 from eventstore.sealing import sealed_problem
 
-_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-"""A UUID as `str(uuid.UUID(...))` writes it."""
 TIMES_KEPT = 4_096
 
 
@@ -60,14 +57,6 @@ class ChainChecker:
         """What the last event's hash was recomputed over (its Merkle leaf's input)."""
         self._times: dict[datetime, str] = {}
 
-    def _event_id_text(self, event: RecordedEvent) -> str:
-        """The event id's canonical text: the stored text itself when it already is one
-        (no UUID parsed), else as the parsed UUID writes it (or fails to)."""
-        stored = event._event_id  # the text as read, until something asks for the UUID
-        if type(stored) is str and _CANONICAL_UUID.fullmatch(stored) is not None:
-            return stored
-        return str(event.event_id)
-
     def _time_text(self, moment: datetime) -> str:
         """`format_time`, once per distinct time: the events of one commit share theirs."""
         text = self._times.get(moment)
@@ -103,7 +92,7 @@ class ChainChecker:
         if recomputed is None:
             self.hash_input = hash_input(
                 position=event.position,
-                event_id=self._event_id_text(event),
+                event_id=event.event_id_text,
                 stream_id=event.stream_id,
                 version=event.version,
                 type=event.type,

@@ -127,15 +127,20 @@ def row_digest(row: Mapping[Any, Any], columns: Sequence[str] = DIGESTED) -> str
     Each column is length-prefixed text (None as ``-``), so no two rows share an encoding.
     It is checked on every row an answer loads, so it is kept cheap: no JSON, one pass.
     """
-    parts = []
+    parts: list[str] = []
+    append = parts.append
     for value in map(row.__getitem__, columns):
+        kind = type(value)
+        if kind is str:  # most columns: no conversion to decide
+            append(f"{len(value)}:{value}")
+            continue
         if value is None:
-            parts.append("-")
+            append("-")
             continue
         if isinstance(value, datetime) and value.tzinfo is not UTC:
             value = value.astimezone(UTC)
         text = str(int(value)) if isinstance(value, bool) else str(value)
-        parts.append(f"{len(text)}:{text}")
+        append(f"{len(text)}:{text}")
     return hashlib.sha256("".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
