@@ -103,14 +103,17 @@ class Runner:
             self._analyze()
         return reached
 
-    def rebuild(self, progress: Progress | None = None) -> Checkpoint:
-        """Build a fresh generation from position 1 beside the live one, then swap it in."""
+    def rebuild(self, progress: Progress | None = None,
+                to_position: int | None = None) -> Checkpoint:
+        """Build a fresh generation from position 1 (to `to_position`, if given) beside the
+        live one, then swap it in. Without a batch size the log is folded in memory and
+        each table written once; with one, batch by batch as a catch-up goes."""
         self._ensure_live()
         generation = self._start_building()
         if self.batch_size is None:
-            self._rebuild_at_once(progress)
+            self._rebuild_at_once(progress, to_position)
         else:
-            self._run("building", progress, None, self.batch_size)
+            self._run("building", progress, to_position, self.batch_size)
         self._swap(generation)
         self._drop_retired()
         self._analyze()
@@ -119,12 +122,12 @@ class Runner:
         assert live is not None
         return live
 
-    def _rebuild_at_once(self, progress: Progress | None) -> None:
+    def _rebuild_at_once(self, progress: Progress | None, to_position: int | None) -> None:
         """Fold the whole log in memory and write the building generation once
         (`projections.readmodels.rebuild`); the checkpoint moves from 0 to where the fold
         stopped, or the failure is recorded there and raised."""
         current = self._checkpoint("building")
-        head = self.store.head().position
+        head = self.store.head().position if to_position is None else to_position
         folded = fold_log(self.store, head)
         state = folded.state
         with self.engine.begin() as connection:
