@@ -130,7 +130,7 @@ class Runner:
         head = self.store.head().position if to_position is None else to_position
         folded = fold_log(self.store, head)
         state = folded.state
-        with self.engine.begin() as connection:
+        with collector_paused(), self.engine.begin() as connection:
             _roomy(connection)
             self._claim(connection, current)
             horizon = write_generation(connection, current.generation, state)
