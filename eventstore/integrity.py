@@ -11,10 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from hashlib import sha256
 
-from eventstore.canonical import GENESIS_HASH, event_hash
+from eventstore.canonical import GENESIS_HASH, format_time, hash_input
 from eventstore.model import RecordedEvent
 from eventstore.sealing import sealed_problem
+
+TIMES_KEPT = 4_096
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +53,18 @@ class ChainChecker:
         self.checked = 0
         self.bad_position: int | None = None
         self.problem: str | None = None
+        self.hash_input: bytes | None = None
+        """What the last event's hash was recomputed over (its Merkle leaf's input)."""
+        self._times: dict[datetime, str] = {}
+
+    def _time_text(self, moment: datetime) -> str:
+        """`format_time`, once per distinct time: the events of one commit share theirs."""
+        text = self._times.get(moment)
+        if text is None:
+            if len(self._times) > TIMES_KEPT:
+                self._times.clear()
+            text = self._times[moment] = format_time(moment)
+        return text
 
     def _fail(self, position: int, problem: str) -> bool:
         self.bad_position = position
@@ -75,21 +90,22 @@ class ChainChecker:
                 event.position, "prev_hash does not match the hash of the event before it"
             )
         if recomputed is None:
-            recomputed = event_hash(
+            self.hash_input = hash_input(
                 position=event.position,
-                event_id=event.event_id,
+                event_id=event.event_id_text,
                 stream_id=event.stream_id,
                 version=event.version,
                 type=event.type,
                 schema_version=event.schema_version,
-                occurred_at=event.occurred_at,
-                recorded_at=event.recorded_at,
+                occurred_at=self._time_text(event.occurred_at),
+                recorded_at=self._time_text(event.recorded_at),
                 prev_hash=event.prev_hash,
                 data_json=event.data_json,
                 metadata_json=event.metadata_json,
                 envelope=event.envelope,
                 digests_json=event.digests_json,
             )
+            recomputed = sha256(self.hash_input).hexdigest()
         if recomputed != event.hash:
             return self._fail(
                 event.position, "hash does not match the event's content (a field was altered)"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import json
+import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -23,6 +24,9 @@ class ExpectedVersion(enum.Enum):
     def __str__(self) -> str:
         return self.value
 
+
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+"""A UUID as `str(uuid.UUID(...))` writes it."""
 
 ANY = ExpectedVersion.ANY
 NO_STREAM = ExpectedVersion.NO_STREAM
@@ -144,6 +148,15 @@ class RecordedEvent:
             value = uuid.UUID(value)
             object.__setattr__(self, "_event_id", value)
         return value
+
+    @property
+    def event_id_text(self) -> str:
+        """The event id as `str(event_id)` writes it: the stored text itself when it is
+        already in that form (lowercase, hyphenated), so no UUID is parsed for it."""
+        value = self._event_id
+        if type(value) is str and _CANONICAL_UUID.fullmatch(value) is not None:
+            return value
+        return str(self.event_id)
 
     @property
     def data(self) -> JSONObject:

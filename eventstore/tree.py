@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import struct
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -282,11 +282,13 @@ def _node_range(level: int, first_leaf: int, end_leaf: int) -> tuple[int, int]:
     return (first_leaf + 1 + span - 1) // span - 1, end_leaf // span
 
 
-def check_tree(connection: Connection, size: int) -> TreeProblem | None:
+def check_tree(connection: Connection, size: int,
+               leaves: Iterable[tuple[int, bytes]] | None = None) -> TreeProblem | None:
     """Recompute the tree from the stored events up to `size` and compare every stored node.
 
     Reports the first event whose leaf, or a node it completed, differs from what is stored,
-    or stored nodes beyond `size` (a tree that still covers removed events).
+    or stored nodes beyond `size` (a tree that still covers removed events). A caller that
+    already hashes each event (the chain check) passes its `leaves` instead of a second read.
     """
     tree = CompactTree()
     expected: list[Subtree] = []
@@ -313,7 +315,7 @@ def check_tree(connection: Connection, size: int) -> TreeProblem | None:
                     position, f"Merkle tree {kind} {what} from the events' hashes")
         return None
 
-    for position, leaf in stored_leaves(connection, 1, size):
+    for position, leaf in stored_leaves(connection, 1, size) if leaves is None else leaves:
         if position != tree.size + 1:
             return TreeProblem(tree.size + 1, f"position {tree.size + 1} is missing")
         pending.append(position)

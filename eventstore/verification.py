@@ -32,7 +32,8 @@ from eventstore.errors import EventStoreError
 from eventstore.integrity import ChainChecker, VerifyReport
 from eventstore.model import Head, RecordedEvent
 from eventstore.tables import events
-from eventstore.tree import check_tree
+from eventstore.transparency.merkle import leaf_hash
+from eventstore.tree import TreeProblem, check_tree
 
 UNDECODABLE = (ValueError, TypeError, AttributeError, OverflowError)
 """What reading or hashing a row whose stored values were tampered with can raise."""
@@ -80,19 +81,17 @@ def verify_log(
         else:
             prev_hash = anchor
     checker = ChainChecker(start, prev_hash, stream_versions={} if start == 1 else None)
-    for item in _stored_events(store, start, to_position):
-        if isinstance(item, Unreadable):
-            _fail_unreadable(checker, item)
-            break
-        try:
-            fed = checker.feed(item)
-        except UNDECODABLE as error:
-            _fail_unreadable(checker, Unreadable(item.position, error))
-            break
-        if not fed:
-            break
-        if progress is not None and checker.checked % PROGRESS_EVERY == 0:
-            progress(checker.checked)
+    whole = start == 1 and to_position is None
+    if whole:
+        to_position = store.head().position  # the log as it stands when the check starts
+    chain = _chain(store, checker, start, to_position, progress, leaves=whole)
+    tree_problem = None
+    if whole:
+        assert to_position is not None
+        with store.reading() as connection:
+            tree_problem = check_tree(connection, to_position, leaves=chain)
+    for _ in chain:  # the rest of the chain, past a tree problem (a break there comes first)
+        pass
     if progress is not None:
         progress(checker.checked)
     report = VerifyReport(
@@ -104,17 +103,37 @@ def verify_log(
         problem=checker.problem,
     )
     report = _check_categories(store, report, start, prev_hash)
-    if report.ok and start == 1 and to_position is None:
-        report = _check_tree(store, report)
+    if report.ok and tree_problem is not None:
+        report = _tree_report(store, report, tree_problem)
     return report
 
 
-def _check_tree(store: StoredLog, report: VerifyReport) -> VerifyReport:
-    """A chain that holds, checked against the Merkle tree the proofs are read from."""
-    with store.reading() as connection:
-        found = check_tree(connection, report.head_position)
-    if found is None:
-        return report
+def _chain(store: StoredLog, checker: ChainChecker, start: int, to_position: int | None,
+           progress: Callable[[int], None] | None, *,
+           leaves: bool) -> Iterator[tuple[int, bytes]]:
+    """Feed the stored events to `checker` until the first break; with `leaves`, yield each
+    good event's Merkle leaf from the bytes its hash was just recomputed over, so the tree
+    is checked in the same pass as the chain."""
+    for item in _stored_events(store, start, to_position):
+        if isinstance(item, Unreadable):
+            _fail_unreadable(checker, item)
+            return
+        try:
+            fed = checker.feed(item)
+        except UNDECODABLE as error:
+            _fail_unreadable(checker, Unreadable(item.position, error))
+            return
+        if not fed:
+            return
+        if progress is not None and checker.checked % PROGRESS_EVERY == 0:
+            progress(checker.checked)
+        if leaves:
+            assert checker.hash_input is not None
+            yield item.position, leaf_hash(checker.hash_input)
+
+
+def _tree_report(store: StoredLog, report: VerifyReport, found: TreeProblem) -> VerifyReport:
+    """A chain that holds, but not the Merkle tree the proofs are read from."""
     position = min(found.position, report.head_position + 1)
     return VerifyReport(
         ok=False,

@@ -71,7 +71,7 @@ def decode_event(recorded: RecordedEvent) -> Decoded:
     return Decoded(
         event=event,
         position=recorded.position,
-        event_id=str(recorded.event_id),
+        event_id=recorded.event_id_text,
         stream_id=recorded.stream_id,
         type=recorded.type,
         occurred_at=recorded.occurred_at,

@@ -93,7 +93,7 @@ def apply_batch(connection: Connection, checkpoint: Checkpoint, events: Sequence
                if record.position > checkpoint.position]
     changed = [state.records[event_id] for event_id in loaded]
     _write_facts(connection, generation, created, changed, loaded)
-    touched, quarters = _touched(created, changed)
+    touched, quarters = touched_by(created, changed)
     changed_spans = set(touched)
     horizon = checkpoint.horizon
     new_horizon = max([*quarters, *([horizon] if horizon is not None else [])], default=None)
@@ -128,7 +128,7 @@ FROM_THEIR_QUARTER = ("MilestoneProgressReported", "MilestoneWithdrawn")
 other change (a schedule, a move, a correction) may change all of its rows."""
 
 
-def _touched(created: list[Record], changed: list[Record]) -> tuple[dict[str, int], list[int]]:
+def touched_by(created: list[Record], changed: list[Record]) -> tuple[dict[str, int], list[int]]:
     """Milestones whose board rows may change, each with the first quarter that may; and
     every quarter the batch's facts are about."""
     touched: dict[str, int] = {}
@@ -239,14 +239,14 @@ def _write_board(connection: Connection, generation: int, state: PlanState,
         milestone = view.milestones.get(milestone_id)
         if milestone is None or milestone.schedule is None:
             continue
-        for number in range(max(_first_quarter(milestone), first), horizon + 1):
+        for number in range(max(first_quarter(milestone), first), horizon + 1):
             row = board_row(view, milestone, quarter_of_number(number))
             if row is not None:
                 rows.append(board_values(generation, row))
     insert_rows(connection, board, rows)
 
 
-def _first_quarter(milestone: MilestoneView) -> int:
+def first_quarter(milestone: MilestoneView) -> int:
     assert milestone.schedule is not None
     quarters: list[Quarter] = [milestone.schedule.event.due_quarter]
     for move in milestone.reschedules:

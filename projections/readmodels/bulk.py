@@ -56,6 +56,23 @@ def _copy(connection: Connection, table: sa.Table, names: list[str],
             copy.write_row(getter(row))
 
 
+def _remembered(converter: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """`converter`, once per distinct value: the rows of one commit share their times, and
+    many rows share a date or a flag."""
+    known: dict[Any, Any] = {}
+
+    def convert(value: Any) -> Any:
+        try:
+            return known[value]
+        except KeyError:
+            if len(known) > 10_000:
+                known.clear()
+            converted = known[value] = converter(value)
+            return converted
+
+    return convert
+
+
 def insert_rows(connection: Connection, table: sa.Table,
                 rows: Sequence[Mapping[str, Any]]) -> None:
     """INSERT `rows` (dicts keyed by column name) in one driver call."""
@@ -68,7 +85,7 @@ def insert_rows(connection: Connection, table: sa.Table,
         return
     order = list(compiled.positiontup or names)
     getter = itemgetter(*order)
-    conversions = [(index, converter) for index, name in enumerate(order)
+    conversions = [(index, _remembered(converter)) for index, name in enumerate(order)
                    if (converter := _sqlite_converter(table.columns[name])) is not None]
     values = []
     for row in rows:

@@ -1,7 +1,8 @@
 """The full check of the read models: make them again from the log and compare, row by row.
 
 The live generation is recomputed by the runner itself, from position 1 to the live
-checkpoint, into a scratch SQLite database; every table is then compared with the stored
+checkpoint, into a scratch SQLite database (a rebuild: the log folded in memory, each table
+written once); every table is then compared with the stored
 one by its key, ignoring only the generation number and when a quarantine was written.
 Whatever was edited, inserted or deleted after the runner wrote it shows as a named row,
 however its digest was made to look. `opslog verify` runs it; answers make only the cheap
@@ -68,7 +69,7 @@ def check_read_models(store: EventStore) -> ReadModelCheck | None:
         scratch = sa.create_engine(f"sqlite:///{Path(folder) / 'read-models.db'}")
         try:
             metadata.create_all(scratch)
-            made = Runner(store, target=scratch).catch_up(to_position=live.position)
+            made = Runner(store, target=scratch).rebuild(to_position=live.position)
             with scratch.connect() as connection:
                 remade = {table.name: _rows(connection, table, made.generation)
                           for table in TABLES}

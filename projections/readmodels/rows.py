@@ -127,16 +127,37 @@ def row_digest(row: Mapping[Any, Any], columns: Sequence[str] = DIGESTED) -> str
     Each column is length-prefixed text (None as ``-``), so no two rows share an encoding.
     It is checked on every row an answer loads, so it is kept cheap: no JSON, one pass.
     """
-    parts = []
+    parts: list[str] = []
+    append = parts.append
     for value in map(row.__getitem__, columns):
+        kind = type(value)
+        if kind is str:  # most columns: no conversion to decide
+            append(f"{len(value)}:{value}")
+            continue
         if value is None:
-            parts.append("-")
+            append("-")
+            continue
+        if kind is datetime:
+            append(_TIMES.get(value) or _time_part(value))
             continue
         if isinstance(value, datetime) and value.tzinfo is not UTC:
             value = value.astimezone(UTC)
         text = str(int(value)) if isinstance(value, bool) else str(value)
-        parts.append(f"{len(text)}:{text}")
+        append(f"{len(text)}:{text}")
     return hashlib.sha256("".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+_TIMES: dict[datetime, str] = {}
+"""Each time's digest part, once: the rows of one commit share their times."""
+
+
+def _time_part(value: datetime) -> str:
+    """A time's part of a digest: its UTC text, length-prefixed (remembered)."""
+    text = str(value if value.tzinfo is UTC else value.astimezone(UTC))
+    if len(_TIMES) > 10_000:
+        _TIMES.clear()
+    part = _TIMES[value] = f"{len(text)}:{text}"
+    return part
 
 
 def altered_row(row: Any) -> str | None:

@@ -31,6 +31,7 @@ from projections.fold.state import Gap
 from projections.readmodels.batch import BatchOutcome, apply_batch, load_structure
 from projections.readmodels.binding import checkpoint_problem
 from projections.readmodels.loading import PROJECTION, Checkpoint, checkpoint, quarantined
+from projections.readmodels.rebuild import fold_log, write_generation
 from projections.readmodels.rows import altered_board_row, altered_row
 from projections.readmodels.tables import board, checkpoints, facts, quarantine, spans
 
@@ -42,8 +43,6 @@ BATCH_SIZE = 5_000
 """Events per transaction when catching up: short write transactions beside live appends."""
 ANALYZE_AFTER = 50_000
 """A catch-up that applies this many events refreshes the planner's statistics."""
-REBUILD_BATCH_SIZE = 20_000
-"""Events per transaction when rebuilding: fewer, larger batches go faster."""
 
 
 def utc_now() -> datetime:
@@ -104,11 +103,17 @@ class Runner:
             self._analyze()
         return reached
 
-    def rebuild(self, progress: Progress | None = None) -> Checkpoint:
-        """Build a fresh generation from position 1 beside the live one, then swap it in."""
+    def rebuild(self, progress: Progress | None = None,
+                to_position: int | None = None) -> Checkpoint:
+        """Build a fresh generation from position 1 (to `to_position`, if given) beside the
+        live one, then swap it in. Without a batch size the log is folded in memory and
+        each table written once; with one, batch by batch as a catch-up goes."""
         self._ensure_live()
         generation = self._start_building()
-        self._run("building", progress, None, self.batch_size or REBUILD_BATCH_SIZE)
+        if self.batch_size is None:
+            self._rebuild_at_once(progress, to_position)
+        else:
+            self._run("building", progress, to_position, self.batch_size)
         self._swap(generation)
         self._drop_retired()
         self._analyze()
@@ -116,6 +121,28 @@ class Runner:
             live = checkpoint(connection, "live")
         assert live is not None
         return live
+
+    def _rebuild_at_once(self, progress: Progress | None, to_position: int | None) -> None:
+        """Fold the whole log in memory and write the building generation once
+        (`projections.readmodels.rebuild`); the checkpoint moves from 0 to where the fold
+        stopped, or the failure is recorded there and raised."""
+        current = self._checkpoint("building")
+        head = self.store.head().position if to_position is None else to_position
+        folded = fold_log(self.store, head)
+        state = folded.state
+        with collector_paused(), self.engine.begin() as connection:
+            _roomy(connection)
+            self._claim(connection, current)
+            horizon = write_generation(connection, current.generation, state)
+            outcome = BatchOutcome(position=state.position, horizon=horizon, structure=[])
+            self._quarantine(connection, current.generation, folded.gaps, outcome)
+            self._advance(connection, current, outcome,
+                          folded.head_hash if state.position else current.head_hash)
+        if folded.failure is not None:
+            self._record_failure("building", folded.failure)
+            raise folded.failure
+        if progress is not None:
+            progress(state.position, head)
 
     # -- the loop --------------------------------------------------------------------------
 

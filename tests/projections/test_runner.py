@@ -14,12 +14,12 @@ import pytest
 import sqlalchemy as sa
 
 from catalogue import MilestoneProgressReported, Quarter
-from eventstore import NewEvent
+from eventstore import EventStore, NewEvent
 from projections import query
 from projections.errors import ProjectionFailed
 from projections.fold.cutoff import Cutoff
 from projections.readmodels.runner import Runner
-from projections.readmodels.tables import checkpoints
+from projections.readmodels.tables import checkpoints, quarantine, spans
 from tests.projections.builders import LogWriter
 from tests.projections.q1_log import Q1Log
 from tests.projections.random_log import write_random_log
@@ -233,3 +233,63 @@ def test_a_report_off_the_horizon_board_carries_the_milestone_on(writer: LogWrit
     assert [(row["quarter"], row["status"]) for row in rows] == [
         (str(q1), "delivered"), (str(q3), "some_delay")]
     assert rows == folded_board_rows(writer.store, horizon)
+
+
+def _every_table(store: EventStore, generation: int) -> tuple[object, ...]:
+    """Each read model table's rows of a generation, without what only names the
+    generation or when a quarantine was written, with the checkpoint's horizon and hash."""
+    with store.engine.connect() as connection:
+        others = []
+        for table, order in ((spans, (spans.c.milestone_id, spans.c.known_from)),
+                             (quarantine, (quarantine.c.position,))):
+            rows = connection.execute(
+                sa.select(table).where(table.c.generation == generation).order_by(*order))
+            others.append([{key: value for key, value in row.items()
+                            if key not in ("generation", "quarantined_at")}
+                           for row in rows.mappings()])
+        mark = connection.execute(sa.select(checkpoints.c.horizon, checkpoints.c.head_hash)
+                                  .where(checkpoints.c.generation == generation)).one()
+    return (facts_table(store, generation), board_table(store, generation), *others,
+            tuple(mark))
+
+
+@pytest.mark.parametrize("seed", [8, 9])
+def test_a_rebuild_at_once_leaves_the_rows_a_catch_up_in_batches_leaves(writer: LogWriter,
+                                                                      seed: int) -> None:
+    """Folding the whole log in memory and writing each table once (no batch size) makes
+    every table — facts, board, spans, quarantine — and the checkpoint's horizon and hash,
+    as small batches make them, unreadable events included."""
+    write_random_log(writer, seed, steps=60)
+    writer.store.append("alien-1", [NewEvent(type="AlienLanded", data={})])
+    write_random_log(writer, seed + 10, steps=40)
+    writer.store.append("alien-2", [NewEvent(type="AlienLanded", data={})])
+    Runner(writer.store, batch_size=6).catch_up()
+    generation, position, _ = live_generation(writer.store)
+    stepped = _every_table(writer.store, generation)
+    assert len(stepped[3]) == 2  # type: ignore[arg-type]
+    rebuilt = Runner(writer.store).rebuild()
+    assert (rebuilt.generation, rebuilt.position) == (generation + 1, position)
+    assert _every_table(writer.store, rebuilt.generation) == stepped
+
+
+def test_a_rebuild_at_once_stops_at_the_event_before_a_failing_one(writer: LogWriter,
+                                                                   q1: Q1Log) -> None:
+    """The generation being built holds the rows up to the bad event, as a catch-up there
+    does; the failure is recorded on it and raised, and the live generation stays."""
+    Runner(writer.store).catch_up()
+    live = live_generation(writer.store)
+    writer.correct(q1["report-vctf"], "bad", status="Finished!")
+    bad = writer.store.head().position
+    writer.one(MilestoneProgressReported(milestone_id="vctf", quarter=Q1, status="on_track",
+                                         narrative="later", as_of=q1["report-vctf"].event.as_of))  # type: ignore[attr-defined]
+    runner = Runner(writer.store)
+    with pytest.raises(ProjectionFailed) as failed:
+        runner.rebuild()
+    assert (failed.value.position, failed.value.last_good) == (bad, bad - 1)
+    status = runner.status()
+    assert status.building is not None and status.building.position == bad - 1
+    assert status.building.failed_position == bad
+    assert live_generation(writer.store) == live
+    assert live[1] == bad - 1  # caught up just before the bad event: the rows to match
+    assert _every_table(writer.store, status.building.generation) == _every_table(
+        writer.store, live[0])
