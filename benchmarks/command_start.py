@@ -13,9 +13,13 @@ by the log's first admin), which is what every `opslog submit` process does:
 Medians of ``--repeat`` runs; also the time to save the first checkpoint (every entity),
 to save the next (only the entities changed since), the rows a checkpoint holds, and the
 memory a submit from a checkpoint allocates at its peak (tracemalloc, one more run). The
-``fold`` column is skipped above ``--fold-up-to`` events. Run from the repository root::
+``fold`` column is skipped above ``--fold-up-to`` events. With ``--processes``, each
+submit runs in a new process instead (what ``opslog submit`` does; imports not counted),
+from the checkpoints an earlier run saved, with the process's peak RSS. Run from the
+repository root::
 
     .venv/bin/python benchmarks/command_start.py --sizes 10000,100000 --workdir /tmp/opslog-bench
+    .venv/bin/python benchmarks/command_start.py --sizes 10000,100000 --processes
 """
 
 from __future__ import annotations
@@ -30,9 +34,11 @@ import argparse
 import importlib.util
 import itertools
 import statistics
+import subprocess
 import time
 import tracemalloc
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -87,8 +93,18 @@ def _peak_kib(call: Callable[[], object]) -> float:
         tracemalloc.stop()
 
 
-def measure(url: str, size: int, repeat: int, fold_up_to: int, tail: int) -> dict[str, Any]:
+def _clock_after(url: str) -> Callable[[], datetime]:
+    """The machine's clock, moved past the log's last commit where the generator's
+    replayed times run ahead of it (the store refuses a commit recorded before its head)."""
     with EventStore.open(url) as store:
+        last = store.head().recorded_at
+    ahead = timedelta(0) if last is None else max(timedelta(0), last - datetime.now(UTC))
+    offset = ahead + timedelta(seconds=1) if ahead else ahead
+    return lambda: datetime.now(UTC) + offset
+
+
+def measure(url: str, size: int, repeat: int, fold_up_to: int, tail: int) -> dict[str, Any]:
+    with EventStore.open(url, clock=_clock_after(url)) as store:
         initialise(store)
         with store.reading() as connection:
             admins = connection.execute(sa.text(
@@ -125,6 +141,40 @@ def measure(url: str, size: int, repeat: int, fold_up_to: int, tail: int) -> dic
                 "entities": entities, "peak_kib": peak}
 
 
+_CHILD = """
+import sys, time
+from datetime import UTC, datetime, timedelta
+from commands.service import CommandService
+from eventstore import EventStore
+url, command_id = sys.argv[1], sys.argv[2]
+with EventStore.open(url) as probe:
+    last = probe.head().recorded_at
+offset = max(timedelta(0), last - datetime.now(UTC)) + timedelta(seconds=1)
+with EventStore.open(url, clock=lambda: datetime.now(UTC) + offset) as store:
+    started = time.perf_counter()
+    outcome = CommandService(store).submit({"command": "GrantRole", "id": command_id,
+        "actor": "bench.admin", "data": {"actor": "reader." + command_id, "role": "auditor"}})
+    took = time.perf_counter() - started
+assert outcome.accepted, outcome.describe()
+status = open("/proc/self/status").read().split("VmHWM:")[1].split()[0]
+print(took, status)
+"""
+"""One submit in a new process, from the checkpoint there is: its time and peak RSS (KiB,
+VmHWM: `getrusage` would count the parent's size at the fork)."""
+
+
+def in_processes(url: str, repeat: int) -> tuple[float, float]:
+    """Median time of a submit in a new process (imports not counted) and its peak RSS."""
+    runs = []
+    for _ in range(repeat):
+        done = subprocess.run([sys.executable, "-c", _CHILD, url, f"bench-{time.time_ns()}"],
+                              capture_output=True, text=True, check=True)
+        took, rss = done.stdout.split()
+        runs.append((float(took), int(rss) / 1024))
+    return (statistics.median(took for took, _ in runs),
+            statistics.median(rss for _, rss in runs))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="10000,100000")
@@ -135,9 +185,25 @@ def main() -> int:
     parser.add_argument("--tail", type=int, default=0,
                         help="commands recorded after the checkpoint before timing")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--processes", action="store_true",
+                        help="only time a submit in new processes, from the checkpoints "
+                             "an earlier run left")
     args = parser.parse_args()
     bench = _projections_bench()
     args.workdir.mkdir(parents=True, exist_ok=True)
+    if args.processes:
+        print("| events | submit in a new process (s) | ratio to the first size | "
+              "peak RSS (MiB) |")
+        print("|---:|---:|---:|---:|")
+        base: float | None = None
+        for size in (int(text) for text in args.sizes.split(",")):
+            url, exists = bench.sqlite_url(args.workdir, size, args.seed)
+            if not exists:
+                raise SystemExit(f"no log of {size} events: run without --processes first")
+            took, rss = in_processes(url, args.repeat)
+            base = base or took
+            print(f"| {size:,} | {took:.3f} | {took / base:.2f} | {rss:.0f} |", flush=True)
+        return 0
     print("| events | submit, whole log folded (s) | submit from a checkpoint (s) | "
           "ratio to the first size | its peak allocation (KiB) | "
           "whole fold, no submit (s) | save the first checkpoint (s) | "

@@ -249,6 +249,18 @@ def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
         yield chunk
 
 
+_ONE = sa.select(
+    sa.select(heads.c.position).where(heads.c.position == sa.bindparam("at"))
+    .scalar_subquery().label("kept"),
+    sa.select(rows.c.body)
+    .where(rows.c.kind == sa.bindparam("kind"), rows.c.key == sa.bindparam("key"),
+           rows.c.position <= sa.bindparam("at"))
+    .order_by(rows.c.position.desc()).limit(1).scalar_subquery().label("body"),
+)
+"""A key's newest row at or before checkpoint ``at``, and whether that checkpoint is still
+kept, in one statement (so one snapshot); built once."""
+
+
 class _Checkpoint:
     """One checkpoint's rows as a service reads them, and its fallback: a fold of the log
     up to its position, once, if the checkpoint has been dropped since."""
@@ -280,15 +292,6 @@ class _Rows:
         self.checkpoint = checkpoint
         self.kind = kind
         self._folded: dict[Any, Any] | None = None
-        at = checkpoint.position
-        body = (sa.select(rows.c.body)
-                .where(rows.c.kind == kind.name, rows.c.key == sa.bindparam("key"),
-                       rows.c.position <= at)
-                .order_by(rows.c.position.desc()).limit(1).scalar_subquery())
-        kept = sa.select(heads.c.position).where(heads.c.position == at).scalar_subquery()
-        self._one = sa.select(kept.label("kept"), body.label("body"))
-        """The key's newest row at or before the checkpoint, and whether the checkpoint is
-        still kept, in one statement (so one snapshot)."""
 
     def _fallback(self) -> dict[Any, Any]:
         if self._folded is None:
@@ -299,7 +302,8 @@ class _Rows:
 
     def one(self, key: Any) -> tuple[bool, Any]:
         with self.checkpoint.store.reading() as connection:
-            row = connection.execute(self._one, {"key": self.kind.key(key)}).one()
+            row = connection.execute(_ONE, {"kind": self.kind.name, "key": self.kind.key(key),
+                                            "at": self.checkpoint.position}).one()
         if row.kept is None:
             fallback = self._fallback()
             return (key in fallback), fallback.get(key)
