@@ -144,6 +144,7 @@ def measure(url: str, size: int, repeat: int, fold_up_to: int, tail: int) -> dic
 _CHILD = """
 import sys, time
 from datetime import UTC, datetime, timedelta
+import sqlalchemy as sa
 from commands.service import CommandService
 from eventstore import EventStore
 url, command_id = sys.argv[1], sys.argv[2]
@@ -151,28 +152,33 @@ with EventStore.open(url) as probe:
     last = probe.head().recorded_at
 offset = max(timedelta(0), last - datetime.now(UTC)) + timedelta(seconds=1)
 with EventStore.open(url, clock=lambda: datetime.now(UTC) + offset) as store:
+    statements = []
+    sa.event.listen(store.engine, "before_cursor_execute",
+                    lambda *args: statements.append(1))
     started = time.perf_counter()
     outcome = CommandService(store).submit({"command": "GrantRole", "id": command_id,
         "actor": "bench.admin", "data": {"actor": "reader." + command_id, "role": "auditor"}})
     took = time.perf_counter() - started
 assert outcome.accepted, outcome.describe()
 status = open("/proc/self/status").read().split("VmHWM:")[1].split()[0]
-print(took, status)
+print(took, status, len(statements))
 """
 """One submit in a new process, from the checkpoint there is: its time and peak RSS (KiB,
 VmHWM: `getrusage` would count the parent's size at the fork)."""
 
 
-def in_processes(url: str, repeat: int) -> tuple[float, float]:
-    """Median time of a submit in a new process (imports not counted) and its peak RSS."""
+def in_processes(url: str, repeat: int) -> tuple[float, float, float]:
+    """Medians of a submit in a new process: its time (imports not counted), the process's
+    peak RSS (MiB) and the SQL statements the submit sent."""
     runs = []
     for _ in range(repeat):
         done = subprocess.run([sys.executable, "-c", _CHILD, url, f"bench-{time.time_ns()}"],
                               capture_output=True, text=True, check=True)
-        took, rss = done.stdout.split()
-        runs.append((float(took), int(rss) / 1024))
-    return (statistics.median(took for took, _ in runs),
-            statistics.median(rss for _, rss in runs))
+        took, rss, statements = done.stdout.split()
+        runs.append((float(took), int(rss) / 1024, int(statements)))
+    return (statistics.median(run[0] for run in runs),
+            statistics.median(run[1] for run in runs),
+            statistics.median(run[2] for run in runs))
 
 
 def main() -> int:
@@ -193,16 +199,17 @@ def main() -> int:
     args.workdir.mkdir(parents=True, exist_ok=True)
     if args.processes:
         print("| events | submit in a new process (s) | ratio to the first size | "
-              "peak RSS (MiB) |")
-        print("|---:|---:|---:|---:|")
+              "peak RSS (MiB) | SQL statements |")
+        print("|---:|---:|---:|---:|---:|")
         base: float | None = None
         for size in (int(text) for text in args.sizes.split(",")):
             url, exists = bench.sqlite_url(args.workdir, size, args.seed)
             if not exists:
                 raise SystemExit(f"no log of {size} events: run without --processes first")
-            took, rss = in_processes(url, args.repeat)
+            took, rss, statements = in_processes(url, args.repeat)
             base = base or took
-            print(f"| {size:,} | {took:.3f} | {took / base:.2f} | {rss:.0f} |", flush=True)
+            print(f"| {size:,} | {took:.3f} | {took / base:.2f} | {rss:.0f} | "
+                  f"{statements:.0f} |", flush=True)
         return 0
     print("| events | submit, whole log folded (s) | submit from a checkpoint (s) | "
           "ratio to the first size | its peak allocation (KiB) | "
