@@ -10,7 +10,7 @@ a quarter on; a quarter with no adoption in force uses `DEFAULT_SCALE`, the Met'
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from catalogue.base import DomainEvent, event_type
@@ -69,7 +69,7 @@ DEFAULT_SCALE = StatusScale("default", "Metropolitan Police Service", (
 
 
 def scale_in_force(adoptions: Iterable[tuple[Quarter, int, str]],
-                   scales: dict[str, StatusScale], quarter: Quarter) -> StatusScale:
+                   scales: Mapping[str, StatusScale], quarter: Quarter) -> StatusScale:
     """The scale for `quarter`: that of the adoption from the latest quarter not after it
     (the later recorded, by position, when two name the same quarter); else the default."""
     applying = [(start, position, scale_id) for start, position, scale_id in adoptions

@@ -112,7 +112,7 @@ class CommandService:
             saved = self.checkpoints.load()
             if saved is not None and saved.position > self.state.position:
                 self.state = saved
-                self._saved_at = saved.position
+                self._saved_at = saved.position if saved.saved_at is None else saved.saved_at
         for recorded in self.store.read_all(from_position=self.state.position + 1):
             fold_recorded(self.state, recorded)
         self._loaded = True

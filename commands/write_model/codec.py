@@ -1,16 +1,18 @@
-"""The write model as JSON and back, so that it can be saved at a checkpoint.
+"""The write model as JSON, one entity at a time, so that it can be saved at a checkpoint.
 
-A checkpoint spares a starting `CommandService` the fold of the whole log: it loads the
-model as it stood at a position and folds only the events after it. The encoding is
-plain JSON (never pickle: a row in the database must not be able to run code), compact
-arrays rather than objects, with dicts as lists of pairs so that their order, which the
-rules read (the last reschedule wins, the latest value of a period counts), survives.
-Days are ordinals, dates a source gave (known perhaps to the month or quarter) their stored
-form, UUIDs hex, decimals text and event classes their catalogue names.
+A checkpoint spares a starting `CommandService` the fold of the whole log, and keeping it
+as one row per entity (a milestone with its reports, a stream's version, a command's
+commit…) spares it decoding the whole model: it reads only the entities its command
+names (`write_model.entities`). Each of the model's maps is a `Kind`: how its keys become
+text and its values JSON, and back. The encoding is plain JSON (never pickle: a row in the
+database must not be able to run code), compact arrays rather than objects, with dicts
+inside an entity as lists of pairs so that their order, which the rules read (the last
+reschedule wins, the latest value of a period counts), survives. Days are ordinals, dates
+a source gave (known perhaps to the month or quarter) their stored form, UUIDs hex,
+decimals text and event classes their catalogue names.
 
-The index of every event by id goes into a part of its own (`Encoded.events`), decoded
-only when a correction first needs it (`write_model.lazy`): the rest grows with what the
-plan holds and the commands recorded, that part with every event.
+What is not a map (the position and the list of scale adoptions) goes into the
+checkpoint's own row (`dumps_head`).
 """
 
 from __future__ import annotations
@@ -18,15 +20,15 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import Any, Generic, TypeVar
 
 from catalogue.base import spec_for
 from catalogue.periods import Quarter
 from catalogue.precision import parse_precise, stored_form
 from catalogue.scales import StatusDef, StatusScale
-from commands.write_model.lazy import LazyIndex
 from commands.write_model.state import (
     CommitRef,
     EventRef,
@@ -36,122 +38,62 @@ from commands.write_model.state import (
     OneOffState,
     ProgressState,
     Role,
-    State,
     TopicState,
     UnitState,
     ValueState,
 )
 
-FORMAT = 2
+FORMAT = 3
 """Raised whenever the encoding or the meaning of a field changes, so that checkpoints
 written by other code are not read (see `write_model.checkpoints.fingerprint`)."""
 
-
-class Encoded(NamedTuple):
-    """The model as UTF-8 JSON: the index of events apart."""
-
-    body: bytes
-    events: bytes
+K = TypeVar("K")
+V = TypeVar("V")
 
 
-def dumps(state: State) -> Encoded:
-    """The model as UTF-8 JSON."""
-    body = [
-        FORMAT,
-        state.position,
-        list(state.versions.items()),
-        list(state.themes.items()),
-        [[t.topic_id, t.theme, t.title] for t in state.topics.values()],
-        [[u.unit_id, u.name, u.kind, list(u.boroughs)] for u in state.units.values()],
-        [[actor, [[r.role, r.unit_id] for r in sorted(roles, key=_role_order)]]
-         for actor, roles in state.roles.items()],
-        [_milestone(m) for m in state.milestones.values()],
-        list(state.updates.items()),
-        [[unit, event_id.hex] for unit, event_id in state.live_units.items()],
-        [[unit, f.event_id.hex, f.update_id, stored_form(f.effective_date)]
-         for unit, f in state.taskforces.items()],
-        [[list(key), o.event_id.hex, o.update_id, stored_form(o.effective_date),
-          o.event_class.type_name] for key, o in state.one_offs.items()],
-        [_indicator(i) for i in state.indicators.values()],
-        [[scale.scale_id, scale.name,
-          [[d.status, d.label, d.symbol, d.colour, d.category] for d in scale.statuses]]
-         for scale in state.scales.values()],
-        [[_quarter(quarter), position, scale_id]
-         for quarter, position, scale_id in state.adoptions],
-        [event_id.hex for event_id in state.retracted],
-        [[c.command_id, c.command_type, c.command_hash, c.first_position, c.last_position,
-          list(c.event_types)] for c in state.commits.values()],
-    ]
-    events = [[r.event_id.hex, r.stream_id, r.event_class.type_name, r.position, r.key]
-              for r in state.events.values()]
-    return Encoded(_json(body), _json(events))
+@dataclass(frozen=True, slots=True)
+class Kind(Generic[K, V]):
+    """One map of the model (`State.<name>`) as rows: its key as text, its value as JSON
+    (read knowing its key, which is not stored twice)."""
+
+    name: str
+    key: Callable[[K], str]
+    read_key: Callable[[str], K]
+    value: Callable[[V], Any]
+    read_value: Callable[[K, Any], V]
+    mutable: bool
+    """Whether the fold changes a value in place (a milestone's reports), so that reading
+    it may change it; immutable values change only when set."""
+
+    def dumps(self, value: V) -> str:
+        return json.dumps(self.value(value), separators=(",", ":"), ensure_ascii=False)
+
+    def loads(self, key: K, text: str) -> V:
+        return self.read_value(key, json.loads(text))
 
 
-def _json(value: object) -> bytes:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+def _same(value: Any) -> Any:
+    return value
 
 
-def loads(text: bytes, events: Callable[[], dict[uuid.UUID, EventRef]]) -> State:
-    """The model `dumps` wrote, its index of events read by `events` when first needed
-    (`load_events` of the part, or a fold); ValueError if it is not one this code writes."""
-    body = json.loads(text)
-    if not isinstance(body, list) or not body or body[0] != FORMAT:
-        raise ValueError("not a write model of this format")
-    (_, position, versions, themes, topics, units, roles, milestones, updates, live_units,
-     taskforces, one_offs, indicators, scales, adoptions, retracted, commits) = body
-    hexes = uuid.UUID
-    return State(
-        position=position,
-        versions=dict(versions),
-        themes={int(number): title for number, title in themes},
-        topics={t[0]: TopicState(t[0], t[1], t[2]) for t in topics},
-        units={u[0]: UnitState(u[0], u[1], u[2], tuple(u[3])) for u in units},
-        roles={actor: {Role(role, unit) for role, unit in held} for actor, held in roles},
-        milestones={m[0]: _load_milestone(m) for m in milestones},
-        updates=dict(updates),
-        live_units={unit: hexes(hex=event_id) for unit, event_id in live_units},
-        taskforces={unit: FormationState(hexes(hex=event_id), update_id, parse_precise(day))
-                    for unit, event_id, update_id, day in taskforces},
-        one_offs={(key[0], key[1]): OneOffState(hexes(hex=event_id), update_id,
-                                                parse_precise(day),
-                                                spec_for(type_name).event_class)
-                  for key, event_id, update_id, day, type_name in one_offs},
-        indicators={i[0]: _load_indicator(i) for i in indicators},
-        scales={scale_id: StatusScale(scale_id, name, tuple(
-                    StatusDef(status=status, label=label, symbol=symbol, colour=colour,
-                              category=category)
-                    for status, label, symbol, colour, category in statuses))
-                for scale_id, name, statuses in scales},
-        adoptions=[(Quarter(*quarter), position, scale_id)
-                   for quarter, position, scale_id in adoptions],
-        events=LazyIndex(events),
-        retracted={hexes(hex=event_id) for event_id in retracted},
-        commits={c[0]: CommitRef(c[0], c[1], c[2], c[3], c[4], tuple(c[5])) for c in commits},
-    )
+def _hex(value: uuid.UUID) -> str:
+    return value.hex
 
 
-def load_events(text: bytes) -> dict[uuid.UUID, EventRef]:
-    """The index of events `dumps` wrote apart."""
-    classes: dict[str, Any] = {}
-
-    def event_class(name: str) -> Any:
-        found = classes.get(name)
-        if found is None:
-            found = classes[name] = spec_for(name).event_class
-        return found
-
-    hexes = uuid.UUID
-    return {(event_id := hexes(hex=r[0])): EventRef(event_id, r[1], event_class(r[2]), r[3],
-                                                    r[4])
-            for r in json.loads(text)}
-
-
-def _role_order(role: Role) -> tuple[str, str]:
-    return role.role, role.unit_id or ""
+def _uuid(text: str) -> uuid.UUID:
+    return uuid.UUID(hex=text)
 
 
 def _quarter(quarter: Quarter) -> list[int]:
     return [quarter.start_year, quarter.number]
+
+
+def _read_quarter(value: list[int]) -> Quarter:
+    return Quarter(*value)
+
+
+def _roles(roles: set[Role]) -> list[list[str | None]]:
+    return [[r.role, r.unit_id] for r in sorted(roles, key=lambda r: (r.role, r.unit_id or ""))]
 
 
 def _milestone(m: MilestoneState) -> list[Any]:
@@ -162,7 +104,7 @@ def _milestone(m: MilestoneState) -> list[Any]:
             [key.hex for key in m.withdrawals]]
 
 
-def _load_milestone(m: list[Any]) -> MilestoneState:
+def _read_milestone(m: list[Any]) -> MilestoneState:
     return MilestoneState(
         milestone_id=m[0], title=m[1], topic_id=m[2], owner_unit=m[3],
         scheduled_due=Quarter(*m[4]),
@@ -182,7 +124,7 @@ def _indicator(i: IndicatorState) -> list[Any]:
             [[key.hex, period] for key, period in i.periods_by_event.items()]]
 
 
-def _load_indicator(i: list[Any]) -> IndicatorState:
+def _read_indicator(i: list[Any]) -> IndicatorState:
     return IndicatorState(
         indicator_id=i[0], name=i[1],
         values={period: {uuid.UUID(hex=key): ValueState(Decimal(value), source,
@@ -191,3 +133,80 @@ def _load_indicator(i: list[Any]) -> IndicatorState:
                 for period, values in i[2]},
         periods_by_event={uuid.UUID(hex=key): period for key, period in i[3]},
     )
+
+
+def _scale(scale: StatusScale) -> list[Any]:
+    return [scale.scale_id, scale.name,
+            [[d.status, d.label, d.symbol, d.colour, d.category] for d in scale.statuses]]
+
+
+def _read_scale(value: list[Any]) -> StatusScale:
+    scale_id, name, statuses = value
+    return StatusScale(scale_id, name, tuple(
+        StatusDef(status=status, label=label, symbol=symbol, colour=colour, category=category)
+        for status, label, symbol, colour, category in statuses))
+
+
+def _class(name: str) -> Any:
+    return spec_for(name).event_class
+
+
+def _one_off_key(key: tuple[str, str]) -> str:
+    return json.dumps(list(key), ensure_ascii=False)
+
+
+def _read_one_off_key(text: str) -> tuple[str, str]:
+    first, second = json.loads(text)
+    return str(first), str(second)
+
+
+KINDS: tuple[Kind[Any, Any], ...] = (
+    Kind("versions", str, str, _same, lambda _, v: int(v), mutable=False),
+    Kind("themes", str, int, _same, lambda _, v: str(v), mutable=False),
+    Kind("topics", str, str, lambda t: [t.theme, t.title],
+         lambda key, v: TopicState(key, v[0], v[1]), mutable=True),
+    Kind("units", str, str, lambda u: [u.name, u.kind, list(u.boroughs)],
+         lambda key, v: UnitState(key, v[0], v[1], tuple(v[2])), mutable=True),
+    Kind("roles", str, str, _roles,
+         lambda _, held: {Role(role, unit) for role, unit in held}, mutable=True),
+    Kind("milestones", str, str, _milestone, lambda _, v: _read_milestone(v), mutable=True),
+    Kind("updates", str, str, _same, lambda _, v: str(v), mutable=False),
+    Kind("live_units", str, str, _hex, lambda _, v: _uuid(v), mutable=False),
+    Kind("taskforces", str, str,
+         lambda f: [f.event_id.hex, f.update_id, stored_form(f.effective_date)],
+         lambda _, v: FormationState(_uuid(v[0]), v[1], parse_precise(v[2])), mutable=True),
+    Kind("one_offs", _one_off_key, _read_one_off_key,
+         lambda o: [o.event_id.hex, o.update_id, stored_form(o.effective_date),
+                    o.event_class.type_name],
+         lambda _, v: OneOffState(_uuid(v[0]), v[1], parse_precise(v[2]), _class(v[3])),
+         mutable=True),
+    Kind("indicators", str, str, _indicator, lambda _, v: _read_indicator(v), mutable=True),
+    Kind("scales", str, str, _scale, lambda _, v: _read_scale(v), mutable=False),
+    Kind("events", _hex, _uuid,
+         lambda r: [r.stream_id, r.event_class.type_name, r.position, r.key],
+         lambda key, v: EventRef(key, v[0], _class(v[1]), v[2], v[3]), mutable=False),
+    Kind("retracted", _hex, _uuid, lambda _: 1, lambda _, v: True, mutable=False),
+    Kind("commits", str, str,
+         lambda c: [c.command_type, c.command_hash, c.first_position, c.last_position,
+                    list(c.event_types)],
+         lambda key, v: CommitRef(key, v[0], v[1], v[2], v[3], tuple(v[4])), mutable=False),
+)
+"""Every map of the model, in `State`'s order (`retracted`, a set, as a map to True)."""
+BY_NAME: dict[str, Kind[Any, Any]] = {kind.name: kind for kind in KINDS}
+
+
+def dumps_head(position: int, adoptions: list[tuple[Quarter, int, str]]) -> bytes:
+    """What the checkpoint's own row keeps: its format, position and scale adoptions."""
+    body = [FORMAT, position, [[_quarter(quarter), at, scale_id]
+                               for quarter, at, scale_id in adoptions]]
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def loads_head(text: bytes) -> tuple[int, list[tuple[Quarter, int, str]]]:
+    """The position and adoptions `dumps_head` wrote; ValueError if it is not this code's."""
+    body = json.loads(text)
+    if not isinstance(body, list) or len(body) != 3 or body[0] != FORMAT:
+        raise ValueError("not a write model of this format")
+    _, position, adoptions = body
+    return int(position), [(_read_quarter(quarter), int(at), str(scale_id))
+                           for quarter, at, scale_id in adoptions]

@@ -1,6 +1,8 @@
-"""The write model: just what the rules need to know about the log, kept in memory.
+"""The write model: just what the rules need to know about the log.
 
-It is a fold of every event (see `commands.write_model.evolve`). Facts that other streams
+It is a fold of every event (see `commands.write_model.evolve`), held in plain dicts, or,
+when a service starts from a checkpoint, in maps that read from the checkpoint only the
+entries a command looks up (`write_model.entities`). Facts that other streams
 depend on only ever grow (themes, topics, units, indicators and roles are never
 retracted), so a model that is a little behind can refuse a command wrongly but never
 accept one wrongly; what can shrink lives on the stream a command writes to, and the
@@ -10,7 +12,7 @@ append's expected version guards it.
 from __future__ import annotations
 
 import uuid
-from collections.abc import MutableMapping
+from collections.abc import MutableMapping, MutableSet
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -175,29 +177,33 @@ class State:
     """Everything the rules consult, as of `position` in the log."""
 
     position: int = 0
-    versions: dict[str, int] = field(default_factory=dict)
-    themes: dict[int, str] = field(default_factory=dict)
-    topics: dict[str, TopicState] = field(default_factory=dict)
-    units: dict[str, UnitState] = field(default_factory=dict)
-    roles: dict[str, set[Role]] = field(default_factory=dict)
-    milestones: dict[str, MilestoneState] = field(default_factory=dict)
-    updates: dict[str, str] = field(default_factory=dict)
+    versions: MutableMapping[str, int] = field(default_factory=dict)
+    themes: MutableMapping[int, str] = field(default_factory=dict)
+    topics: MutableMapping[str, TopicState] = field(default_factory=dict)
+    units: MutableMapping[str, UnitState] = field(default_factory=dict)
+    roles: MutableMapping[str, set[Role]] = field(default_factory=dict)
+    milestones: MutableMapping[str, MilestoneState] = field(default_factory=dict)
+    updates: MutableMapping[str, str] = field(default_factory=dict)
     """update id → the unit that recorded it."""
-    live_units: dict[str, uuid.UUID] = field(default_factory=dict)
+    live_units: MutableMapping[str, uuid.UUID] = field(default_factory=dict)
     """unit id → the UnitWentLive event that still counts."""
-    taskforces: dict[str, FormationState] = field(default_factory=dict)
+    taskforces: MutableMapping[str, FormationState] = field(default_factory=dict)
     """taskforce unit id → its formation that still counts."""
-    one_offs: dict[tuple[str, str], OneOffState] = field(default_factory=dict)
+    one_offs: MutableMapping[tuple[str, str], OneOffState] = field(default_factory=dict)
     """`one_off_key` → the acquisition or rollout that still counts."""
-    indicators: dict[str, IndicatorState] = field(default_factory=dict)
-    scales: dict[str, StatusScale] = field(default_factory=dict)
+    indicators: MutableMapping[str, IndicatorState] = field(default_factory=dict)
+    scales: MutableMapping[str, StatusScale] = field(default_factory=dict)
     """scale id → the status scale defined under it."""
     adoptions: list[tuple[Quarter, int, str]] = field(default_factory=list)
     """(from quarter, position, scale id) of every adoption of a scale."""
     events: MutableMapping[uuid.UUID, EventRef] = field(default_factory=dict)
-    """Every event by id, for corrections (a `LazyIndex` when loaded from a checkpoint)."""
-    retracted: set[uuid.UUID] = field(default_factory=set)
-    commits: dict[str, CommitRef] = field(default_factory=dict)
+    """Every event by id, for corrections."""
+    retracted: MutableSet[uuid.UUID] = field(default_factory=set)
+    commits: MutableMapping[str, CommitRef] = field(default_factory=dict)
+    saved_at: int | None = field(default=None, compare=False, repr=False)
+    """The checkpoint the maps stand on when they are `Entities` read from it, whose
+    changed keys are all that differs from it (`write_model.checkpoints`); None for a
+    model folded from the log in plain dicts."""
 
     def scale_for(self, quarter: Quarter) -> StatusScale:
         """The status scale in force for `quarter`."""
