@@ -7,9 +7,9 @@ Not a test. For each backend:
   usual and with `eventstore.tree.append_leaves` switched off (the event hashes are
   computed the same way), into two fresh logs; the ratio is the median over round pairs
   of with / without (target ≥ 0.9);
-* **a checkpoint of a large log**: `tree_nodes` is built directly for `--leaves` leaves
-  (random leaf hashes: the tree's shape and the reads are those of a real log of that
-  size, and appending a million events would only time the appends), then
+* **a checkpoint of a large log**: `--leaves` small events are written straight into
+  `events` and the tree built from them (the tree's shape and the reads are those of a
+  real log of that size, and appending a million events would only time the appends), then
   `checkpoints.record_checkpoint` (root from the stored subtrees, Ed25519 signature, one
   row) is timed (target < 50 ms);
 * **proofs**: inclusion and consistency proofs at random sizes and indexes up to the
@@ -42,6 +42,7 @@ import tracemalloc
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -50,8 +51,7 @@ import sqlalchemy as sa
 from eventstore import EventStore, NewEvent, tree
 from eventstore.checkpoints import record_checkpoint
 from eventstore.engine import normalise_url
-from eventstore.tables import tree_nodes
-from eventstore.transparency.compact import CompactTree
+from eventstore.tables import events
 from eventstore.transparency.note import Signer
 from eventstore.tree import consistency_between, inclusion_at
 
@@ -60,6 +60,7 @@ ROUNDS = 20
 """Alternating rounds per comparison: the disk's fsync time on a shared machine varies more
 between seconds than the tree costs, so each round pair gives a ratio and the median is kept."""
 PROOFS = 200
+BUILD_BATCH = 20_000
 
 
 @contextmanager
@@ -141,29 +142,24 @@ def appends(backend: str, postgres_url: str | None, folder: Path, total: int,
     return {"with": with_rate, "without": without_rate, "ratio": ratio}
 
 
-def build_tree_directly(url: str, leaves: int) -> None:
-    """`tree_nodes` for `leaves` random leaves, and one event row at the head position so
-    the store knows its size (the benchmark database is not a log that verifies)."""
-    rng = random.Random(1)
-    compact = CompactTree()
+def build_log_directly(url: str, leaves: int) -> None:
+    """A log of `leaves` small events written straight into `events` (not a chain that
+    verifies: appending a million events would only time the appends), then its tree
+    built from them as an import builds it (`tree.build_tree`)."""
+    moment = datetime(2026, 1, 1, tzinfo=UTC)
     with EventStore.open(url, create=True) as store, store.engine.begin() as connection:
-        rows: list[dict[str, object]] = []
-        for _ in range(leaves):
-            rows.extend({"level": n.level, "idx": n.index, "hash": n.hash}
-                        for n in compact.append(rng.randbytes(32)))
-            if len(rows) >= 50_000:
-                connection.execute(tree_nodes.insert(), rows)
-                rows.clear()
-        if rows:
-            connection.execute(tree_nodes.insert(), rows)
-        connection.exec_driver_sql(
-            "INSERT INTO events (position, event_id, stream_id, category, version, type, "
-            "schema_version, data, metadata, occurred_at, recorded_at, prev_hash, hash) VALUES "
-            f"({leaves}, '{uuid.uuid4()}', 'bench-1', 'bench', 1, 'Head', 1, '{{}}', '{{}}', "
-            "'2026-01-01 00:00:00', '2026-01-01 00:00:00', '" + "0" * 64 + "', '"
-            + "0" * 64 + "')")
+        for first in range(1, leaves + 1, BUILD_BATCH):
+            connection.execute(events.insert(), [
+                {"position": p, "event_id": str(uuid.UUID(int=p)), "stream_id": f"bench-{p % 1000}",
+                 "category": "bench", "version": p // 1000 + 1, "type": "Reported",
+                 "schema_version": 1, "data": f'{{"n":{p}}}', "metadata": "{}",
+                 "occurred_at": moment, "recorded_at": moment, "envelope": 1,
+                 "prev_hash": "0" * 64, "hash": "0" * 64}
+                for p in range(first, min(first + BUILD_BATCH, leaves + 1))])
+        tree.build_tree(connection, BUILD_BATCH)
         if store.dialect == "postgresql":
-            connection.exec_driver_sql("ANALYZE tree_nodes")
+            connection.exec_driver_sql("ANALYZE events")
+            connection.exec_driver_sql("ANALYZE tree_hashes")
 
 
 def timed(run: Callable[[], object], times: int) -> tuple[float, float]:
@@ -239,7 +235,7 @@ def main() -> None:
                     break
                 with database(backend, args.postgres_url, folder) as url:
                     started = time.perf_counter()
-                    build_tree_directly(url, leaves)
+                    build_log_directly(url, leaves)
                     built = time.perf_counter() - started
                     size_rows.append((backend, leaves, built, reads(url, leaves)))
     print()
