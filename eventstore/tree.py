@@ -27,7 +27,6 @@ on every commit of one process.
 from __future__ import annotations
 
 import hashlib
-import struct
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -57,18 +56,13 @@ PAGE = 5_000
 _BORDER_CACHE: OrderedDict[tuple[int, str], tuple[bytes, ...]] = OrderedDict()
 _BORDER_CACHE_SIZE = 64
 
-_COPY_HEAD = struct.Struct("!hiqi")
-"""The start of one row of PostgreSQL's binary COPY: 2 fields, the int8 position (its
-length then its value), then the bytea's length; the hashes follow."""
-_COPY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00" + bytes(8)
-"""The binary COPY header: signature, no flags, no header extension."""
-_COPY_TRAILER = b"\xff\xff"
 _VALUES_ROWS = 400
 """Rows per multi-row INSERT on SQLite (800 parameters, well under its limit)."""
-_COPY_FROM = 16
-"""On PostgreSQL more rows than this go in by binary COPY (a large VALUES list costs the
-server a parse and plan each time; COPY measured several times faster at 200 rows)."""
-_COPY_ROWS = "COPY tree_hashes (position, hashes) FROM STDIN (FORMAT BINARY)"
+_PG_INSERT = ("INSERT INTO tree_hashes (position, hashes) "
+              "SELECT * FROM unnest(%s::bigint[], %s::bytea[])")
+"""A commit's tree rows on PostgreSQL: one statement text for any count, so psycopg
+prepares it once and each commit pays one round trip (a binary COPY costs more round
+trips, a VALUES list a parse and plan per count)."""
 
 
 class TreeError(EventStoreError):
@@ -152,21 +146,16 @@ def _read_border_driver(cursor: Any, mark: str, size: int) -> tuple[bytes, ...]:
 
 
 def write_rows(cursor: Any, postgres: bool, rows: Sequence[tuple[int, bytes]]) -> None:
-    """Insert `tree_hashes` rows on the driver's own cursor (binary COPY on PostgreSQL for
-    many rows, multi-row INSERTs otherwise)."""
-    if postgres and len(rows) > _COPY_FROM:
-        # The binary COPY stream packed here in one go: psycopg's write_row per row cost
-        # more than the server's insert at a few hundred rows.
-        data = b"".join([_COPY_SIGNATURE, *(
-            _COPY_HEAD.pack(2, 8, position, len(hashes)) + hashes
-            for position, hashes in rows), _COPY_TRAILER])
-        with cursor.copy(_COPY_ROWS) as copy:
-            copy.write(data)
+    """Insert `tree_hashes` rows on the driver's own cursor: on PostgreSQL one constant
+    statement over two arrays whatever the count (prepared once, one round trip), on
+    SQLite multi-row INSERTs."""
+    if postgres:
+        cursor.execute(_PG_INSERT, ([position for position, _ in rows],
+                                    [hashes for _, hashes in rows]))
         return
-    mark = "%s" if postgres else "?"
     for start in range(0, len(rows), _VALUES_ROWS):
         chunk = rows[start:start + _VALUES_ROWS]
-        cursor.execute(_values(mark, len(chunk)), [value for row in chunk for value in row])
+        cursor.execute(_values("?", len(chunk)), [value for row in chunk for value in row])
 
 
 def append_leaves(cursor: Any, postgres: bool, size: int, head_hash: str,
@@ -310,61 +299,96 @@ def leaves_at(connection: Connection, positions: Iterable[int]) -> dict[int, byt
         sa.select(*_LEAF_COLUMNS).where(events.c.position.in_(wanted)))}
 
 
-def stored_subtrees(connection: Connection,
-                    build: Callable[[SubtreeHash], object]) -> SubtreeHash:
-    """A `SubtreeHash` answering from one query for every node `build` will read (and one
-    for the leaves it reads, if any)."""
-    wanted = subtrees_read(build)
-    found = stored_rows(connection, (completing_position(level, idx)
-                                     for level, idx in wanted if level))
-    leaves = leaves_at(connection, (idx + 1 for level, idx in wanted if not level))
+_PG_READ = f"""
+SELECT 0, max(position), NULL::bytea, NULL::varchar, NULL::varchar, NULL::int, NULL::varchar,
+       NULL::int, NULL::timestamptz, NULL::timestamptz, NULL::varchar, NULL::text, NULL::text,
+       NULL::smallint, NULL::text FROM events
+UNION ALL
+SELECT 1, position, hashes, {", ".join(["NULL"] * 12)}
+FROM tree_hashes WHERE position = ANY(%s::bigint[])
+UNION ALL
+SELECT 2, position, NULL, {", ".join(_LEAF_NAMES[1:])}
+FROM events WHERE position = ANY(%s::bigint[])
+"""  # noqa: S608 (constant names only)
+"""The head, the tree rows and the leaves' events a root or proof needs, in one round trip
+(and one snapshot) on PostgreSQL: one statement text whatever the counts, prepared once."""
 
-    def subtree(level: int, idx: int) -> bytes:
+
+@dataclass(frozen=True, slots=True)
+class _Read:
+    head: int
+    rows: dict[int, bytes]
+    leaves: dict[int, bytes]
+
+    def subtree(self, level: int, idx: int) -> bytes:
         if level:
-            return _node(found.get(completing_position(level, idx)), level, idx)
+            return _node(self.rows.get(completing_position(level, idx)), level, idx)
         try:
-            return leaves[idx + 1]
+            return self.leaves[idx + 1]
         except KeyError:
             raise TreeError(f"the Merkle tree lacks leaf {idx}: position {idx + 1} is not "
                             "in the log") from None
 
-    return subtree
+
+def _read(connection: Connection, build: Callable[[SubtreeHash], object]) -> _Read:
+    """The head and everything `build` will read, from the fewest queries."""
+    wanted = subtrees_read(build)
+    nodes = sorted({completing_position(level, idx) for level, idx in wanted if level})
+    leaves = sorted({idx + 1 for level, idx in wanted if not level})
+    if connection.dialect.name != "postgresql":
+        return _Read(tree_size(connection), stored_rows(connection, nodes),
+                     leaves_at(connection, leaves))
+    head, rows, leaf_hashes = 0, {}, {}
+    for kind, position, hashes, *event in connection.exec_driver_sql(_PG_READ, (nodes, leaves)):
+        if kind == 0:
+            head = int(position or 0)
+        elif kind == 1:
+            rows[int(position)] = bytes(hashes)
+        else:
+            leaf_hashes[int(position)] = _leaf_of((position, *event))
+    return _Read(head, rows, leaf_hashes)
 
 
-def _check_size(connection: Connection, size: int, what: str) -> None:
-    current = tree_size(connection)
-    if size > current:
-        raise TreeError(f"{what}: size {size} is larger than the log ({current} events)")
+def stored_subtrees(connection: Connection,
+                    build: Callable[[SubtreeHash], object]) -> SubtreeHash:
+    """A `SubtreeHash` answering from one query for every node `build` will read (and one
+    for the leaves it reads, on SQLite)."""
+    return _read(connection, build).subtree
+
+
+def _answer(connection: Connection, size: int, what: str,
+            build: Callable[[SubtreeHash], Any]) -> Any:
+    read = _read(connection, build)
+    if size > read.head:
+        raise TreeError(f"{what}: size {size} is larger than the log ({read.head} events)")
+    return build(read.subtree)
 
 
 def root_at(connection: Connection, size: int) -> bytes:
     """The RFC 9162 root of the first `size` events."""
-    _check_size(connection, size, "root")
 
     def build(get: SubtreeHash) -> bytes:
         return root_hash(size, get)
 
-    return build(stored_subtrees(connection, build))
+    return bytes(_answer(connection, size, "root", build))
 
 
 def inclusion_at(connection: Connection, index: int, size: int) -> list[bytes]:
     """PATH(index, D[0:size]): the inclusion proof of leaf `index` (position - 1)."""
-    _check_size(connection, size, "inclusion proof")
 
     def build(get: SubtreeHash) -> list[bytes]:
         return inclusion_proof(index, size, get)
 
-    return build(stored_subtrees(connection, build))
+    return list(_answer(connection, size, "inclusion proof", build))
 
 
 def consistency_between(connection: Connection, old_size: int, new_size: int) -> list[bytes]:
     """PROOF(old_size, D[0:new_size]): the tree of `new_size` extends that of `old_size`."""
-    _check_size(connection, new_size, "consistency proof")
 
     def build(get: SubtreeHash) -> list[bytes]:
         return consistency_proof(old_size, new_size, get)
 
-    return build(stored_subtrees(connection, build))
+    return list(_answer(connection, new_size, "consistency proof", build))
 
 
 # -- verification --------------------------------------------------------------------------

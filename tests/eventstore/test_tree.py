@@ -150,7 +150,7 @@ def test_the_append_path_stores_the_transparency_dev_vectors(
 
 
 def test_large_commits_store_the_same_tree(store: EventStore) -> None:
-    """Commits of hundreds of events (binary COPY of the tree's rows on PostgreSQL) give
+    """Commits of hundreds of events (one INSERT over arrays on PostgreSQL) give
     the tree the RFC defines, and verify recomputes it. Each commit reads the tree's
     border back from the database (at an odd size, its last leaf from the head event)."""
     for count in (300, 37, 1, 129):
