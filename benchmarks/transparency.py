@@ -162,7 +162,8 @@ def build_log_directly(url: str, leaves: int) -> None:
         if postgres:
             sql = _EVENTS_SQL.format(
                 event_id="md5(p::text)::uuid::text", stream="mod(p, 1000)",
-                moment="'2026-01-01T00:00:00Z'", zeros="repeat('0', 64)", series=f"generate_series(1, {int(leaves)}) AS p")
+                moment="'2026-01-01T00:00:00Z'", zeros="repeat('0', 64)",
+                series=f"generate_series(1, {int(leaves)}) AS p")
         else:
             sql = (f"WITH RECURSIVE s(p) AS (SELECT 1 UNION ALL SELECT p + 1 FROM s "
                    f"WHERE p < {int(leaves)}) " + _EVENTS_SQL.format(
