@@ -35,8 +35,11 @@ from eventstore.integrity import ChainChecker, VerifyReport
 from eventstore.model import RecordedEvent
 from eventstore.store import EventStore
 from eventstore.tables import checkpoints, commits
+from eventstore.transparency.checkpoint import open_checkpoint
 from eventstore.transparency.compact import CompactTree, Subtree
+from eventstore.transparency.errors import TransparencyError
 from eventstore.transparency.merkle import consistency_proof, subtrees_read
+from eventstore.transparency.note import Verifier
 from eventstore.writer import Clock, utc_now
 
 Progress = Callable[[str, int, int], None]
@@ -50,6 +53,11 @@ class ExportReport(VerifyReport):
     """A chain check of an export file: as `VerifyReport`, plus the first bad line."""
 
     first_bad_line: int | None = None
+    checkpoints: int = 0
+    """How many signed checkpoints the file carries (their roots checked)."""
+    signatures_checked: bool = False
+    """Whether each checkpoint's signature was checked against the log's key: only when a
+    key was given (`ExportReader(log_key=...)`); otherwise only the roots were."""
 
     @property
     def where(self) -> str:
@@ -167,12 +175,19 @@ def _commits(store: EventStore, last: int) -> Iterator[ExportedCommit]:
 
 
 class ExportReader:
-    """Reads an export line by line, checking each line, the chain and the header's claims."""
+    """Reads an export line by line, checking each line, the chain and the header's claims.
+
+    Each checkpoint line's root is checked against the events before it. Its signature
+    is checked only when the log's public key is given (`log_key`): a file carries no key
+    it could be trusted with, and whoever rewrote the events could re-make the roots.
+    """
 
     def __init__(self, file: BinaryIO,
-                 on_subtree: Callable[[Subtree], None] | None = None) -> None:
+                 on_subtree: Callable[[Subtree], None] | None = None,
+                 log_key: Verifier | None = None) -> None:
         self._file = file
         self._on_subtree = on_subtree
+        self._log_key = log_key
         self.last_checkpoint: ExportedCheckpoint | None = None
         """The file's last checkpoint line: of the largest size, the newest of that size."""
         self.line = 0
@@ -265,6 +280,13 @@ class ExportReader:
             raise ExportProblem(
                 self.line, None, f"checkpoint: root {checkpoint.root_hash} at size {size}, but "
                 f"the events before it make root {root} (history differs from what was signed)")
+        if self._log_key is not None:
+            try:
+                open_checkpoint(checkpoint.note, self._log_key, origin=checkpoint.origin)
+            except TransparencyError as error:
+                raise ExportProblem(
+                    self.line, None, f"checkpoint of size {size}: its signature does not "
+                    f"verify with the log key {self._log_key.name}: {error}") from error
         self.checkpoints += 1
         self._checkpoints_digest.update(raw)
         self.last_checkpoint = checkpoint
@@ -279,6 +301,8 @@ class ExportReader:
             first_bad_position=problem.position if problem else None,
             problem=problem.reason if problem else None,
             first_bad_line=problem.line if problem else None,
+            checkpoints=self.checkpoints,
+            signatures_checked=self._log_key is not None,
         )
 
     def _read_header(self) -> ExportHeader:
@@ -337,9 +361,13 @@ class ExportReader:
             )
 
 
-def verify_export(file: BinaryIO, progress: Progress | None = None) -> ExportReport:
-    """Check an export file end to end, with no database: the first fault, or ok."""
-    reader = ExportReader(file)
+def verify_export(file: BinaryIO, progress: Progress | None = None,
+                  log_key: Verifier | None = None) -> ExportReport:
+    """Check an export file end to end, with no database: the first fault, or ok.
+
+    With `log_key`, every checkpoint's signature must verify with it (see `ExportReader`).
+    """
+    reader = ExportReader(file, log_key=log_key)
     try:
         for _event in reader.events(progress):
             pass

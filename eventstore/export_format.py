@@ -165,8 +165,8 @@ def encode_checkpoint(checkpoint: ExportedCheckpoint) -> bytes:
 def decode_checkpoint(raw: bytes) -> ExportedCheckpoint:
     """Read one checkpoint line: its fields, and a note whose text is that checkpoint.
 
-    The signature is not checked here (that needs the log's key: `opslog verify-proof`,
-    `opslog verify --against`); the reader checks the root against the events.
+    The signature is not checked here: that needs the log's key, which `ExportReader`
+    checks it with when given one; the reader always checks the root against the events.
     """
     outer = _object(raw, frozenset({"checkpoint"}))
     value = outer["checkpoint"]

@@ -15,7 +15,8 @@ rest of the file has verified (the store itself reads no type or payload).
 The idempotency records of a version 2 file are written in the same transaction, so a
 key used before the export is still answered with its first result afterwards; so are
 the signed checkpoints of a version 3 file, whose roots the first pass checked against the
-file's events, and the Merkle tree is built from the events written (`tree.build_tree`).
+file's events (and their signatures, when the log's public key is given), and the
+Merkle tree is built from the events written (`tree.build_tree`).
 An erasure event's ``erasures`` rows (named in its metadata) are written right after it,
 where the database's guard accepts them.
 """
@@ -40,6 +41,7 @@ from eventstore.model import RecordedEvent, category_of
 from eventstore.store import EventStore
 from eventstore.tables import checkpoints, commits, erasures, events
 from eventstore.translate import translate
+from eventstore.transparency.note import Verifier
 from eventstore.tree import build_tree
 from eventstore.writer import lock_log
 
@@ -57,12 +59,17 @@ def import_log(
     progress: Progress | None = None,
     batch_size: int = BATCH_SIZE,
     check: EventCheck | None = None,
+    log_key: Verifier | None = None,
 ) -> ExportReport:
-    """Load a verified export (a seekable binary file) into `store`, which must be empty."""
+    """Load a verified export (a seekable binary file) into `store`, which must be empty.
+
+    With `log_key`, every checkpoint in the file must be signed by it, or nothing is
+    written; without, only the checkpoints' roots are checked (the report says which).
+    """
     with store.engine.connect() as connection:
         _require_empty(connection)
     start = file.tell()
-    checked = ExportReader(file)
+    checked = ExportReader(file, log_key=log_key)
     refused: ImportRefused | None = None
     try:
         for event in checked.events(progress):

@@ -99,18 +99,22 @@ leases = sa.Table(
 )
 """Named exclusive leases (one scheduler per database); ordinary mutable rows."""
 
-tree_nodes = sa.Table(
-    "tree_nodes",
+tree_hashes = sa.Table(
+    "tree_hashes",
     metadata,
-    sa.Column("level", sa.SmallInteger(), primary_key=True, autoincrement=False),
-    sa.Column("idx", sa.BigInteger(), primary_key=True, autoincrement=False),
-    sa.Column("hash", sa.LargeBinary(32), nullable=False),
-    sa.CheckConstraint("level >= 0 AND idx >= 0", name="node_address"),
-    sqlite_with_rowid=False,
+    sa.Column("position", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True,
+              autoincrement=False),
+    sa.Column("hashes", sa.LargeBinary(), nullable=False),
+    sa.CheckConstraint("position >= 2 AND position % 2 = 0 AND length(hashes) >= 32 "
+                       "AND length(hashes) % 32 = 0", name="whole_nodes"),
 )
-"""Every complete subtree of the RFC 9162 Merkle tree over positions: the node covering
-leaves ``idx * 2**level`` to ``(idx + 1) * 2**level - 1`` (position = leaf + 1). A root or
-a proof is a few primary-key reads, never a replay. Append-only."""
+"""The RFC 9162 Merkle tree over positions, one row per even position: the hashes of the
+complete subtrees above the leaves that the event at `position` completes, 32 bytes each,
+from level 1 up to the number of trailing zero bits of the position (the node at (level,
+idx) covers leaves ``idx * 2**level`` to ``(idx + 1) * 2**level - 1`` and is completed at
+position ``(idx + 1) * 2**level``). Leaves are recomputed from their events. A commit's
+rows are contiguous; a root or a proof is a few primary-key reads, never a replay.
+Append-only (see es0005)."""
 
 checkpoints = sa.Table(
     "checkpoints",
@@ -137,4 +141,4 @@ erasures = sa.Table(
 """Which payload field of which event an erasure event removed. Append-only; the only
 UPDATE `events` accepts is the one these rows allow (see es0004)."""
 
-APPEND_ONLY_TABLES = ("events", "commits", "tree_nodes", "checkpoints", "erasures")
+APPEND_ONLY_TABLES = ("events", "commits", "tree_hashes", "checkpoints", "erasures")

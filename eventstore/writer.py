@@ -226,7 +226,7 @@ def write_commit(
                           recorded_at if postgres else _sqlite_time(recorded_at))
         statement = sql.insert_events
         (_insert_postgresql if postgres else _insert_sqlite)(cursor, rows, commit_row)
-        statement = "INSERT INTO tree_nodes"
+        statement = "INSERT INTO tree_hashes"
         tree.append_leaves(cursor, postgres, first_position - 1, prev_hash, leaves,
                            str(rows[-1][-1]))
     except dbapi_error as error:

@@ -10,8 +10,9 @@ import click
 
 from catalogue import Quarter
 from eventstore import EventStore
-from eventstore.export import export_log, verify_export
+from eventstore.export import ExportReport, export_log, verify_export
 from eventstore.importer import import_log
+from eventstore.transparency.note import Verifier
 from opslog import __version__
 from opslog.audit.diff_form import cause_line, diff_as_json
 from opslog.audit.log_view import LogEntry, LogQuery, log_entries, stream_history, summarise
@@ -113,19 +114,52 @@ def _check_against(store: EventStore, kept_file: Path, key: str | None) -> bool:
     return True
 
 
+LOG_KEY_OPTION = click.option(
+    "--key", "key", default=None,
+    help="The log's note verifier key (or a file holding it): every checkpoint in the "
+         "file must be signed by it. Without it only the checkpoints' roots are checked.")
+
+
+def _log_key(key: str | None) -> Verifier | None:
+    from opslog.keys import KeyProblem, load_verifier
+
+    if key is None:
+        return None
+    try:
+        return load_verifier(key)
+    except KeyProblem as error:
+        raise UserError(str(error)) from None
+
+
+def checkpoint_lines(report: ExportReport, key: Verifier | None) -> list[str]:
+    """What was checked of the file's signed checkpoints, and what was not (nothing to
+    say of a file that carries none)."""
+    if not report.checkpoints:
+        return []
+    if report.signatures_checked and key is not None:
+        return [f"checkpoints: {report.checkpoints}, roots match the events and signatures "
+                f"verify with the log key {key.name}"]
+    return [f"checkpoints: {report.checkpoints}, roots match the events; signatures NOT "
+            "checked (give the log's public key with --key)"]
+
+
 @click.command("verify-export")
 @click.argument("file", type=EXISTING_FILE)
-def verify_export_command(file: Path) -> None:
+@LOG_KEY_OPTION
+def verify_export_command(file: Path, key: str | None) -> None:
     """Check an export file with no database.
 
     Verifies the header, every line and the hash chain of FILE, and names the first bad
-    line and position; exit 0 only when it is intact.
+    line and position; exit 0 only when it is intact. Each signed checkpoint's root is
+    checked against the events before it, and with --key its signature too.
     """
+    log_key = _log_key(key)
     with file.open("rb") as source, progress_bar() as progress:
-        report = verify_export(source, progress)
+        report = verify_export(source, progress, log_key)
     _echo(export_check_lines(report))
     if not report.ok:
         raise SystemExit(1)
+    _echo(checkpoint_lines(report, log_key))
 
 
 @click.command()
@@ -154,9 +188,10 @@ def export(context: Context, file: Path, until_position: int | None, force: bool
               default=None, metavar="MAPPING",
               help="Re-seal every event as envelope 2 (erasable values; new hashes) and "
                    "write each position's old and new hash to MAPPING (JSON Lines).")
+@LOG_KEY_OPTION
 @ACTOR_OPTION
 @pass_context
-def import_command(context: Context, file: Path, mapping: Path | None,
+def import_command(context: Context, file: Path, mapping: Path | None, key: str | None,
                    actor: str | None) -> None:
     """Load an export file into an empty database.
 
@@ -169,15 +204,20 @@ def import_command(context: Context, file: Path, mapping: Path | None,
     With --reenvelope, a log of envelope 1 events (recorded before salted digests, whose
     values cannot be erased) is moved to envelope 2: the same events, positions and times,
     sealed afresh, so every hash changes; MAPPING ties each old hash to its new one.
+
+    With --key, every signed checkpoint in FILE must verify with the log's public key or
+    nothing is imported; without it only their roots are checked, and the output says so.
     """
+    log_key = _log_key(key)
     _admin_of_export(file, actor)
     store = context.store()
     if mapping is not None:
         _reenvelope(store, file, mapping)
         return
     with file.open("rb") as source, progress_bar() as progress:
-        imported = import_log(store, source, progress, check=unreadable)
+        imported = import_log(store, source, progress, check=unreadable, log_key=log_key)
     click.echo(f"imported {imported.checked} events from {file}")
+    _echo(checkpoint_lines(imported, log_key))
     head = store.head()
     with progress_bar() as progress:
         report = store.verify(progress=lambda done: progress("verifying", done, head.position))

@@ -227,3 +227,41 @@ def test_witness_from_exports_cosigns_growth_and_refuses_a_rewrite(
     broken.write_bytes(b"".join(lines))
     damaged = run(*cosign, "--log", broken)
     assert damaged.exit_code != 0 and "does not verify" in damaged.output
+
+
+def test_verify_export_and_import_check_checkpoint_signatures_with_the_key(
+        keyed: tuple[str, Path, Path], tmp_path: Path) -> None:
+    """Without --key the output says the signatures were not checked; with the log's key
+    they are, and a checkpoint re-signed by another key is refused with nothing imported."""
+    url, key, public = keyed
+    assert run("--db", url, "checkpoint", "--key", key).exit_code == 0
+    export = tmp_path / "log.jsonl"
+    assert run("--db", url, "export", export).exit_code == 0
+    unchecked = run("verify-export", export)
+    assert unchecked.exit_code == 0, unchecked.output
+    assert "checkpoints: 1, roots match the events; signatures NOT checked" in unchecked.output
+    checked = run("verify-export", export, "--key", public)
+    assert checked.exit_code == 0, checked.output
+    assert "signatures verify with the log key opslog.example/" in checked.output
+
+    other = tmp_path / "other.key"
+    assert run("--db", url, "keys", "generate", "--out", other).exit_code == 0
+    other_public = tmp_path / "other.pub"
+    other_public.write_text(run("keys", "public", "--key", other).output)
+    wrong = run("verify-export", export, "--key", other_public)
+    assert wrong.exit_code == 1 and "export BROKEN at line" in wrong.output
+    assert "its signature does not verify with the log key" in wrong.output
+    assert "Traceback" not in wrong.output
+    bad_key = run("verify-export", export, "--key", "not a key")
+    assert bad_key.exit_code != 0 and "--key" in bad_key.output
+
+    target = f"sqlite:///{tmp_path / 'copy.db'}"
+    assert run("--db", target, "init").exit_code == 0
+    refused = run("--db", target, "import", export, "--key", other_public)
+    assert refused.exit_code != 0 and "its signature does not verify" in refused.output
+    assert "Traceback" not in refused.output
+    with EventStore.open(target) as copy:
+        assert copy.head().position == 0
+    imported = run("--db", target, "import", export, "--key", public)
+    assert imported.exit_code == 0, imported.output
+    assert "signatures verify with the log key" in imported.output

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 
 from eventstore.canonical import GENESIS_HASH, canonical_json, event_hash
 from eventstore.sealing import seal, sealed_problem
-from eventstore.tables import APPEND_ONLY_TABLES, events, tree_nodes
+from eventstore.tables import APPEND_ONLY_TABLES, events, tree_hashes
 from eventstore.tree import build_tree, forget_cached_borders
 
 
@@ -67,7 +67,7 @@ def rewrite_history(engine: Engine, edit: Callable[[list[dict[str, Any]]], None]
             )
             prev_hash = row["hash"]
         connection.execute(events.delete())
-        connection.execute(tree_nodes.delete())
+        connection.execute(tree_hashes.delete())
         if rows:
             connection.execute(events.insert(), rows)
         build_tree(connection)

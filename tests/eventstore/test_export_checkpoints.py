@@ -4,6 +4,7 @@ events before it, and an import keeps them and rebuilds the tree."""
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
 import json
 from pathlib import Path
@@ -15,6 +16,7 @@ from eventstore.checkpoints import all_checkpoints, make_checkpoint
 from eventstore.errors import ImportRefused
 from eventstore.export import export_log, verify_export
 from eventstore.importer import import_log
+from eventstore.transparency import note
 from eventstore.transparency.note import Signer
 from eventstore.tree import root_at
 
@@ -94,3 +96,47 @@ def test_a_checkpoint_that_does_not_match_the_events_is_refused(signed: EventSto
     with EventStore.open(f"sqlite:///{tmp_path / 'copy.db'}", create=True) as target, \
             pytest.raises(ImportRefused, match="checkpoint"):
         import_log(target, io.BytesIO(dropped))
+
+
+def _resigned(content: bytes, by: Signer) -> bytes:
+    """The export with every checkpoint's note signed again by `by` alone, and the header's
+    checkpoint digest made again: what whoever holds the database and no key can write."""
+    lines = content.splitlines(keepends=True)
+    forged: list[bytes] = []
+    for line in lines[1:]:
+        if line.startswith(b'{"checkpoint":'):
+            value = json.loads(line)
+            text = note.parse(value["checkpoint"]["note"]).text
+            value["checkpoint"]["note"] = note.sign(text, by)
+            line = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
+        forged.append(line)
+    old_digest = hashlib.sha256(b"".join(x for x in lines if x.startswith(b'{"checkpoint":')))
+    new_digest = hashlib.sha256(b"".join(x for x in forged if x.startswith(b'{"checkpoint":')))
+    header = lines[0].replace(old_digest.hexdigest().encode(), new_digest.hexdigest().encode())
+    return b"".join([header, *forged])
+
+
+def test_checkpoint_signatures_are_checked_only_with_the_log_key(signed: EventStore,
+                                                                 tmp_path: Path) -> None:
+    """Roots alone cannot tell the log's checkpoints from ones signed by another key; with
+    the log's public key the first such checkpoint is refused, and nothing is imported."""
+    content = exported(signed)
+    report = verify_export(io.BytesIO(content), log_key=KEY.verifier())
+    assert report.ok and report.signatures_checked and report.checkpoints == len(SIZES)
+    impostor = Signer.from_seed(KEY.name, bytes(range(1, 33)))  # same name, another key
+    forged = _resigned(content, impostor)
+    unchecked = verify_export(io.BytesIO(forged))
+    assert unchecked.ok and not unchecked.signatures_checked
+    assert unchecked.checkpoints == len(SIZES)
+    refused = verify_export(io.BytesIO(forged), log_key=KEY.verifier())
+    assert not refused.ok and refused.first_bad_line == 2, refused
+    assert "signature does not verify with the log key opslog.example/export" in str(
+        refused.problem)
+    other_log = verify_export(io.BytesIO(content), log_key=impostor.verifier())
+    assert not other_log.ok and other_log.first_bad_line == 2
+    with EventStore.open(f"sqlite:///{tmp_path / 'copy.db'}", create=True) as target:
+        with pytest.raises(ImportRefused, match="line 2: checkpoint of size 0: its signature"):
+            import_log(target, io.BytesIO(forged), log_key=KEY.verifier())
+        assert target.head().position == 0
+        assert import_log(target, io.BytesIO(content), log_key=KEY.verifier()).signatures_checked
+        assert target.verify().ok

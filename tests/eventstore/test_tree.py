@@ -9,6 +9,7 @@ import pytest
 
 from eventstore import EventStore, NewEvent
 from eventstore.canonical import hash_input
+from eventstore.transparency.compact import CompactTree
 from eventstore.transparency.errors import ProofError
 from eventstore.transparency.merkle import (
     SubtreeHash,
@@ -24,8 +25,10 @@ from eventstore.tree import (
     append_leaves,
     consistency_between,
     forget_cached_borders,
+    grow,
     inclusion_at,
     root_at,
+    row_of,
     stored_subtrees,
 )
 from tests.eventstore.transparency import vectors
@@ -106,7 +109,9 @@ def test_sizes_beyond_the_log_and_from_zero_are_refused(
 def test_the_append_path_stores_the_transparency_dev_vectors(
         store: EventStore, chunks: list[int]) -> None:
     """Leaves appended in chunks through the writer's own insert path give the published
-    subtree hashes, roots and proofs (transparency-dev/merkle testonly constants)."""
+    subtree hashes, roots and proofs (transparency-dev/merkle testonly constants). The
+    store keeps the nodes above the leaves; a leaf is recomputed from its event, so here,
+    with no events behind the vectors' leaves, the vectors' own leaves stand in for it."""
     store.migrate()
     leaves = [leaf_hash(data) for data in vectors.LEAF_INPUTS]
     forget_cached_borders()
@@ -115,14 +120,19 @@ def test_the_append_path_stores_the_transparency_dev_vectors(
     with store.engine.begin() as connection:
         cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
         for count in chunks:
-            # A head hash never seen: the border is read back from the table each time.
-            append_leaves(cursor, postgres, size, f"vector-{size}", leaves[size:size + count],
-                          f"vector-{size + count}")
+            if size % 2:  # an odd size's border ends in a leaf, which only the cache holds
+                append_leaves(cursor, postgres, size, f"vector-{size}",
+                              leaves[size:size + count], f"vector-{size + count}")
+            else:  # a head hash never seen: the border is read back from the table
+                forget_cached_borders()
+                append_leaves(cursor, postgres, size, f"unseen-{size}",
+                              leaves[size:size + count], f"vector-{size + count}")
             size += count
         forget_cached_borders()
 
         def stored(build: object) -> SubtreeHash:
-            return stored_subtrees(connection, build)  # type: ignore[arg-type]
+            nodes = stored_subtrees(connection, build)  # type: ignore[arg-type]
+            return lambda level, idx: leaves[idx] if level == 0 else nodes(level, idx)
 
         for level, hashes in enumerate(vectors.NODE_HASHES):
             for idx, expected in enumerate(hashes):
@@ -140,9 +150,11 @@ def test_the_append_path_stores_the_transparency_dev_vectors(
 
 
 def test_large_commits_store_the_same_tree(store: EventStore) -> None:
-    """Commits of hundreds of events (binary COPY of the tree's rows on PostgreSQL) give
-    the tree the RFC defines, and verify recomputes it."""
+    """Commits of hundreds of events (one INSERT over arrays on PostgreSQL) give
+    the tree the RFC defines, and verify recomputes it. Each commit reads the tree's
+    border back from the database (at an odd size, its last leaf from the head event)."""
     for count in (300, 37, 1, 129):
+        forget_cached_borders()
         store.append("bulk", [NewEvent("Happened", {"n": n}) for n in range(count)])
     inputs = tuple(
         hash_input(position=e.position, event_id=e.event_id, stream_id=e.stream_id,
@@ -157,3 +169,23 @@ def test_large_commits_store_the_same_tree(store: EventStore) -> None:
         for size in (1, 255, 256, 300, 301, 337, 338, 466, 467):
             assert root_at(connection, size) == reference.mth(0, size), size
     assert store.verify().ok
+
+
+def test_grow_gives_the_compact_trees_nodes_in_rows_by_position() -> None:
+    """The append path's `grow` stores exactly the nodes above the leaves that
+    `CompactTree` finishes, each at the position that completes it, in chunks of any size."""
+    rng = random.Random(7)
+    leaves = [rng.randbytes(32) for _ in range(300)]
+    compact = CompactTree()
+    expected = [row for row in (row_of(compact.append(leaf)) for leaf in leaves) if row]
+    rows: list[tuple[int, bytes]] = []
+    size, border = 0, ()
+    while size < len(leaves):
+        count = rng.randint(1, 40)
+        added, border = grow(size, border, leaves[size:size + count])
+        rows.extend(added)
+        size = min(size + count, len(leaves))
+    assert rows == expected
+    assert border == compact.border
+    with pytest.raises(TreeError, match="has 2 border hashes, not 1"):
+        grow(3, border[:1], leaves[:1])

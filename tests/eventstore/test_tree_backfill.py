@@ -1,4 +1,5 @@
-"""A log recorded before es0004 gets its Merkle tree when it is migrated, and goes on."""
+"""A log recorded before es0004 gets its Merkle tree when it is migrated, and goes on; es0005
+regroups that tree by position, and a downgrade splits it back."""
 
 from __future__ import annotations
 
@@ -7,12 +8,14 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from eventstore import EventStore, NewEvent, schema
 from eventstore.canonical import GENESIS_HASH, event_hash, format_time, hash_input
 from eventstore.engine import create_engine
-from eventstore.tables import events
+from eventstore.migrations.versions.es0004_envelope_v2 import build_tree_nodes
+from eventstore.tables import events, tree_hashes
 from eventstore.transparency.merkle import leaf_hash
 from eventstore.tree import forget_cached_borders, root_at
 from tests.eventstore.transparency.reference import Reference
@@ -78,3 +81,53 @@ def test_es0004_builds_the_tree_of_an_existing_log(engine: Engine) -> None:
     assert grown == Reference((*inputs, data)).mth(0, OLD + 1)
     assert leaf_hash(data) != grown
     assert store.verify().ok
+
+
+def test_es0005_regroups_the_nodes_and_the_downgrade_splits_them_back(engine: Engine) -> None:
+    """A log whose tree es0004 stored by (level, idx) keeps the same roots once es0005
+    regroups it by position, and a downgrade gives back es0004's rows exactly."""
+    schema.upgrade(engine, revision="es0004")
+    with engine.begin() as connection:
+        connection.execute(events.insert(), _old_rows(OLD))
+    with engine.begin() as connection:  # what es0004 wrote for a log it found
+        build_tree_nodes(connection)
+        nodes = set(connection.exec_driver_sql("SELECT level, idx, hash FROM tree_nodes"))
+    assert len(nodes) == 2 * OLD - OLD.bit_count()
+    schema.upgrade(engine)
+    with engine.connect() as connection:
+        stored = {int(p): bytes(h) for p, h in connection.execute(
+            sa.select(tree_hashes.c.position, tree_hashes.c.hashes))}
+        assert sorted(stored) == list(range(2, OLD + 1, 2))
+        for level, idx, value in nodes:
+            if level:
+                start = (level - 1) * 32
+                assert stored[(idx + 1) << level][start:start + 32] == bytes(value)
+    store = EventStore(engine)
+    assert store.verify().ok
+    schema.downgrade(engine, revision="es0004")
+    with engine.connect() as connection:
+        back = {(int(a), int(b), bytes(c)) for a, b, c in connection.exec_driver_sql(
+            "SELECT level, idx, hash FROM tree_nodes")}
+    assert back == {(int(a), int(b), bytes(c)) for a, b, c in nodes}
+
+
+def _old_rows(count: int) -> list[dict[str, object]]:
+    """`count` chained envelope 1 events as a log recorded before es0005 holds them."""
+    start = datetime(2018, 4, 1, 9, tzinfo=UTC)
+    rows: list[dict[str, object]] = []
+    prev = GENESIS_HASH
+    for position in range(1, count + 1):
+        moment = start + timedelta(minutes=position)
+        fields: dict[str, object] = dict(
+            position=position, event_id=str(uuid.uuid4()), stream_id="unit-1",
+            version=position, type="Reported", schema_version=1,
+            occurred_at=format_time(moment), recorded_at=format_time(moment),
+            prev_hash=prev, data_json=f'{{"n":{position}}}', metadata_json="{}")
+        digest = event_hash(**fields)  # type: ignore[arg-type]
+        rows.append({"position": position, "event_id": fields["event_id"],
+                     "stream_id": "unit-1", "category": "unit", "version": position,
+                     "type": "Reported", "schema_version": 1, "data": fields["data_json"],
+                     "metadata": "{}", "occurred_at": moment, "recorded_at": moment,
+                     "prev_hash": prev, "hash": digest, "envelope": 1})
+        prev = digest
+    return rows

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from eventstore import EventStore
 from eventstore.engine import normalise_url
-from eventstore.tables import events, tree_nodes
+from eventstore.tables import events, tree_hashes
 from opslog.database import initialise
 from tests.conftest import backend_of
 
@@ -65,12 +65,10 @@ def copy_log(source: EventStore, target_url: str, until: datetime | None = None)
             rows = [dict(row._mapping) for row in
                     connection.execute(query.order_by(events.c.position))]
             size = rows[-1]["position"] if rows else start - 1
-            end_leaf = (sa.cast(tree_nodes.c.idx, sa.BigInteger) + 1) * sa.func.power(
-                2, tree_nodes.c.level)
             nodes = [dict(row._mapping) for row in connection.execute(
-                sa.select(tree_nodes).where(end_leaf > start - 1, end_leaf <= size))]
+                sa.select(tree_hashes).where(tree_hashes.c.position.between(start, size)))]
         if rows:
             with target.engine.begin() as connection:
                 connection.execute(events.insert(), rows)
-                connection.execute(tree_nodes.insert(), nodes)
+                connection.execute(tree_hashes.insert(), nodes)
         return target.head().position

@@ -30,7 +30,8 @@ import sqlalchemy as sa
 from alembic import op
 
 from eventstore.tables import UTCDateTime
-from eventstore.tree import build_tree
+from eventstore.transparency.compact import CompactTree
+from eventstore.tree import stored_leaves
 
 revision: str = "es0004"
 down_revision: str | Sequence[str] | None = "es0003"
@@ -87,6 +88,29 @@ BEGIN
 END;
 $$
 """
+
+
+TREE_NODES = sa.table(
+    "tree_nodes", sa.column("level", sa.SmallInteger()), sa.column("idx", sa.BigInteger()),
+    sa.column("hash", sa.LargeBinary()))
+"""This revision's layout of the tree: one row per node, keyed by (level, idx); es0005
+regroups the rows by the position that completes them."""
+
+
+def build_tree_nodes(connection: sa.Connection, batch: int = 5_000) -> None:
+    """Every complete subtree of the tree over the stored events, into `tree_nodes`."""
+    tree = CompactTree()
+    rows: list[dict[str, object]] = []
+    for position, leaf in stored_leaves(connection):
+        if position != tree.size + 1:
+            raise RuntimeError(f"position {tree.size + 1} is missing: the tree cannot be built")
+        rows.extend({"level": n.level, "idx": n.index, "hash": n.hash}
+                    for n in tree.append(leaf))
+        if len(rows) >= batch:
+            connection.execute(TREE_NODES.insert(), rows)
+            rows.clear()
+    if rows:
+        connection.execute(TREE_NODES.insert(), rows)
 
 
 def _path(key: str) -> str:
@@ -190,7 +214,7 @@ def upgrade() -> None:
         sa.Column("erasure_position", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("target_position", "field", name=op.f("pk_erasures")),
     )
-    build_tree(op.get_bind())  # the tree of a log recorded before this revision
+    build_tree_nodes(op.get_bind())  # the tree of a log recorded before this revision
     if op.get_bind().dialect.name == "postgresql":
         _postgresql_triggers()
     else:
