@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import uuid
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -35,6 +34,7 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.exc as sa_exc
 from sqlalchemy.engine import Connection
+from uuid_utils import uuid7
 
 from eventstore import tree
 from eventstore.canonical import GENESIS_HASH, canonical_json, format_time, hash_input, parse_time
@@ -266,7 +266,9 @@ def _chain(
         for event in stream.events:
             position += 1
             version += 1
-            event_id = str(event.event_id or uuid.uuid4())
+            # Time-ordered (UUIDv7) when the caller gives none: each lands at the right
+            # edge of the unique index on event ids, as positions do, not at a random leaf.
+            event_id = str(uuid7()) if event.event_id is None else str(event.event_id)
             if event.occurred_at is None:
                 occurred_text = recorded_text
                 stored_occurred_at = stored_recorded_at
