@@ -89,6 +89,10 @@ engine module does not import psycopg for SQLite users."""
 
 
 def _sqlite_engine(url: URL, **options: Any) -> Engine:
+    # The connection returned last is handed out next: one process writing in turn uses
+    # one connection (and its page cache), not each of the pool's in rotation.
+    if url.database not in (None, "", ":memory:") and "poolclass" not in options:
+        options.setdefault("pool_use_lifo", True)
     engine = sa.create_engine(url, **options)
 
     @sa.event.listens_for(engine, "connect")
@@ -105,9 +109,15 @@ def _sqlite_engine(url: URL, **options: Any) -> Engine:
 
     @sa.event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        if connection.get_execution_options().get("sqlite_read_only"):
-            connection.exec_driver_sql("BEGIN")
-        else:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Sent on the driver's connection directly: through `exec_driver_sql` the
+        # statement cost SQLAlchemy's whole execution path, more than the BEGIN itself.
+        read_only = connection.get_execution_options().get("sqlite_read_only")
+        statement = "BEGIN" if read_only else "BEGIN IMMEDIATE"
+        try:
+            connection.connection.driver_connection.execute(statement)  # type: ignore[union-attr]
+        except sqlite3.Error as error:  # "database is locked" after the busy timeout
+            raise sa_exc.DBAPIError.instance(
+                statement, None, error, sqlite3.Error, dialect=connection.dialect
+            ) from error
 
     return engine
