@@ -19,8 +19,8 @@ transaction the caller opened: plain tuples, no statement compilation, no result
 processing. Driver errors are raised as SQLAlchemy's exceptions, as `Connection.execute`
 would raise them.
 
-On PostgreSQL a commit of a few events is four round trips: psycopg's ``BEGIN``;
-``eventstore_append_state`` (migration es0005: the lock, then the earlier commit, the
+On PostgreSQL a commit of a few events is three round trips: ``BEGIN`` in one pipeline
+with ``eventstore_append_state`` (migration es0005: the lock, then the earlier commit, the
 head, the streams' versions and the server's clock, each read after the lock); one
 pipeline holding the events and the commit row (one INSERT with a data-modifying WITH;
 several events as arrays through ``unnest``) and the Merkle tree's rows
@@ -44,6 +44,7 @@ from uuid_utils import uuid7
 
 from eventstore import tree
 from eventstore.canonical import GENESIS_HASH, canonical_json, format_time, hash_input, parse_time
+from eventstore.engine import POSTGRES_ISOLATION
 from eventstore.errors import ClockBehind, HeadMoved, IdempotencyConflict, WrongExpectedVersion
 from eventstore.model import ANY, NO_STREAM, STREAM_EXISTS, AppendResult, Expected, category_of
 from eventstore.sealing import seal
@@ -100,6 +101,7 @@ class _Statements:
         self.insert_commit = _insert("commits", COMMIT_COLUMNS, mark)
         # PostgreSQL: the lock and every read after it in one call (es0005), and the
         # events with the commit row in one statement, several events as arrays.
+        self.begin = f"BEGIN ISOLATION LEVEL {POSTGRES_ISOLATION}"
         self.append_state = f"SELECT * FROM eventstore_append_state({mark}, {mark}, {mark})"  # noqa: S608
         # Arrays go in binary (``%b``): psycopg's text form escapes every element.
         binary = "%b" if mark == "%s" else mark
@@ -368,15 +370,27 @@ def _read_sqlite(cursor: Any, streams: Sequence[PreparedStream],
 
 def _read_postgresql(cursor: Any, streams: Sequence[PreparedStream],
                      idempotency_key: str | None) -> LogState:
-    # One call takes the lock and then reads, each read after the lock (es0005).
-    cursor.execute(POSTGRESQL.append_state,
-                   (APPEND_LOCK_KEY, idempotency_key, [stream.stream_id for stream in streams]))
+    # One call takes the lock and then reads, each read after the lock (es0005). On a
+    # connection in autocommit mode with no transaction open (`EventStore.append_many`),
+    # the transaction is begun here, in one pipeline with the call: one round trip.
+    params = (APPEND_LOCK_KEY, idempotency_key, [stream.stream_id for stream in streams])
+    connection = cursor.connection
+    if connection.autocommit and connection.pgconn.transaction_status == _IDLE:
+        with connection.pipeline():
+            cursor.execute(POSTGRESQL.begin)
+            cursor.execute(POSTGRESQL.append_state, params)
+    else:
+        cursor.execute(POSTGRESQL.append_state, params)
     row = cursor.fetchone()
     if row[0] is not None:
         return _earlier(row[:5]), None, [], None
     position, digest, recorded_at, versions, server_now = row[5:]
     head = None if position is None else (position, digest, recorded_at)
     return None, head, versions, server_now
+
+
+_IDLE = 0
+"""libpq's ``PQTRANS_IDLE``: no transaction open on the connection."""
 
 
 def _insert_sqlite(cursor: Any, rows: list[tuple[object, ...]],
