@@ -57,7 +57,6 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -68,6 +67,7 @@ from typing import Any, Protocol
 import psycopg
 import sqlalchemy as sa
 from psycopg import sql
+from uuid_utils import uuid7
 
 from eventstore import EventStore, NewEvent
 from eventstore.canonical import canonical_json
@@ -85,13 +85,19 @@ READ_STREAMS = 5
 
 # Targets: the store's events/s as a ratio to eventsourcing's, measured in the same run.
 TARGETS: dict[tuple[str, str], float] = {
-    ("postgresql", "append_1"): 1.2,
-    ("postgresql", "append_100"): 1.2,
+    ("postgresql", "append_1"): 1.0,
+    ("postgresql", "append_100"): 1.0,
     ("sqlite", "append_1"): 1.0,
-    ("sqlite", "append_100"): 0.7,
+    ("sqlite", "append_100"): 1.0,
     ("sqlite", "read_all"): 1.5,
     ("postgresql", "read_all"): 1.5,
 }
+"""Ratios to eventsourcing at equal durability (appends: issue 16)."""
+FLOOR_TARGETS: dict[tuple[str, str], float] = {
+    ("postgresql", "append_100"): 0.6,
+    ("sqlite", "append_100"): 0.6,
+}
+"""Ratios to the floor (the raw driver on the same rows)."""
 ABSOLUTE_TARGETS: dict[tuple[str, str], float] = {("sqlite", "read_all"): 200_000}
 
 TYPES = ("MilestoneUpdated", "RiskRaised", "TargetSet", "UnitWentLive")
@@ -158,7 +164,9 @@ def make_rows(count: int, seed: int = 20181) -> list[Row]:
                 metadata=metadata,
                 data_json=data_json,
                 metadata_json=metadata_json,
-                event_id=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                # Time-ordered, as the store makes them (UUIDv7): the floor's unique index
+                # on event ids takes its inserts at the same edge as the store's.
+                event_id=str(uuid7()),
                 state=canonical_json({"data": data, "metadata": metadata}).encode("utf-8"),
             )
         )
@@ -678,6 +686,12 @@ def target_status(backend: str, operation: str, flat: dict[str, float],
         ratio = flat.get(f"{name}.vs_eventsourcing")
         if ratio is not None:
             met = ratio >= ratio_target
+    floor_target = FLOOR_TARGETS.get((backend, operation))
+    if floor_target is not None:
+        parts.append(f"≥{floor_target:g}× floor")
+        ratio = flat.get(f"{name}.vs_floor")
+        if ratio is not None:
+            met = (met is not False) and ratio >= floor_target
     absolute = ABSOLUTE_TARGETS.get((backend, operation))
     if absolute is not None:
         parts.append(f"≥{absolute:,.0f}/s")

@@ -1,6 +1,9 @@
 """Engines for SQLite and PostgreSQL, configured the way the store's guarantees need.
 
-PostgreSQL: READ COMMITTED on every connection, whatever the server's default.
+PostgreSQL: READ COMMITTED on every connection, whatever the server's default. No
+pre-ping (a round trip before every transaction): a pooled connection whose server end has
+gone (a restarted server, a terminated backend) is found at checkout by reading what the
+socket already holds, without asking the server anything, and replaced.
 
 SQLite: WAL with ``synchronous = FULL``, a busy timeout, and the pysqlite recipe that hands
 transaction control back to SQLAlchemy, so every transaction begins with ``BEGIN IMMEDIATE``
@@ -15,6 +18,7 @@ import sqlite3
 from typing import Any
 
 import sqlalchemy as sa
+import sqlalchemy.exc as sa_exc
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -42,19 +46,53 @@ def create_engine(url: str | URL, **options: Any) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(parsed, **options)
     if parsed.get_backend_name() == "postgresql":
-        options.setdefault("pool_pre_ping", True)
         level = options.setdefault("isolation_level", POSTGRES_ISOLATION)
         if level != POSTGRES_ISOLATION:
             raise ValueError(
                 f"isolation_level={level!r}: the store's appends need {POSTGRES_ISOLATION}"
             )
-        return sa.create_engine(parsed, **options)
+        engine = sa.create_engine(parsed, **options)
+        sa.event.listen(engine, "checkout", _check_alive)
+        return engine
     raise ValueError(
         f"unsupported database {parsed.get_backend_name()!r}: use sqlite or postgresql"
     )
 
 
+def _check_alive(dbapi_connection: Any, _record: object, _proxy: object) -> None:
+    """Refuse a pooled psycopg connection whose server has hung up, so the pool opens a
+    new one (SQLAlchemy retries the checkout on `DisconnectionError`).
+
+    A terminated backend or a stopped server sends its goodbye and closes the socket;
+    libpq's non-blocking `consume_input` reads that from the socket, with no round trip,
+    and fails on the closed end. A server that vanished silently is still only found by
+    the first statement, which fails once and invalidates the pool (as a pre-ping would
+    have failed): the next transaction gets fresh connections.
+    """
+    pgconn = getattr(dbapi_connection, "pgconn", None)
+    if pgconn is None:
+        return
+    try:
+        # The first read takes the server's farewell message, the second finds the end
+        # of the stream behind it; on a live connection both find nothing to read.
+        pgconn.consume_input()
+        pgconn.consume_input()
+    except Exception as error:  # psycopg's OperationalError: the server has hung up
+        raise sa_exc.DisconnectionError(f"the server closed the connection: {error}") from error
+    if pgconn.status != _CONNECTION_OK:
+        raise sa_exc.DisconnectionError("the connection to the server is broken")
+
+
+_CONNECTION_OK = 0
+"""libpq's ``CONNECTION_OK`` (psycopg's `pq.ConnectionStatus.OK`), named here so that the
+engine module does not import psycopg for SQLite users."""
+
+
 def _sqlite_engine(url: URL, **options: Any) -> Engine:
+    # The connection returned last is handed out next: one process writing in turn uses
+    # one connection (and its page cache), not each of the pool's in rotation.
+    if url.database not in (None, "", ":memory:") and "poolclass" not in options:
+        options.setdefault("pool_use_lifo", True)
     engine = sa.create_engine(url, **options)
 
     @sa.event.listens_for(engine, "connect")
@@ -71,9 +109,15 @@ def _sqlite_engine(url: URL, **options: Any) -> Engine:
 
     @sa.event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        if connection.get_execution_options().get("sqlite_read_only"):
-            connection.exec_driver_sql("BEGIN")
-        else:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Sent on the driver's connection directly: through `exec_driver_sql` the
+        # statement cost SQLAlchemy's whole execution path, more than the BEGIN itself.
+        read_only = connection.get_execution_options().get("sqlite_read_only")
+        statement = "BEGIN" if read_only else "BEGIN IMMEDIATE"
+        try:
+            connection.connection.driver_connection.execute(statement)  # type: ignore[union-attr]
+        except sqlite3.Error as error:  # "database is locked" after the busy timeout
+            raise sa_exc.DBAPIError.instance(
+                statement, None, error, sqlite3.Error, dialect=connection.dialect
+            ) from error
 
     return engine

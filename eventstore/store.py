@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -133,7 +133,7 @@ class EventStore:
         prepared = prepare_batch(streams, idempotency_key)
         fingerprint = content_fingerprint(prepared) if idempotency_key is not None else None
         try:
-            with self.engine.begin() as connection:
+            with self._append_transaction() as connection:
                 result = writer.write_commit(
                     connection,
                     prepared,
@@ -154,6 +154,22 @@ class EventStore:
             raise translate(error) from error
         except sa_exc.DBAPIError as error:
             raise translate(error) from error
+
+    @contextmanager
+    def _append_transaction(self) -> Iterator[sa.Connection]:
+        """A transaction for one append, committed at the end unless it raises.
+
+        On PostgreSQL the driver connection is left in autocommit mode for its duration
+        (SQLAlchemy restores the engine's READ COMMITTED when it goes back to the pool),
+        so that psycopg does not send a ``BEGIN`` of its own and wait for the answer: the
+        writer sends ``BEGIN ISOLATION LEVEL READ COMMITTED`` in one pipeline with its
+        first query (`writer.write_commit`), and the commit sends ``COMMIT`` as usual.
+        """
+        with self.engine.connect() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.execution_options(isolation_level="AUTOCOMMIT")
+            with connection.begin():
+                yield connection
 
     def erase(
         self,

@@ -25,6 +25,11 @@ def translate(error: sa_exc.DBAPIError | sa_exc.SQLAlchemyError) -> EventStoreEr
         return SchemaError(
             "the database has no event log yet: run `opslog init` (or open with create=True)"
         )
+    if "eventstore_append_state" in lowered and "does not exist" in lowered:
+        return SchemaError(
+            "the database's event log predates this code (no es0006): run `opslog init` "
+            "(or open with create=True) to migrate it"
+        )
     if isinstance(error, sa_exc.OperationalError | sa_exc.InterfaceError):
         return StoreUnavailable(message.splitlines()[0])
     return EventStoreError(message.splitlines()[0])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import uuid
 from collections.abc import Mapping, Sequence
@@ -37,7 +38,17 @@ class PreparedEvent:
 
 
 def check_name(field: str, value: object, max_length: int) -> str:
-    """Stream ids, types and keys: non-empty text, no control characters, bounded length."""
+    """Stream ids, types and keys: non-empty text, no control characters, bounded length.
+
+    Printable ASCII with no space at either end, the usual case, passes without a message
+    being made; anything else goes the long way, which names the reason."""
+    if (type(value) is str and 0 < len(value) <= max_length and value.isascii()
+            and value.isprintable() and value[0] != " " and value[-1] != " "):
+        return value
+    return _check_name_slowly(field, value, max_length)
+
+
+def _check_name_slowly(field: str, value: object, max_length: int) -> str:
     if not isinstance(value, str):
         raise InvalidEvent(field, f"must be a string, not {type(value).__name__}")
     if not value:
@@ -85,20 +96,29 @@ def check_aware(field: str, value: object) -> datetime:
     return value
 
 
+_canonical = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+).encode
+"""`canonical.canonical_json` with its encoder made once, not once a payload."""
+
+
 def _encode_object(field: str, value: object) -> tuple[str, int]:
     """The canonical JSON text of a payload and its size in UTF-8 bytes."""
     if not isinstance(value, Mapping):
         raise InvalidEvent(field, f"must be a JSON object, not {type(value).__name__}")
-    _check_json_value(field, value)
+    if not _plain_json(value):
+        _check_json_value(field, value)
     try:
         try:
-            text = canonical_json(value)
+            text = _canonical(value)
         except TypeError:  # a Mapping that is not a dict: store it as the equal dict
             text = canonical_json({key: _as_plain_json(child) for key, child in value.items()})
     except ValueError as error:  # a container that holds itself; an int too long for text
         raise InvalidEvent(field, f"is not JSON: {error}") from error
     except RecursionError as error:
         raise InvalidEvent(field, "is nested too deeply (or holds itself)") from error
+    if text.isascii():
+        return text, len(text)
     try:
         size = len(text.encode("utf-8"))
     except UnicodeEncodeError:
@@ -114,6 +134,54 @@ def _as_plain_json(value: object) -> object:
     if isinstance(value, list | tuple):
         return [_as_plain_json(child) for child in value]
     return value
+
+
+_SCALARS = frozenset({str, int, bool, type(None)})
+_WALK_LIMIT = MAX_PAYLOAD_BYTES
+"""Values the cheap walk visits before it hands over to the careful one: each value of
+a payload within the limits takes at least a byte of its text, so only a payload that
+shares containers (or holds itself) gets that far."""
+
+
+def _plain_json(value: object) -> bool:
+    """Whether `value` is plainly good JSON: dicts with string keys, lists, tuples,
+    strings, integers, booleans, None and finite floats, nested within the limit.
+
+    The cheap path: exact type checks, no paths made, no memory of containers walked.
+    False means "not sure", never "bad": `_check_json_value` then finds and names the
+    problem (or passes what this walk is too simple to pass, a Mapping that is not a
+    dict, say).
+    """
+    scalars = _SCALARS
+    stack: list[tuple[object, int]] = [(value, 1)]
+    visited = 0
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_NESTING_DEPTH:
+            return False
+        kind = type(item)
+        if kind is dict:
+            children: Any = item.values()  # type: ignore[attr-defined]
+            for key in item:  # type: ignore[attr-defined]
+                if type(key) is not str:
+                    return False
+        elif kind is list or kind is tuple:
+            children = item
+        else:
+            return False
+        visited += len(children)
+        if visited > _WALK_LIMIT:
+            return False
+        for child in children:
+            child_kind = type(child)
+            if child_kind in scalars:
+                continue
+            if child_kind is float:
+                if not math.isfinite(child):
+                    return False
+                continue
+            stack.append((child, depth + 1))
+    return True
 
 
 def _check_json_value(field: str, value: object) -> None:

@@ -16,17 +16,22 @@ the head's, as the server's are.
 
 The commit talks to the driver under the SQLAlchemy connection directly, inside the
 transaction the caller opened: plain tuples, no statement compilation, no result
-processing. On PostgreSQL the head and the first stream's version come back from one
-query, run as its own statement after the lock so that it reads the last commit before
-this one, and a commit of many events goes in with one binary COPY. Driver errors are
-raised as SQLAlchemy's exceptions, as `Connection.execute` would raise them.
+processing. Driver errors are raised as SQLAlchemy's exceptions, as `Connection.execute`
+would raise them.
+
+On PostgreSQL a commit of a few events is three round trips: ``BEGIN`` in one pipeline
+with ``eventstore_append_state`` (migration es0006: the lock, then the earlier commit, the
+head, the streams' versions and the server's clock, each read after the lock); one
+pipeline holding the events and the commit row (one INSERT with a data-modifying WITH;
+several events as arrays through ``unnest``) and the Merkle tree's rows
+(`eventstore.tree`); ``COMMIT``. A commit whose tree rows go in by COPY (many events)
+sends them after the INSERT, as COPY cannot be pipelined.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import uuid
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -35,9 +40,11 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.exc as sa_exc
 from sqlalchemy.engine import Connection
+from uuid_utils import uuid7
 
 from eventstore import tree
 from eventstore.canonical import GENESIS_HASH, canonical_json, format_time, hash_input, parse_time
+from eventstore.engine import POSTGRES_ISOLATION
 from eventstore.errors import ClockBehind, HeadMoved, IdempotencyConflict, WrongExpectedVersion
 from eventstore.model import ANY, NO_STREAM, STREAM_EXISTS, AppendResult, Expected, category_of
 from eventstore.sealing import seal
@@ -59,12 +66,12 @@ EVENT_COLUMNS = (
     "data", "metadata", "occurred_at", "recorded_at", "envelope", "digests", "salts",
     "prev_hash", "hash",
 )
-EVENT_COPY_TYPES = (
+EVENT_TYPES = (
     "int8", "varchar", "varchar", "varchar", "int4", "varchar", "int4",
     "text", "text", "timestamptz", "timestamptz", "int2", "text", "text", "varchar", "varchar",
 )
-"""The PostgreSQL types of `EVENT_COLUMNS` for binary COPY: they must be the migrations'
-column types exactly, or every multi-event append on PostgreSQL fails (as the tests show)."""
+"""The PostgreSQL types of `EVENT_COLUMNS`, for the arrays a many-event INSERT unnests:
+the migrations' column types."""
 COMMIT_COLUMNS = (
     "idempotency_key", "fingerprint", "first_position", "last_position", "stream_versions",
     "recorded_at",
@@ -84,22 +91,26 @@ class _Statements:
     """
 
     def __init__(self, mark: str) -> None:
-        self.lock = f"SELECT pg_advisory_xact_lock({mark})"
         self.find_commit = (
             "SELECT fingerprint, first_position, last_position, stream_versions, recorded_at "
             "FROM commits WHERE idempotency_key = " + mark
         )
         self.head = "SELECT position, hash, recorded_at FROM events ORDER BY position DESC LIMIT 1"
         self.stream_version = "SELECT max(version) FROM events WHERE stream_id = " + mark  # noqa: S608
-        # The head (a row of NULLs for an empty log), one stream's version and the server's
-        # clock (the time now, not the transaction's start) in one query.
-        self.head_and_version = (
-            f"SELECT head.position, head.hash, head.recorded_at, ({self.stream_version}), "  # noqa: S608
-            f"clock_timestamp() FROM (SELECT 1) AS one LEFT JOIN ({self.head}) AS head ON true"
-        )
         self.insert_events = _insert("events", EVENT_COLUMNS, mark)
-        self.copy_events = f"COPY events ({', '.join(EVENT_COLUMNS)}) FROM STDIN (FORMAT BINARY)"
         self.insert_commit = _insert("commits", COMMIT_COLUMNS, mark)
+        # PostgreSQL: the lock and every read after it in one call (es0006), and the
+        # events with the commit row in one statement, several events as arrays.
+        self.begin = f"BEGIN ISOLATION LEVEL {POSTGRES_ISOLATION}"
+        self.append_state = f"SELECT * FROM eventstore_append_state({mark}, {mark}, {mark})"  # noqa: S608
+        # Arrays go in binary (``%b``): psycopg's text form escapes every element.
+        binary = "%b" if mark == "%s" else mark
+        arrays = ", ".join(f"{binary}::{kind}[]" for kind in EVENT_TYPES)
+        self.insert_many = (f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) "  # noqa: S608
+                            f"SELECT * FROM unnest({arrays})")
+        with_commit = f"WITH commit_row AS ({self.insert_commit}) "
+        self.insert_one_with_commit = with_commit + self.insert_events
+        self.insert_many_with_commit = with_commit + self.insert_many
 
 
 SQLITE = _Statements("?")
@@ -188,7 +199,7 @@ def write_commit(
     sql = POSTGRESQL if postgres else SQLITE
     dbapi_error: type[Exception] = connection.dialect.loaded_dbapi.Error
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    statement = sql.head
+    statement = sql.append_state if postgres else sql.head
     try:
         read = _read_postgresql if postgres else _read_sqlite
         earlier, head, current_versions, server_now = read(cursor, streams, idempotency_key)
@@ -225,10 +236,13 @@ def write_commit(
                           canonical_json(versions),
                           recorded_at if postgres else _sqlite_time(recorded_at))
         statement = sql.insert_events
-        (_insert_postgresql if postgres else _insert_sqlite)(cursor, rows, commit_row)
-        statement = "INSERT INTO tree_hashes"
-        tree.append_leaves(cursor, postgres, first_position - 1, prev_hash, leaves,
-                           str(rows[-1][-1]))
+        if postgres:
+            _write_postgresql(cursor, rows, commit_row, first_position - 1, prev_hash, leaves)
+        else:
+            _insert_sqlite(cursor, rows, commit_row)
+            statement = "INSERT INTO tree_hashes"
+            tree.append_leaves(cursor, False, first_position - 1, prev_hash, leaves,
+                               str(rows[-1][-1]))
     except dbapi_error as error:
         raise sa_exc.DBAPIError.instance(
             statement, None, error, dbapi_error, dialect=connection.dialect
@@ -266,7 +280,9 @@ def _chain(
         for event in stream.events:
             position += 1
             version += 1
-            event_id = str(event.event_id or uuid.uuid4())
+            # Time-ordered (UUIDv7) when the caller gives none: each lands at the right
+            # edge of the unique index on event ids, as positions do, not at a random leaf.
+            event_id = str(uuid7()) if event.event_id is None else str(event.event_id)
             if event.occurred_at is None:
                 occurred_text = recorded_text
                 stored_occurred_at = stored_recorded_at
@@ -354,25 +370,27 @@ def _read_sqlite(cursor: Any, streams: Sequence[PreparedStream],
 
 def _read_postgresql(cursor: Any, streams: Sequence[PreparedStream],
                      idempotency_key: str | None) -> LogState:
-    # Separate statements, in order: in READ COMMITTED each takes its snapshot when it
-    # starts, so everything read after the lock sees the last commit before this one.
-    # (psycopg prepares each after a few uses; sequential round trips measured faster here
-    # than pipeline mode or one multi-statement query.)
-    cursor.execute(POSTGRESQL.lock, (APPEND_LOCK_KEY,))
-    if idempotency_key is not None:
-        cursor.execute(POSTGRESQL.find_commit, (idempotency_key,))
-        earlier = _earlier(cursor.fetchone())
-        if earlier is not None:
-            return earlier, None, [], None
-    # The head, the first stream's version and the server's clock in one statement.
-    cursor.execute(POSTGRESQL.head_and_version, (streams[0].stream_id,))
-    position, digest, recorded_at, version, server_now = cursor.fetchone()
-    versions = [version or 0]
-    for stream in streams[1:]:
-        cursor.execute(POSTGRESQL.stream_version, (stream.stream_id,))
-        versions.append(cursor.fetchone()[0] or 0)
+    # One call takes the lock and then reads, each read after the lock (es0006). On a
+    # connection in autocommit mode with no transaction open (`EventStore.append_many`),
+    # the transaction is begun here, in one pipeline with the call: one round trip.
+    params = (APPEND_LOCK_KEY, idempotency_key, [stream.stream_id for stream in streams])
+    connection = cursor.connection
+    if connection.autocommit and connection.pgconn.transaction_status == _IDLE:
+        with connection.pipeline():
+            cursor.execute(POSTGRESQL.begin)
+            cursor.execute(POSTGRESQL.append_state, params)
+    else:
+        cursor.execute(POSTGRESQL.append_state, params)
+    row = cursor.fetchone()
+    if row[0] is not None:
+        return _earlier(row[:5]), None, [], None
+    position, digest, recorded_at, versions, server_now = row[5:]
     head = None if position is None else (position, digest, recorded_at)
     return None, head, versions, server_now
+
+
+_IDLE = 0
+"""libpq's ``PQTRANS_IDLE``: no transaction open on the connection."""
 
 
 def _insert_sqlite(cursor: Any, rows: list[tuple[object, ...]],
@@ -385,15 +403,95 @@ def _insert_sqlite(cursor: Any, rows: list[tuple[object, ...]],
         cursor.execute(SQLITE.insert_commit, commit_row)
 
 
+def _write_postgresql(cursor: Any, rows: list[tuple[object, ...]],
+                      commit_row: tuple[object, ...] | None, size: int, head_hash: str,
+                      leaves: Sequence[bytes]) -> None:
+    """The events, the commit row and the tree's rows in one round trip when they can be:
+    the tree's writes are held back (`_HeldWrites`) and sent in one pipeline with the
+    events' INSERT; a COPY cannot go in a pipeline, so a commit whose tree rows need one
+    (many events) sends its statements one after another."""
+    held = _HeldWrites(cursor)
+    tree.append_leaves(held, True, size, head_hash, leaves, str(rows[-1][-1]))
+    if held.copies:
+        _insert_postgresql(cursor, rows, commit_row)
+        held.send()
+    else:
+        with cursor.connection.pipeline():
+            _insert_postgresql(cursor, rows, commit_row)
+            held.send()
+
+
+class _HeldWrites:
+    """Stands in for the cursor while `tree.append_leaves` runs: its reads go to the
+    database at once; its INSERTs and COPYs are recorded, to be sent by `send`."""
+
+    def __init__(self, cursor: Any) -> None:
+        self._cursor = cursor
+        self._writes: list[tuple[str, Any]] = []
+        self.copies = False
+
+    def execute(self, query: str, params: Any = None) -> _HeldWrites:
+        if query.lstrip()[:6].upper() == "INSERT":
+            self._writes.append((query, params))
+        else:
+            self._cursor.execute(query, params)
+        return self
+
+    def fetchone(self) -> Any:
+        return self._cursor.fetchone()
+
+    def fetchall(self) -> Any:
+        return self._cursor.fetchall()
+
+    def copy(self, statement: str) -> _HeldCopy:
+        held = _HeldCopy()
+        self._writes.append((statement, held))
+        self.copies = True
+        return held
+
+    def send(self) -> None:
+        for query, params in self._writes:
+            if isinstance(params, _HeldCopy):
+                with self._cursor.copy(query) as copy:
+                    for name, args in params.calls:
+                        getattr(copy, name)(*args)
+            else:
+                self._cursor.execute(query, params)
+
+
+class _HeldCopy:
+    """A COPY's calls, recorded to be replayed on the real one."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, tuple[Any, ...]]] = []
+
+    def __enter__(self) -> _HeldCopy:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        return None
+
+    def set_types(self, *args: Any) -> None:
+        self.calls.append(("set_types", args))
+
+    def write(self, *args: Any) -> None:
+        self.calls.append(("write", args))
+
+    def write_row(self, *args: Any) -> None:
+        self.calls.append(("write_row", args))
+
+
 def _insert_postgresql(cursor: Any, rows: list[tuple[object, ...]],
                        commit_row: tuple[object, ...] | None) -> None:
+    # One statement: the commit row rides along in a WITH, and several events go in as
+    # one array per column.
     if len(rows) == 1:
-        cursor.execute(POSTGRESQL.insert_events, rows[0])
+        events_params: Sequence[object] = rows[0]
+        plain, with_commit = POSTGRESQL.insert_events, POSTGRESQL.insert_one_with_commit
     else:
-        # Binary COPY: the fast path for many rows (no statement per row, no text parsing).
-        with cursor.copy(POSTGRESQL.copy_events) as copy:
-            copy.set_types(EVENT_COPY_TYPES)
-            for row in rows:
-                copy.write_row(row)
-    if commit_row is not None:
-        cursor.execute(POSTGRESQL.insert_commit, commit_row)
+        events_params = [list(column) for column in zip(*rows, strict=True)]
+        plain, with_commit = POSTGRESQL.insert_many, POSTGRESQL.insert_many_with_commit
+    if commit_row is None:
+        cursor.execute(plain, events_params)
+    else:
+        cursor.execute(with_commit, [*commit_row, *events_params])

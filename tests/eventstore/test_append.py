@@ -41,6 +41,21 @@ def test_append_assigns_positions_and_versions(store: EventStore) -> None:
     assert recorded[0].category == "thing"
 
 
+def test_generated_event_ids_are_time_ordered(store: EventStore) -> None:
+    """An event given no id gets a UUIDv7: ids sort as positions do, so each insert lands
+    at the end of the unique index on event ids; a given id is kept as it is."""
+    given = uuid.uuid4()
+    store.append("thing-1", [event(n=n) for n in range(5)])
+    store.append("thing-1", [NewEvent("Happened", {}, event_id=given)])
+    store.append("thing-2", [event(n=n) for n in range(3)])
+    recorded = list(store.read_all())
+    generated = [e.event_id for e in recorded if e.event_id != given]
+    assert len(generated) == 8
+    assert {e.version for e in generated} == {7}
+    assert generated == sorted(generated, key=str)
+    assert recorded[5].event_id == given
+
+
 def test_recorded_event_carries_the_whole_envelope(store: EventStore) -> None:
     """Every envelope field round-trips, times are aware UTC, the chain links."""
     occurred = datetime(2018, 5, 1, 9, 30, tzinfo=timezone(timedelta(hours=1)))
