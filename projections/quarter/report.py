@@ -10,7 +10,8 @@ order it was first recorded. Every figure and status carries the event it came f
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -131,6 +132,8 @@ class Report:
     """Events up to the cut-off that could not be read, so are missing from the report."""
     covered_by: Covering | None = None
     """The signed checkpoint that covers every event read, if one has been made (audit)."""
+    unit_names: Mapping[str, str] = field(default_factory=dict)
+    """Each unit's name by its id: a public note names the unit, never an id."""
 
     @property
     def period(self) -> str:
@@ -171,6 +174,7 @@ def report_from_view(view: PlanView, quarter: Quarter) -> Report:
         charts=_charts(view, quarter),
         introduction_heading=_introduction_heading(view),
         gaps=view.gaps,
+        unit_names={unit_id: seen.event.name for unit_id, seen in view.units.items()},
     )
 
 
