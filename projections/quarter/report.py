@@ -88,6 +88,8 @@ class ChartPoint:
     value: Decimal
     source: Source
     notes: tuple[Note, ...]
+    released_on: date
+    """When the value drawn was released, at the precision its source gave."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,6 +268,7 @@ def _charts(view: PlanView, quarter: Quarter) -> tuple[Chart, ...]:
             value=latest.event.value,
             source=latest.source,
             notes=latest.notes,
+            released_on=latest.event.released_on,
         ))
     charts = []
     defined = sorted((seen.position, name) for name, seen in view.indicators.items())
