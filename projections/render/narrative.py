@@ -39,6 +39,8 @@ SOURCE = _parser().disable("text_join")
 """The same parse, with a backslash escape left as its own token: what was escaped in the
 source can then be told from a delimiter left over from a run (see `_inline_markdown`)."""
 EMPHASIS = frozenset({"strong_open", "strong_close", "em_open", "em_close"})
+HARD_BREAK = "  \n"
+"""A hard break as two spaces: `projections.render.markdown` keeps them at a line's end."""
 
 
 def narrative_html(text: str) -> Markup:
@@ -125,7 +127,10 @@ def _inline_markdown(tokens: list[Token]) -> str:
         elif token.type == "softbreak":
             out.append("\n")
         elif token.type == "hardbreak":
-            out.append("\\\n")
+            # A backslash, unless a delimiter run ends just before: there, as the source's
+            # spaces, so the run is followed by white space as it was when paired.
+            after_run = bool(out) and out[-1].endswith(("*", "_"))
+            out.append(HARD_BREAK if after_run else "\\\n")
         elif token.type in EMPHASIS:
             # The delimiter the source used: ``*`` inside ``_`` stays emphasis inside
             # emphasis, where ``**`` would be one strong run.
