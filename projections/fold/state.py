@@ -112,7 +112,7 @@ def _own_notes(decoded: Decoded, event: object) -> tuple[Note, ...]:
         return ()
     return (Note(position=decoded.position, event_id=decoded.event_id,
                  recorded_at=decoded.recorded_at, actor=decoded.actor,
-                 channel=decoded.channel, reason=event.reason,
+                 channel=decoded.channel, unit=decoded.unit, reason=event.reason,
                  changes={"due_quarter": str(event.to_quarter)},
                  previous={"due_quarter": str(event.from_quarter)}, kind=decoded.type),)
 
@@ -149,7 +149,7 @@ def _correct(state: PlanState, decoded: Decoded, event: EventCorrected) -> None:
         position=decoded.position,
         event_id=decoded.event_id,
         recorded_at=decoded.recorded_at,
-        actor=decoded.actor, channel=decoded.channel,
+        actor=decoded.actor, channel=decoded.channel, unit=decoded.unit,
         reason=event.reason,
         changes=dict(event.changes),
         previous=previous,
@@ -167,7 +167,7 @@ def _retract(state: PlanState, decoded: Decoded, event: EventRetracted) -> None:
         position=decoded.position,
         event_id=decoded.event_id,
         recorded_at=decoded.recorded_at,
-        actor=decoded.actor, channel=decoded.channel,
+        actor=decoded.actor, channel=decoded.channel, unit=decoded.unit,
         reason=event.reason,
         kind=decoded.type,
     )

@@ -43,6 +43,7 @@ from projections.fold.cutoff import Cutoff
 from projections.fold.records import Note, Source, effective_date
 from projections.fold.state import Gap, PlanState
 from projections.fold.views import MilestoneView, PlanView, Seen, report_order
+from projections.quarter.figures import quarter_words
 
 RESCHEDULED = "rescheduled"
 WITHDRAWN = "withdrawn"
@@ -115,7 +116,7 @@ class BoardRow:
     @property
     def label(self) -> str:
         if self.status == RESCHEDULED and self.rescheduled_to is not None:
-            return f"rescheduled to {self.rescheduled_to}"
+            return f"rescheduled to {quarter_words(self.rescheduled_to)}"
         return self.status_style.label
 
 

@@ -46,9 +46,13 @@ def long_date(day: date) -> str:
     if precision == "month":
         return f"{day:%B} {day.year}"
     if precision == "quarter":
-        quarter = Quarter.containing(day)
-        return f"Q{quarter.number} {quarter.year}"
+        return quarter_words(Quarter.containing(day))
     return f"{day.day} {day:%B} {day.year}"
+
+
+def quarter_words(quarter: Quarter) -> str:
+    """``Q1 2018-19``: a quarter as a reader names it, not as the log stores it."""
+    return f"Q{quarter.number} {quarter.year}"
 
 
 @dataclass(frozen=True, slots=True)

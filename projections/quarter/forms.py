@@ -170,6 +170,7 @@ def report_form(report: Report) -> dict[str, Any]:
             {"id": chart.indicator_id, "name": chart.name, "measure": chart.measure,
              "source": source_form(chart.source),
              "values": [{"period": point.period, "value": str(point.value),
+                         "released_on": stored_form(point.released_on),
                          "source": source_form(point.source)} for point in chart.points]}
             for chart in report.charts
         ],
@@ -216,14 +217,14 @@ def board_rows(board: Board) -> list[list[Cell]]:
     ] for row in board.rows]
 
 
-INDICATOR_COLUMNS = ("indicator_id", "name", "measure", "period", "value", "source_position",
-                     "source_event_id")
+INDICATOR_COLUMNS = ("indicator_id", "name", "measure", "period", "value", "released_on",
+                     "source_position", "source_event_id")
 
 
 def indicator_rows(charts: tuple[Chart, ...]) -> list[list[Cell]]:
     """Every indicator value the report draws, one row each, in chart and period order."""
     return [[chart.indicator_id, chart.name, chart.measure, point.period, point.value,
-             point.source.position, point.source.event_id]
+             stored_form(point.released_on), point.source.position, point.source.event_id]
             for chart in charts for point in chart.points]
 
 

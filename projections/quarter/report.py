@@ -10,7 +10,8 @@ order it was first recorded. Every figure and status carries the event it came f
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -87,6 +88,8 @@ class ChartPoint:
     value: Decimal
     source: Source
     notes: tuple[Note, ...]
+    released_on: date
+    """When the value drawn was released, at the precision its source gave."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +134,8 @@ class Report:
     """Events up to the cut-off that could not be read, so are missing from the report."""
     covered_by: Covering | None = None
     """The signed checkpoint that covers every event read, if one has been made (audit)."""
+    unit_names: Mapping[str, str] = field(default_factory=dict)
+    """Each unit's name by its id: a public note names the unit, never an id."""
 
     @property
     def period(self) -> str:
@@ -171,6 +176,7 @@ def report_from_view(view: PlanView, quarter: Quarter) -> Report:
         charts=_charts(view, quarter),
         introduction_heading=_introduction_heading(view),
         gaps=view.gaps,
+        unit_names={unit_id: seen.event.name for unit_id, seen in view.units.items()},
     )
 
 
@@ -262,6 +268,7 @@ def _charts(view: PlanView, quarter: Quarter) -> tuple[Chart, ...]:
             value=latest.event.value,
             source=latest.source,
             notes=latest.notes,
+            released_on=latest.event.released_on,
         ))
     charts = []
     defined = sorted((seen.position, name) for name, seen in view.indicators.items())

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import cache
 
 import jinja2
+from jinja2.runtime import Context
 from markupsafe import Markup
 
 from projections.quarter.report import MilestoneItem
@@ -18,11 +19,30 @@ def _is_milestone(value: object) -> bool:
     return isinstance(value, MilestoneItem)
 
 
-def _html_value(value: object) -> object:
+@jinja2.pass_context
+def _html_value(context: Context, value: object) -> object:
     """Text for the page with its control characters shown (autoescape does the rest)."""
     if isinstance(value, Markup) or not isinstance(value, str):
         return value
-    return visible(value, keep="\n\r\t")
+    return visible(_as_read(context, value), keep="\n\r\t")
+
+
+@jinja2.pass_context
+def _markdown_value(context: Context, value: object) -> object:
+    if isinstance(value, str) and not isinstance(value, Markup):
+        value = _as_read(context, value)
+    return markdown_value(value)
+
+
+@jinja2.pass_context
+def _narrative(context: Context, value: str) -> Markup:
+    return narrative_markdown(_as_read(context, value))
+
+
+def _as_read(context: Context, value: str) -> str:
+    """Recorded text as the view shows it: the public reads an erasure's placeholder in
+    words (`text.public_text`), the audit view as the log holds it."""
+    return value if context.get("audit") else text.public_text(value)
 
 
 @cache
@@ -40,9 +60,9 @@ def environment(autoescape: bool) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
-        finalize=_html_value if autoescape else markdown_value,
+        finalize=_html_value if autoescape else _markdown_value,
     )
-    env.filters["narrative"] = narrative_markdown
+    env.filters["narrative"] = _narrative
     env.tests["milestone"] = _is_milestone
     env.globals.update(
         cutoff_text=text.cutoff_text,

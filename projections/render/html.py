@@ -9,7 +9,7 @@ alone (no script, so the page works under a CSP that forbids inline script) hide
 from __future__ import annotations
 
 from projections.fold.records import Source
-from projections.quarter.figures import long_date, number
+from projections.quarter.figures import long_date, number, quarter_words
 from projections.quarter.report import MilestoneItem, Report
 from projections.quarter.updates import UpdateItem
 from projections.render.charts import chart_svg
@@ -17,6 +17,7 @@ from projections.render.environment import environment
 from projections.render.narrative import inline_narrative_html, narrative_html
 from projections.render.panels import panels, period_label
 from projections.render.symbols import symbol_svg
+from projections.render.text import public_text
 
 
 def render_html(report: Report, audit: bool = False, other_view: str | None = None) -> str:
@@ -34,11 +35,12 @@ def render_html(report: Report, audit: bool = False, other_view: str | None = No
                 enumerate((panel for chart in report.charts for panel in panels(chart)), 1)],
         sources=report_sources(report),
         symbol_svg=symbol_svg,
-        blocks=narrative_html,
-        inline=inline_narrative_html,
+        blocks=lambda narrative: narrative_html(narrative if audit else public_text(narrative)),
+        inline=lambda run: inline_narrative_html(run if audit else public_text(run)),
         long_date=long_date,
         number=number,
         period_label=period_label,
+        quarter_words=quarter_words,
     )
     return "\n".join(line.rstrip() for line in page.strip().splitlines()) + "\n"
 

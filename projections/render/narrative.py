@@ -19,6 +19,9 @@ from projections.render.visible import visible
 
 SAFE_TARGET = re.compile(r"^(?:https?://|mailto:|#)", re.IGNORECASE)
 RULES = ["list", "emphasis", "link", "newline", "escape"]
+BULLETS = "-*+"
+"""A bullet per depth of nesting: a line of bare markers (empty items, one in another)
+then mixes them, and is never a thematic break (``- - -``)."""
 
 
 def _safe_target(url: str) -> bool:
@@ -32,6 +35,12 @@ def _parser() -> MarkdownIt:
 
 
 PARSER = _parser()
+SOURCE = _parser().disable("text_join")
+"""The same parse, with a backslash escape left as its own token: what was escaped in the
+source can then be told from a delimiter left over from a run (see `_inline_markdown`)."""
+EMPHASIS = frozenset({"strong_open", "strong_close", "em_open", "em_close"})
+HARD_BREAK = "  \n"
+"""A hard break as two spaces: `projections.render.markdown` keeps them at a line's end."""
 
 
 def narrative_html(text: str) -> Markup:
@@ -54,9 +63,9 @@ def narrative_markdown(text: str) -> Markup:
     markers: list[str] = []
     pending: str | None = None
     indent = ""
-    outer: list[str] = []
+    outer: list[tuple[str, str | None]] = []
     loose: list[bool] = []
-    tokens = PARSER.parse(visible(text, keep="\n\r"))
+    tokens = SOURCE.parse(visible(text, keep="\n\r"))
     for index, token in enumerate(tokens):
         if token.type in ("bullet_list_open", "ordered_list_open"):
             markers.append(token.markup)
@@ -64,21 +73,26 @@ def narrative_markdown(text: str) -> Markup:
         elif token.type in ("bullet_list_close", "ordered_list_close"):
             markers.pop()
             loose.pop()
-            if not markers:
-                lines.append("")
+            if not markers or (loose[-1] and lines[-1] != ""):
+                lines.append("")  # a list ends a block; in a loose item, a blank line
         elif token.type == "list_item_open":
-            marker = "-" if markers[-1] not in (".", ")") else f"{token.info}{markers[-1]}"
-            outer.append(indent)
+            marker = (BULLETS[(len(markers) - 1) % len(BULLETS)]
+                      if markers[-1] not in (".", ")") else f"{token.info}{markers[-1]}")
+            outer.append((indent, pending))
             pending = (pending if pending is not None else indent) + marker + " "
             indent = " " * len(pending)
         elif token.type == "list_item_close":
-            if pending is not None and loose[-1]:
-                # An empty item of a loose list is kept (after a blank line a bare marker
-                # is an item): leaving it out could leave one item, and a tight list.
-                lines.extend([pending.rstrip(), ""])
-            # An empty item of a tight list is left out: a bare marker under a line of
-            # text would make that text a heading.
-            indent, pending = outer.pop(), None
+            indent, before = outer.pop()
+            if pending is not None and (loose[-1] or before is not None):
+                # An empty item is kept where its marker opens a line of its own (after a
+                # blank line, or first in an item: ``- -``): leaving it out could leave one
+                # item, a tight list, or drop the marker of the item that holds it.
+                lines.append(pending.rstrip())
+            # An empty item of a tight list, under a line of text, is left out: a bare
+            # marker there would make that text a heading.
+            pending = None
+            if loose[-1] and lines and lines[-1] != "":
+                lines.append("")  # items of a loose list stay apart, as the page shows
         elif token.type == "inline":
             body = _inline_markdown(token.children or [])
             first, *rest = body.split("\n")
@@ -105,17 +119,22 @@ def _inline_markdown(tokens: list[Token]) -> str:
     out: list[str] = []
     targets: list[str] = []
     line_start = True
-    for token in tokens:
+    for index, token in enumerate(tokens):
         if token.type == "text":
-            out.append(escape_markdown(token.content, line_start))
+            out.append(_text_markdown(tokens, index, line_start))
+        elif token.type == "text_special":
+            out.append(token.markup)  # escaped in the source: escaped again (``\\&``)
         elif token.type == "softbreak":
             out.append("\n")
         elif token.type == "hardbreak":
-            out.append("\\\n")
-        elif token.type in ("strong_open", "strong_close"):
-            out.append("**")
-        elif token.type in ("em_open", "em_close"):
-            out.append("*")
+            # A backslash, unless a delimiter run ends just before: there, as the source's
+            # spaces, so the run is followed by white space as it was when paired.
+            after_run = bool(out) and out[-1].endswith(("*", "_"))
+            out.append(HARD_BREAK if after_run else "\\\n")
+        elif token.type in EMPHASIS:
+            # The delimiter the source used: ``*`` inside ``_`` stays emphasis inside
+            # emphasis, where ``**`` would be one strong run.
+            out.append(token.markup)
         elif token.type == "link_open":
             targets.append(_target(str(token.attrs["href"])))
             out.append("[")
@@ -124,6 +143,27 @@ def _inline_markdown(tokens: list[Token]) -> str:
         line_start = token.type in ("softbreak", "hardbreak") or (
             line_start and token.type == "text" and not token.content)
     return "".join(out)
+
+
+def _text_markdown(tokens: list[Token], index: int, line_start: bool) -> str:
+    """A text token, escaped, but for the delimiters left over from a run it shares with
+    an emphasis beside it (``**x*``: one ``*`` is text). Written bare, they keep the run
+    as long as the source's, so a viewer pairs the run's others as the page did; escaped,
+    the shorter run could pair otherwise (CommonMark's rule of three)."""
+    content = tokens[index].content
+    before = tokens[index - 1] if index > 0 else None
+    after = tokens[index + 1] if index + 1 < len(tokens) else None
+    head = tail = ""
+    if before is not None and before.type in EMPHASIS:
+        run = before.markup[0]
+        head = content[:len(content) - len(content.lstrip(run))]
+        content = content[len(head):]
+    if after is not None and after.type in EMPHASIS:
+        run = after.markup[0]
+        tail = content[len(content.rstrip(run)):]
+        content = content[:len(content) - len(tail)]
+    middle = escape_markdown(content, line_start and not head) if content else ""
+    return head + middle + tail
 
 
 def _target(href: str) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from catalogue import Month, Quarter, parse_period
-from projections.quarter.figures import number
+from projections.quarter.figures import long_date, number
 from projections.quarter.report import Chart, ChartPoint
 
 KINDS = ("year", "quarter", "month")
@@ -42,6 +42,12 @@ class Panel:
     def column(self) -> str:
         """The period column's heading in the data table."""
         return KIND_WORDS[self.kind].capitalize()
+
+    @property
+    def as_at(self) -> str:
+        """``July 2018``: the latest release of the figures drawn, as precisely as its
+        source gave it (the published chart is "as at July 2018")."""
+        return long_date(max(point.released_on for point in self.points))
 
     @property
     def alt(self) -> str:

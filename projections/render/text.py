@@ -8,17 +8,18 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from datetime import UTC, date
 from decimal import Decimal
 from typing import Any
 
-from catalogue import STATUS_LABELS
+from catalogue import STATUS_LABELS, Quarter
 from catalogue.periods import LONDON
 from catalogue.precision import parse_precise
 from projections.fold.cutoff import Cutoff
 from projections.fold.records import Note
 from projections.quarter.board import BoardRow
-from projections.quarter.figures import long_date, number
+from projections.quarter.figures import long_date, number, quarter_words
 from projections.quarter.overview import Restatement
 from projections.quarter.report import Covering, MilestoneItem
 from projections.quarter.updates import UpdateItem
@@ -27,6 +28,14 @@ NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 """An indicator's value as its payload holds it: a decimal as text."""
 DATES = frozenset({"effective_date", "released_on", "as_of"})
 """Fields whose stored value is a date at its precision (``2018-04`` is April 2018)."""
+QUARTERS = frozenset({"quarter", "due_quarter", "from_quarter", "to_quarter"})
+"""Fields whose stored value is a quarter (``2018-19-Q1`` is Q1 2018-19)."""
+UNITS = frozenset({"unit_id", "owner_unit", "taskforce_unit", "live_unit", "parent_unit",
+                   "unit"})
+"""Fields whose stored value is a unit's id: a reader knows the unit by its name."""
+ERASED = re.compile(r"\[erased on (\d{4}-\d{2}-\d{2}) by [^\s:]+: (.*)\]", re.DOTALL)
+"""What stands in an erased value's place (`catalogue.erasure.placeholder`)."""
+NO_UNITS: Mapping[str, str] = {}
 
 
 def _value(value: Any) -> str:
@@ -35,9 +44,10 @@ def _value(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
-def _plain_value(name: str, value: Any) -> str | None:
-    """A corrected value in a reader's words: a status's label, a long date, a number with
-    its thousands; None for a list or record, which a sentence cannot hold."""
+def _plain_value(name: str, value: Any, units: Mapping[str, str] = NO_UNITS) -> str | None:
+    """A corrected value in a reader's words: a status's label, a long date, a quarter and
+    a unit as a reader names them, a number with its thousands; None for a list or record,
+    which a sentence cannot hold."""
     if name == "status" and isinstance(value, str):
         return STATUS_LABELS.get(value, value.replace("_", " "))
     if isinstance(value, bool):
@@ -46,52 +56,85 @@ def _plain_value(name: str, value: Any) -> str | None:
         return number(value if isinstance(value, int) else Decimal(str(value)))
     if name == "value" and isinstance(value, str) and NUMBER.fullmatch(value):
         return number(Decimal(value))
+    if name in UNITS and isinstance(value, str):
+        return units.get(value, value)
+    if name in QUARTERS and isinstance(value, str):
+        try:
+            return quarter_words(Quarter.parse(value))
+        except ValueError:
+            return value
     if isinstance(value, str):
         try:
             return long_date(parse_precise(value) if name in DATES else date.fromisoformat(value))
         except ValueError:
-            return value
+            return public_text(value)
     return None if isinstance(value, list | dict) else _value(value)
 
 
-def _plain_change(name: str, before: Any, after: Any) -> str:
+def _plain_change(name: str, before: Any, after: Any, units: Mapping[str, str]) -> str:
     label = name.replace("_", " ")
-    old, new = _plain_value(name, before), _plain_value(name, after)
+    old, new = _plain_value(name, before, units), _plain_value(name, after, units)
     if old is None or new is None:
         return f"{label} amended"
     return f"{label}: {old} → {new}"
 
 
-def note_text(note: Note, audit: bool = False) -> str:
-    """What a correction or retraction note says, for the public or for an auditor.
+def _plain_was(name: str, value: Any, units: Mapping[str, str]) -> str | None:
+    """One value a retraction took away: ``quarter: Q1 2018-19``; an update by its own
+    words (``'Girls Allowed' event, June 2018``)."""
+    text = _plain_value(name, value, units)
+    if text is None or name == "update":
+        return text
+    return f"{name.replace('_', ' ')}: {text}"
 
-    Public: ``Corrected on 2 August 2018: wrong count (officers: 105 → 150).``, values in
-    plain words (``on track``, not ``on_track``) and no actor id; who may act is an
-    account, not a name a reader knows. Audit: ``Corrected on 2 August 2018 by alice
-    (direct alice@ops-1): wrong count (officers: 105 → 150).``, the actor, the channel
-    where one was recorded, and the values as recorded. A retraction
-    says what it retracted, a reschedule from and to which quarter.
+
+def public_text(text: str) -> str:
+    """Recorded text as the public reads it: an erased value's placeholder says when and
+    why, in a long date, without the account that erased it; any other text as it is."""
+    erased = ERASED.fullmatch(text)
+    if erased is None:
+        return text
+    day = long_date(date.fromisoformat(erased.group(1)))
+    return f"[erased on {day}: {erased.group(2)}]"
+
+
+def note_text(note: Note, audit: bool = False, units: Mapping[str, str] = NO_UNITS) -> str:
+    """What a correction, retraction or reschedule note says, for the public or an auditor.
+
+    Public: ``Corrected on 2 August 2018 by Estates: wrong count (officers: 105 → 150).``,
+    by the name of the unit the actor recorded for (`units`: names by id), where it
+    records for one; values in plain words (``on track``, not ``on_track``; ``Q1 2018-19``;
+    a unit's name), no actor id. Audit: ``Corrected on 2 August 2018 by alice (direct
+    alice@ops-1): wrong count (officers: 105 → 150).``, the actor, the channel where one
+    was recorded, and the values as recorded. A retraction says what it retracted, a
+    reschedule from and to which quarter.
     """
     when = long_date(note.recorded_at.astimezone(LONDON).date())
-    by = (f" by {note.actor}" + (f" ({note.channel})" if note.channel else "")) if audit else ""
+    if audit:
+        by = f" by {note.actor}" + (f" ({note.channel})" if note.channel else "")
+    else:
+        by = f" by {units[note.unit]}" if note.unit in units else ""
+    reason = note.reason if audit else public_text(note.reason)
     if note.kind == "EventRetracted":
         if audit:
             what = "; ".join(f"{name}: {_value(value)}"
                              for name, value in sorted(note.previous.items()))
         else:
             what = "; ".join(text for name, value in sorted(note.previous.items())
-                             if (text := _plain_value(name, value)) is not None)
-        return f"Retracted on {when}{by}: {note.reason}" + (f" (was {what})." if what else ".")
+                             if (text := _plain_was(name, value, units)) is not None)
+        return f"Retracted on {when}{by}: {reason}" + (f" (was {what})." if what else ".")
     if note.kind == "MilestoneRescheduled":
-        return (f"Rescheduled from {note.previous.get('due_quarter')} to "
-                f"{note.changes.get('due_quarter')} on {when}{by}: {note.reason}.")
+        moved = [note.previous.get("due_quarter"), note.changes.get("due_quarter")]
+        if not audit:
+            moved = [_plain_value("due_quarter", quarter, units) for quarter in moved]
+        return f"Rescheduled from {moved[0]} to {moved[1]} on {when}{by}: {reason}."
     if audit:
         changed = "; ".join(f"{name}: {_value(note.previous.get(name))} → {_value(value)}"
                             for name, value in sorted(note.changes.items()))
     else:
-        changed = "; ".join(_plain_change(name, note.previous.get(name), value)
+        changed = "; ".join(_plain_change(name, note.previous.get(name), value, units)
                             for name, value in sorted(note.changes.items()))
-    return f"Corrected on {when}{by}: {note.reason} ({changed})."
+    return f"Corrected on {when}{by}: {reason} ({changed})."
 
 
 def restatement_text(restated: Restatement, name: str, audit: bool = False) -> str:
@@ -129,15 +172,17 @@ def milestone_lines(item: MilestoneItem) -> list[str]:
     row = item.row
     lines = []
     if row.carried_over:
-        lines.append(f"Carried over: due in {row.due_quarter}.")
+        lines.append(f"Carried over: due in {quarter_words(row.due_quarter)}.")
     if row.evidence is not None:
         lines.append(f"Flagged: {row.evidence}.")
     if row.narrative is None and row.status not in ("rescheduled", "withdrawn"):
+        quarter = quarter_words(row.quarter)
         if row.last_report_quarter is not None and row.last_report_date is not None:
-            lines.append(f"No progress reported for {row.quarter}; last reported for "
-                         f"{row.last_report_quarter} as of {long_date(row.last_report_date)}.")
+            lines.append(f"No progress reported for {quarter}; last reported for "
+                         f"{quarter_words(row.last_report_quarter)} as of "
+                         f"{long_date(row.last_report_date)}.")
         else:
-            lines.append(f"No progress reported for {row.quarter}.")
+            lines.append(f"No progress reported for {quarter}.")
     return lines
 
 

@@ -1,9 +1,10 @@
 """Hostile text in every text field, rendered in every format: nothing acts, hides or crashes.
 
 One log per backend holds the sample and, in a theme, a topic, a unit, a milestone, its
-progress, an operational update with its facts, an indicator with its values and a
-correction, text that attacks each reader at once: terminal escape sequences (clipboard
-write, clear screen, hyperlink, the C1 CSI, a bidi override), rich markup, maths for
+progress, an operational update with its facts, an indicator with its values, and the
+reasons of a correction and a retraction, text that attacks each reader at
+once: terminal escape sequences (clipboard write, clear screen, hyperlink, the C1 CSI, a
+bidi override), rich markup, maths for
 matplotlib, raw HTML, Markdown images and ``javascript:`` links, template syntax,
 spreadsheet formulas, and narratives whose unclosed ``<!--`` would hide what follows.
 Each format is read as its reader would: a terminal, a JSON parser, a spreadsheet, a
@@ -97,6 +98,12 @@ def hostile_commands() -> list[dict[str, Any]]:
         _command("CorrectEvent", "correction", recorder, {
             "command_id": "hostile/progress", "changes": {"status": "on_track"},
             "reason": f"-reason {HOSTILE}"}),
+        _command("RecordOperationalUpdate", "retracted", recorder, {
+            "update_id": "hostile-retracted", "topic_id": "hostile-topic",
+            "unit_id": "hostile-unit", "title": f"@retracted {HOSTILE}",
+            "effective_date": "2018-05", "narrative": "recorded twice", "kind": "other"}),
+        _command("RetractEvent", "retraction", recorder, {
+            "update_id": "hostile-retracted", "reason": f"=retracted because {HOSTILE}"}),
     ]
 
 

@@ -109,7 +109,7 @@ def test_a_rescheduled_milestone_shows_as_such_and_moves(writer: LogWriter) -> N
                                            reason="contractor delay"), when="2018-06-01T09:00")
     (q1_row,) = _board(writer, Q1).rows
     assert (q1_row.status, q1_row.label, q1_row.source.position) == (
-        "rescheduled", "rescheduled to 2018-19-Q3", move.position)
+        "rescheduled", "rescheduled to Q3 2018-19", move.position)
     assert _board(writer, Q2).rows == ()
     (q3_row,) = _board(writer, Q3).rows
     assert (q3_row.status, q3_row.due_quarter, q3_row.carried_over) == ("not_reported", Q3,

@@ -129,3 +129,46 @@ def test_the_pdf_prints_each_chart_with_its_table(mixed: Report, tmp_path: Path)
     assert "Knife crime offences, by financial year" in text
     assert "Knife crime offences, by quarter" in text
     assert re.search(r"2017-18\s+14,680", text) and re.search(r"Q1 2018-19\s+3,802", text)
+
+
+U25_MONTHS = ("2017-07", "2017-08", "2017-09", "2017-10", "2017-11", "2017-12", "2018-01",
+              "2018-02", "2018-03", "2018-04", "2018-05", "2018-06")
+
+
+@pytest.fixture
+def original(writer: LogWriter, q1: Q1Log) -> Report:
+    """The recipe the README gives for the published update's chart ("Under 25 knife injury
+    victims as at July 2018"): a monthly indicator, its values released in July 2018 (a
+    month, as the source gives it). Figures made up for the test."""
+    from catalogue import IndicatorValueRecorded
+    from catalogue.precision import parse_precise
+
+    writer.record(IndicatorDefined(indicator_id="knife-injury-u25",
+                                   name="Under 25 knife injury victims", measure="victims",
+                                   better="lower"), when="2018-07-20T10:00")
+    writer.record(*(IndicatorValueRecorded(
+        indicator_id="knife-injury-u25", period=month, value=Decimal(170 - index),
+        source="MPS crime data dashboard", released_on=parse_precise("2018-07"))
+        for index, month in enumerate(U25_MONTHS)), when="2018-07-20T11:00")
+    return query.report(writer.store, Q1, Cutoff())
+
+
+def test_the_originals_chart_is_drawn_from_indicator_data(original: Report,
+                                                          tmp_path: Path) -> None:
+    """A line from zero by month, captioned as at the month of its latest release, with
+    its twelve figures in the table beside it and in the workbook's indicators."""
+    from projections.quarter.forms import indicator_rows
+
+    chart = next(chart for chart in original.charts if chart.indicator_id == "knife-injury-u25")
+    (panel,) = panels(chart)
+    assert (panel.shape, panel.as_at) == ("line chart", "July 2018")
+    assert draw(panel).axes[0].get_ylim()[0] == 0
+    page = render_html(original)
+    assert ("<figcaption><strong>Under 25 knife injury victims, by month</strong> "
+            "(victims; as at July 2018)</figcaption>") in page
+    table = next(table for table in re.findall(r'<table class="chart-data">.*?</table>', page,
+                                               re.DOTALL) if "July 2017" in table)
+    assert len(re.findall(r'<th scope="row">', table)) == 12
+    rows = [row for row in indicator_rows(original.charts) if row[0] == "knife-injury-u25"]
+    assert [(row[3], row[5]) for row in rows][:2] == [("2017-07", "2018-07"),
+                                                       ("2017-08", "2018-07")]

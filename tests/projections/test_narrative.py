@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
@@ -62,6 +62,11 @@ def _structure(html: str) -> str:
 
 @settings(max_examples=400, deadline=None)
 @given(TEXT)
+@example("_*<script>*_")  # emphasis inside emphasis, not strong
+@example("- - \n\n- <script>")  # an item holding only an empty list, in a loose list
+@example("- *\n\n    <script>")  # the same, with the item's paragraph after a blank line
+@example("**<script>*    \n<script>")  # a hard break right after a run's last delimiter
+@example("**<script>****    \n<script>")  # the same, the run's last delimiters left over
 def test_a_viewer_of_the_markdown_shows_what_the_page_shows(text: str) -> None:
     """Paragraphs, lists, bold, links and line breaks survive the trip to Markdown."""
     assert _structure(viewer(narrative_markdown(text))) == _structure(narrative_html(text))
