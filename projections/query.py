@@ -2,9 +2,14 @@
 
 When the persisted read models exist, a question is answered from them — only the rows
 the quarter needs, as known at the cut-off — plus a fold of any events recorded after the
-runner's checkpoint. When a snapshot of the quarter lies between that checkpoint (or the
-start of the log) and the cut-off, the question starts from the nearest such snapshot
-instead and folds only the events after it. Otherwise the log is folded from position 1.
+runner's checkpoint. Asked with ``catch_up`` (the command line and the service, on the
+primary), the read models are first brought up to the cut-off from their own checkpoint,
+or built once when they never were (`projections.catching_up`), so that no answer folds
+from position 1 and the tail folded in memory is only what a race let in. When a snapshot
+of the quarter lies between the checkpoint (or the start of the log) and the cut-off, the
+question starts from the nearest such snapshot instead and folds only the events after it.
+Only what neither can answer is folded from position 1: a declared-date (``--as-reported``)
+question, or one whose read models fail their check with no snapshot to start from.
 Every way gives the same answer, to the byte.
 """
 
@@ -22,6 +27,7 @@ from sqlalchemy.engine import Connection
 from catalogue import Quarter
 from eventstore import EventStore
 from eventstore.checkpoints import covering_checkpoint
+from projections.catching_up import catch_up_to
 from projections.errors import ProjectionError, ReadModelDrift
 from projections.fold.cutoff import Cutoff
 from projections.fold.partial import fold_onto, readable
@@ -82,11 +88,13 @@ def default_quarter(cutoff: Cutoff, now: datetime) -> Quarter:
 
 
 def board(store: EventStore, quarter: Quarter, cutoff: Cutoff,
-          notice: Notice | None = None) -> Board:
+          notice: Notice | None = None, *, catch_up: bool = False) -> Board:
     """The milestone board for `quarter` at `cutoff`: read whole from the board the runner
     keeps when the question is the one it holds (see `projections.readmodels.boards`).
-    `notice` hears of any stored answer that failed its check and was not used."""
-    with _question(store, cutoff, notice) as (connection, position, live):
+    `notice` hears of any stored answer that failed its check and was not used; with
+    `catch_up`, the read models are first brought up to the cut-off (and `notice` hears
+    when they had to be built)."""
+    with _question(store, cutoff, notice, catch_up) as (connection, position, live):
         if live is not None and cutoff.reported is None:
             try:
                 stored = stored_board(connection, live, quarter, cutoff.at(position))
@@ -101,11 +109,12 @@ def board(store: EventStore, quarter: Quarter, cutoff: Cutoff,
 
 
 def report(store: EventStore, quarter: Quarter, cutoff: Cutoff,
-           notice: Notice | None = None) -> Report:
-    """The quarterly narrative for `quarter` at `cutoff` (`notice` as for `board`)."""
+           notice: Notice | None = None, *, catch_up: bool = False) -> Report:
+    """The quarterly narrative for `quarter` at `cutoff` (`notice` and `catch_up` as for
+    `board`)."""
     from projections.quarter.report import Covering, report_from_view
 
-    with _question(store, cutoff, notice) as (connection, position, live):
+    with _question(store, cutoff, notice, catch_up) as (connection, position, live):
         view = _view(store, connection, live, quarter, cutoff.at(position), load_report_state,
                      narrative=True, notice=notice)
         signed = covering_checkpoint(connection, position) if position else None
@@ -120,10 +129,14 @@ UNUSED = " not used, answering from the log"
 
 
 @contextmanager
-def _question(store: EventStore, cutoff: Cutoff,
-              notice: Notice | None) -> Iterator[tuple[Connection, int, Checkpoint | None]]:
+def _question(store: EventStore, cutoff: Cutoff, notice: Notice | None,
+              catch_up: bool = False) -> Iterator[tuple[Connection, int, Checkpoint | None]]:
     """A consistent read for one question: its position (the head when none is given) and
-    the live read models' checkpoint, when they exist and are bound to this log."""
+    the live read models' checkpoint, when they exist and are bound to this log; with
+    `catch_up`, first brought up to that position unless the question is on declared
+    dates, which the read models do not answer."""
+    if catch_up and cutoff.reported is None:
+        catch_up_to(store, cutoff.position, notice)
     head = store.head().position
     position = head if cutoff.position is None else cutoff.position
     with _snapshot(store) as connection:

@@ -15,7 +15,15 @@ from eventstore.importer import import_log
 from eventstore.transparency.note import Verifier
 from opslog import __version__
 from opslog.audit.diff_form import cause_line, diff_as_json
-from opslog.audit.log_view import LogEntry, LogQuery, log_entries, stream_history, summarise
+from opslog.audit.log_view import (
+    LogEntry,
+    LogQuery,
+    log_entries,
+    select_events,
+    stream_history,
+    summarise,
+    to_entry,
+)
 from opslog.audit.read_side import check_read_side
 from opslog.audit.render import (
     FORMATS,
@@ -302,8 +310,14 @@ def log(context: Context, stream: str | None, category: str | None, type_: str |
                      reverse=reverse, reported=as_reported)
     note_lag(context)
     store = context.read_store()
-    lineage = Lineage.of(store)
-    entries = log_entries(store, query, SUMMARISE, lineage.note)
+    entries: Iterable[LogEntry]
+    if limit is None:
+        lineage = Lineage.of(store)
+        entries = log_entries(store, query, SUMMARISE, lineage.note)
+    else:  # a page: the lineage of its own streams, not of the whole log
+        page = list(select_events(store, query))
+        lineage = Lineage.of_streams(store, (event.stream_id for event in page))
+        entries = (to_entry(event, SUMMARISE, lineage.note) for event in page)
     columns = _with_notes(LOG_COLUMNS, lineage)
     if as_reported is not None:
         columns = (*columns[:3], "reported", *columns[3:])
@@ -323,7 +337,7 @@ def history(context: Context, stream: str, format_: str) -> None:
     """
     note_lag(context)
     store = context.read_store()
-    lineage = Lineage.of(store)
+    lineage = Lineage.of_streams(store, [stream])
     entries = stream_history(store, stream, SUMMARISE, lineage.note)
     if not entries:
         raise UserError(f"stream {stream!r} has no events")
@@ -335,7 +349,7 @@ SUMMARISE = catalogue_summary(summarise)
 
 def _with_notes(columns: Sequence[str], lineage: Lineage) -> Sequence[str]:
     """A ``note`` column only when the log holds corrections to cross-reference."""
-    return (*columns, "note") if lineage.points_at else columns
+    return (*columns, "note") if lineage.shows_notes else columns
 
 
 def _show(entries: Iterable[LogEntry], format_: str, columns: Sequence[str]) -> int:

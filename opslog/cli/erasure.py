@@ -44,11 +44,30 @@ def erase(context: Context, position: int, field: str, reason: str, legal_basis:
                         f"{refusal.reason}") from None
     click.echo(f"erased {field} of position {position} (erasure recorded at position "
                f"{erased.position}); it now reads {erased.placeholder}")
+    _rebuild_read_models(context)
     holding = _snapshots_from(context, position)
     if holding:
         click.echo(f"warning: stored snapshots {', '.join(map(str, holding))} were rendered "
                    "before this erasure and still hold the value (docs/security.md, "
                    "Erasure)", err=True)
+
+
+def _rebuild_read_models(context: Context) -> None:
+    """Read models built before the erasure hold the value in their rows: built again
+    from the log, which now reads the placeholder, they hold it no longer."""
+    from projections.readmodels.loading import checkpoint
+    from projections.readmodels.runner import Runner
+    from projections.readmodels.tables import checkpoints
+
+    store = context.store()
+    with store.engine.connect() as connection:
+        if not connection.dialect.has_table(connection, checkpoints.name):
+            return
+        if checkpoint(connection) is None:
+            return
+    rebuilt = Runner(store).rebuild()
+    click.echo(f"read models rebuilt without the erased value (generation "
+               f"{rebuilt.generation} at position {rebuilt.position})")
 
 
 def _snapshots_from(context: Context, position: int) -> list[int]:

@@ -109,7 +109,8 @@ def status(context: Context, quarter: Quarter | None, as_of: datetime | None,
     chosen = quarter or query.default_quarter(cutoff, datetime.now(UTC))
     if target is not None:
         try:
-            built = query.report(context.read_store(), chosen, cutoff, notice=_warn)
+            built = query.report(context.read_store(), chosen, cutoff, notice=_warn,
+                                 catch_up=True)
         except ProjectionError as error:
             raise UserError(str(error)) from error
         for gap in built.gaps:
@@ -121,7 +122,8 @@ def status(context: Context, quarter: Quarter | None, as_of: datetime | None,
         click.echo(f"wrote {target} ({chosen}, position {built.position})", err=True)
         return
     try:
-        board = query.board(context.read_store(), chosen, cutoff, notice=_warn)
+        board = query.board(context.read_store(), chosen, cutoff, notice=_warn,
+                            catch_up=True)
     except ProjectionError as error:
         raise UserError(str(error)) from error
     for gap in board.gaps:
@@ -166,7 +168,8 @@ def report(context: Context, quarter: Quarter, as_of: datetime | None, at_positi
         refuse_existing(output_file, force)
     cutoff = _cutoff(context, as_of, at_position, effective_at, as_reported)
     try:
-        built = query.report(context.read_store(), quarter, cutoff, notice=_warn)
+        built = query.report(context.read_store(), quarter, cutoff, notice=_warn,
+                             catch_up=True)
     except ProjectionError as error:
         raise UserError(str(error)) from error
     for gap in built.gaps:

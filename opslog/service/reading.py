@@ -36,7 +36,7 @@ def board(store: EventStore, quarter: Quarter, params: dict[str, Any],
     if who is None:
         return _published(store, quarter, params).board
     try:
-        return query.board(store, quarter, cutoff(store, params))
+        return query.board(store, quarter, cutoff(store, params), catch_up=True)
     except ProjectionError as error:
         raise Problem(422, str(error), field="quarter") from None
 
@@ -46,7 +46,7 @@ def report(store: EventStore, quarter: Quarter, params: dict[str, Any],
     if who is None:
         return _published(store, quarter, params)
     try:
-        return query.report(store, quarter, cutoff(store, params))
+        return query.report(store, quarter, cutoff(store, params), catch_up=True)
     except ProjectionError as error:
         raise Problem(422, str(error), field="quarter") from None
 

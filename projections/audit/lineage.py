@@ -6,7 +6,7 @@ see, on each line of the log, what a correction points at and what was later cor
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from catalogue import EventCorrected, EventRetracted, UnknownEventType, decode
@@ -25,6 +25,9 @@ class Lineage:
     """Correction event id → (type, the corrected event's position)."""
     answered_by: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     """Corrected event id → [(correction type, the correction's position), …]."""
+    in_log: bool = False
+    """Whether the log holds any correction or retraction at all (`of_streams` only sees
+    some streams; a listing shows its note column by this)."""
 
     @classmethod
     def of(cls, store: EventStore, to_position: int | None = None) -> Lineage:
@@ -43,6 +46,36 @@ class Lineage:
             lineage.points_at[str(answer.event_id)] = (answer.type, target_position)
             lineage.answered_by.setdefault(target_id, []).append((answer.type, answer.position))
         return lineage
+
+    @classmethod
+    def of_streams(cls, store: EventStore, stream_ids: Iterable[str]) -> Lineage:
+        """Only what the events of these streams answer and are answered by: each answer is
+        on the stream of the event it answers, so reading those streams alone is enough,
+        and a page of the log or one stream's history costs its own streams, not the log."""
+        lineage = cls()
+        lineage.in_log = next(iter(store.read_all(types=list(ANSWER_TYPES), limit=1)),
+                              None) is not None
+        if not lineage.in_log:
+            return lineage
+        for stream_id in sorted(set(stream_ids)):
+            events = list(store.read_stream(stream_id))
+            positions = {str(event.event_id): event.position for event in events}
+            for answer in events:
+                if answer.type not in ANSWER_TYPES:
+                    continue
+                target_id = str(answer.data.get("target_event_id", ""))
+                target_position = positions.get(target_id)
+                if target_position is None:
+                    continue
+                lineage.points_at[str(answer.event_id)] = (answer.type, target_position)
+                lineage.answered_by.setdefault(target_id, []).append(
+                    (answer.type, answer.position))
+        return lineage
+
+    @property
+    def shows_notes(self) -> bool:
+        """A listing carries a note column: the log has answers to cross-reference."""
+        return bool(self.points_at) or self.in_log
 
     def note(self, event: RecordedEvent) -> str:
         """``corrects #12`` on a correction; ``corrected by #40`` on what it corrected."""

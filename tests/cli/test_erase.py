@@ -43,7 +43,7 @@ def located(url: str) -> tuple[int, str, int]:
 def test_an_admin_erases_a_narrative_and_every_reader_shows_the_placeholder(
         url: str, tmp_path: Path) -> None:
     position, stream, _ = located(url)
-    board = json.loads(run(url, "status", "--quarter", "2018-19-Q1", "--format", "json").output)
+    board = json.loads(run(url, "status", "--quarter", "2018-19-Q1", "--format", "json").stdout)
     report = run(url, "report", "--quarter", "2018-19-Q1").output
     assert TEXT in report
 
@@ -67,7 +67,7 @@ def test_an_admin_erases_a_narrative_and_every_reader_shows_the_placeholder(
     assert placeholder in outputs["history"]
     assert "ValueErased" in outputs["log"]
     # projections go on: the board is what it was
-    after = json.loads(run(url, "status", "--quarter", "2018-19-Q1", "--format", "json").output)
+    after = json.loads(run(url, "status", "--quarter", "2018-19-Q1", "--format", "json").stdout)
     assert (after["summary"], after["milestones"]) == (board["summary"], board["milestones"])
 
     exported = tmp_path / "log.jsonl"

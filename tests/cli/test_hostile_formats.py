@@ -173,8 +173,10 @@ def test_json_is_the_recorded_text_and_acts_on_nothing(hostile_url: str,
     """JSON carries the text exactly as recorded, with every character a terminal would act
     on written as a ``\\u`` escape."""
     quarter = () if args[0] == "log" else ("--quarter", QUARTER)
-    text = ok("--db", hostile_url, *args, *quarter)
-    assert _acting(text) == []
+    result = run("--db", hostile_url, *args, *quarter)
+    assert result.exit_code == 0, (result.output, result.exception)
+    text = result.stdout
+    assert _acting(result.output) == []
     assert "\\u009b2J" in text and "\\u202eevil" in text
     strings = set(_strings(json.loads(text)))
     recorded = {TITLE, f"+update {HOSTILE}", NARRATIVE, f"-reason {HOSTILE}"}

@@ -43,7 +43,7 @@ def test_status_prints_the_board_and_its_summary(url: str) -> None:
 def test_quarters_are_read_in_each_accepted_form(url: str, written: str) -> None:
     """``2018-19-Q1``, ``2018-19 Q1`` and ``2018/19 Q1`` name the same quarter."""
     result = run(url, "status", "--quarter", written, "--format", "json")
-    assert json.loads(result.output)["quarter"] == "2018-19-Q1"
+    assert json.loads(result.stdout)["quarter"] == "2018-19-Q1"
 
 
 def test_a_malformed_quarter_is_a_clear_error(url: str) -> None:
@@ -57,7 +57,7 @@ def test_a_malformed_quarter_is_a_clear_error(url: str) -> None:
 
 def test_status_as_json_names_the_source_of_every_status(url: str) -> None:
     """The JSON board carries, for every status, its position and event id."""
-    form = json.loads(run(url, "status", "--quarter", "2018-19-Q1", "--format", "json").output)
+    form = json.loads(run(url, "status", "--quarter", "2018-19-Q1", "--format", "json").stdout)
     assert form["summary"]["text"] == "6 milestones: 6 delivered, 0 on track, 0 some delay"
     for milestone in form["milestones"]:
         assert milestone["source"]["position"] > 0
@@ -67,7 +67,7 @@ def test_status_as_json_names_the_source_of_every_status(url: str) -> None:
 def test_status_as_csv_has_a_line_per_milestone(url: str) -> None:
     """The CSV board parses, with a header and six milestones."""
     rows = list(csv.DictReader(io.StringIO(
-        run(url, "status", "--quarter", "2018-19-Q1", "--format", "csv").output)))
+        run(url, "status", "--quarter", "2018-19-Q1", "--format", "csv").stdout)))
     assert [row["milestone_id"] for row in rows][:2] == ["vctf", "live-chat"]
     assert {row["status"] for row in rows} == {"delivered"}
 
@@ -76,11 +76,11 @@ def test_status_as_of_a_time_and_effective_at_a_date(url: str) -> None:
     """Before the progress reports were recorded, nothing was reported yet."""
     result = run(url, "status", "--quarter", "2018-19-Q1", "--as-of", "2018-07-01T00:00:00Z",
                  "--format", "json")
-    form = json.loads(result.output)
+    form = json.loads(result.stdout)
     assert form["summary"]["not_reported"] == 6
     assert form["cutoff"]["as_of"] == "2018-07-01T00:00:00.000000Z"
     early = json.loads(run(url, "status", "--quarter", "2018-19-Q1", "--effective-at",
-                           "2018-06-01", "--format", "json").output)
+                           "2018-06-01", "--format", "json").stdout)
     assert early["summary"]["not_reported"] == 6
     assert early["cutoff"]["effective_at"] == "2018-06-01"
 

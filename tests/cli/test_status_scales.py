@@ -37,7 +37,7 @@ def test_the_readme_scale_is_adopted_and_enforced(url: str) -> None:  # noqa: F8
     accepted = run(url, "submit", "-", input=jsonl(late))
     assert accepted.exit_code == 0, accepted.output
     table = run(url, "status", "--quarter", "2018-19-Q3", "--format", "json")
-    form = json.loads(table.output)
+    form = json.loads(table.stdout)
     assert form["scale"]["id"] == "dorset"
     assert [(row["milestone_id"], row["label"], row["carried_over"])
             for row in form["milestones"]] == [("vctf", "Yellow", True)]

@@ -12,7 +12,13 @@ from starlette.routing import Route
 
 from eventstore import EventStore, RecordedEvent
 from opslog.audit.diff_form import diff_as_json
-from opslog.audit.log_view import LogQuery, log_entries, stream_history, summarise, to_entry
+from opslog.audit.log_view import (
+    LogQuery,
+    select_events,
+    stream_history,
+    summarise,
+    to_entry,
+)
 from opslog.audit.render import as_record
 from opslog.service.limits import blocking
 from opslog.service.problems import Problem
@@ -40,8 +46,9 @@ def log_page(store: EventStore, params: dict[str, Any]) -> dict[str, Any]:
                      actor=params.get("actor"), since=params.get("since"),
                      until=params.get("until"), from_position=params["from_position"],
                      limit=limit + 1, reported=params.get("as_reported"))
-    lineage = Lineage.of(store)
-    entries = list(log_entries(store, query, SUMMARISE, lineage.note))
+    page = list(select_events(store, query))
+    lineage = Lineage.of_streams(store, (event.stream_id for event in page))
+    entries = [to_entry(event, SUMMARISE, lineage.note) for event in page]
     more = len(entries) > limit
     return {"events": [as_record(entry) for entry in entries[:limit]],
             "next_from_position": entries[limit].position if more else None}
@@ -66,7 +73,7 @@ async def log(request: Request) -> Response:
 
 
 def history(store: EventStore, stream_id: str) -> dict[str, Any]:
-    lineage = Lineage.of(store)
+    lineage = Lineage.of_streams(store, [stream_id])
     entries = stream_history(store, stream_id, SUMMARISE, lineage.note)
     if not entries:
         raise Problem(404, f"stream {stream_id!r} has no events", field="stream_id")
@@ -102,7 +109,7 @@ def recorded(store: EventStore, position: int) -> RecordedEvent:
 def event_record(store: EventStore, position: int) -> dict[str, Any]:
     """One event as the log shows it, with its chain hashes."""
     event = recorded(store, position)
-    lineage = Lineage.of(store)
+    lineage = Lineage.of_streams(store, [event.stream_id])
     record = as_record(to_entry(event, SUMMARISE, lineage.note))
     record["hash"] = event.hash
     record["prev_hash"] = event.prev_hash
