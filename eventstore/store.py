@@ -16,14 +16,20 @@ from eventstore.canonical import GENESIS_HASH
 from eventstore.checkpoints import Signing
 from eventstore.engine import create_engine
 from eventstore.erasure import Erase, erase_values
-from eventstore.errors import EventStoreError, SchemaError, WrongExpectedVersion
+from eventstore.errors import EventStoreError, SchemaError, StoreUnavailable, WrongExpectedVersion
 from eventstore.integrity import VerifyReport
 from eventstore.limits import MAX_IDEMPOTENCY_KEY_LENGTH
 from eventstore.model import ANY, AppendResult, Expected, Head, NewEvent, RecordedEvent
 from eventstore.subscription import Subscription
 from eventstore.tables import events
 from eventstore.translate import translate
-from eventstore.validation import check_aware, check_name, content_fingerprint, prepare_batch
+from eventstore.validation import (
+    PreparedStream,
+    check_aware,
+    check_name,
+    content_fingerprint,
+    prepare_batch,
+)
 from eventstore.verification import verify_log
 
 StreamBatch = tuple[str, Sequence[NewEvent], Expected]
@@ -133,18 +139,16 @@ class EventStore:
         prepared = prepare_batch(streams, idempotency_key)
         fingerprint = content_fingerprint(prepared) if idempotency_key is not None else None
         try:
-            with self._append_transaction() as connection:
-                result = writer.write_commit(
-                    connection,
-                    prepared,
-                    idempotency_key=idempotency_key,
-                    fingerprint=fingerprint,
-                    clock=self._clock,
-                    expected_position=expected_position,
-                )
-                if together is not None and not result.replayed:
-                    together(connection)
-                return result
+            try:
+                return self._commit(prepared, idempotency_key, fingerprint, together,
+                                    expected_position)
+            except writer.LostBeforeWriting:
+                # Nothing was written: once more, on a connection the pool checks anew.
+                try:
+                    return self._commit(prepared, idempotency_key, fingerprint, together,
+                                        expected_position)
+                except writer.LostBeforeWriting as lost:
+                    raise StoreUnavailable("the connection to the database is lost") from lost
         except sa_exc.IntegrityError as error:
             if "version" in str(error.orig).lower():
                 stream_id = prepared[0].stream_id
@@ -154,6 +158,28 @@ class EventStore:
             raise translate(error) from error
         except sa_exc.DBAPIError as error:
             raise translate(error) from error
+
+    def _commit(self, prepared: Sequence[PreparedStream], idempotency_key: str | None,
+                fingerprint: str | None,
+                together: Callable[[sa.Connection], None] | None,
+                expected_position: int | None) -> AppendResult:
+        """One attempt at the append's transaction."""
+        with self._append_transaction() as connection:
+            try:
+                result = writer.write_commit(
+                    connection,
+                    prepared,
+                    idempotency_key=idempotency_key,
+                    fingerprint=fingerprint,
+                    clock=self._clock,
+                    expected_position=expected_position,
+                )
+            except writer.LostBeforeWriting:
+                connection.invalidate()  # no rollback sent down a dead connection
+                raise
+            if together is not None and not result.replayed:
+                together(connection)
+            return result
 
     @contextmanager
     def _append_transaction(self) -> Iterator[sa.Connection]:

@@ -202,7 +202,13 @@ def write_commit(
     statement = sql.append_state if postgres else sql.head
     try:
         read = _read_postgresql if postgres else _read_sqlite
-        earlier, head, current_versions, server_now = read(cursor, streams, idempotency_key)
+        try:
+            earlier, head, current_versions, server_now = read(cursor, streams,
+                                                               idempotency_key)
+        except dbapi_error as error:
+            if postgres and cursor.connection.closed:
+                raise LostBeforeWriting from error
+            raise
         if earlier is not None:
             if earlier[0] != fingerprint:
                 raise IdempotencyConflict(idempotency_key or "")
@@ -366,6 +372,12 @@ def _read_sqlite(cursor: Any, streams: Sequence[PreparedStream],
         for stream in streams
     ]
     return None, head, versions, None
+
+
+class LostBeforeWriting(Exception):
+    """The connection was lost in the append's first round trip (the lock and the reads):
+    nothing was written, so the append may be made again on another connection. A server
+    can end a pooled connection between the check at checkout and its first use."""
 
 
 def _read_postgresql(cursor: Any, streams: Sequence[PreparedStream],

@@ -60,10 +60,24 @@ def test_appends_and_reads_survive_terminated_backends(postgres_url: str, pooled
 
 def test_a_dead_connection_is_still_found_without_the_check(postgres_url: str) -> None:
     """The test above can fail: the same engine without the checkout check hands out the
-    dead connection, and the append fails."""
+    dead connection, and a read on it fails."""
     with EventStore.open(postgres_url, create=True) as store:
         store.append("thing-1", [NewEvent("Happened", {"n": 1})])
         sa.event.remove(store.engine, "checkout", _check_alive)
         _terminate(postgres_url, _pids(store, 1))
         with pytest.raises(StoreUnavailable):
-            store.append("thing-1", [NewEvent("Happened", {"n": 2})])
+            list(store.read_all())
+
+
+def test_an_append_lost_in_its_first_round_trip_is_made_once_more(postgres_url: str) -> None:
+    """A backend can end between the check at checkout and the append's first round trip
+    (here: no check at all). Nothing was written then, so the append is made again on a
+    new connection, once: the log holds each event once, in order, and verifies."""
+    with EventStore.open(postgres_url, create=True) as store:
+        store.append("thing-1", [NewEvent("Happened", {"n": 1})])
+        sa.event.remove(store.engine, "checkout", _check_alive)
+        _terminate(postgres_url, _pids(store, 1))
+        result = store.append("thing-1", [NewEvent("Happened", {"n": 2})], expected_version=1)
+        assert result.first_position == 2
+        assert [e.data for e in store.read_all()] == [{"n": 1}, {"n": 2}]
+        assert store.verify().ok
