@@ -162,15 +162,23 @@ def append_leaves(cursor: Any, postgres: bool, size: int, head_hash: str,
                   leaves: Sequence[bytes], new_head_hash: str) -> None:
     """Grow the tree of `size` leaves (head hash `head_hash`) by `leaves`, inside the
     append's transaction, on the driver's own cursor: one row per even position."""
+    rows = rows_to_append(cursor, postgres, size, head_hash, leaves, new_head_hash)
+    if rows:
+        write_rows(cursor, postgres, rows)
+
+
+def rows_to_append(cursor: Any, postgres: bool, size: int, head_hash: str,
+                   leaves: Sequence[bytes], new_head_hash: str) -> list[tuple[int, bytes]]:
+    """The rows `leaves` add to the tree of `size` leaves (its border read, or taken from
+    the cache), for a caller that sends them with its own statements (`write_rows`)."""
     if not leaves:
-        return
+        return []
     border = _BORDER_CACHE.get((size, head_hash))
     if border is None:
         border = _read_border_driver(cursor, "%s" if postgres else "?", size)
     rows, grown = grow(size, border, leaves)
-    if rows:
-        write_rows(cursor, postgres, rows)
     _remember(size + len(leaves), new_head_hash, grown)
+    return rows
 
 
 def grow(size: int, border: Sequence[bytes], leaves: Sequence[bytes]

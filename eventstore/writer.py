@@ -418,79 +418,14 @@ def _insert_sqlite(cursor: Any, rows: list[tuple[object, ...]],
 def _write_postgresql(cursor: Any, rows: list[tuple[object, ...]],
                       commit_row: tuple[object, ...] | None, size: int, head_hash: str,
                       leaves: Sequence[bytes]) -> None:
-    """The events, the commit row and the tree's rows in one round trip when they can be:
-    the tree's writes are held back (`_HeldWrites`) and sent in one pipeline with the
-    events' INSERT; a COPY cannot go in a pipeline, so a commit whose tree rows need one
-    (many events) sends its statements one after another."""
-    held = _HeldWrites(cursor)
-    tree.append_leaves(held, True, size, head_hash, leaves, str(rows[-1][-1]))
-    if held.copies:
+    """The events, the commit row and the tree's rows in one round trip: the tree's rows
+    are worked out first (its border is cached, or read at once) and sent in one pipeline
+    with the events' INSERT."""
+    tree_rows = tree.rows_to_append(cursor, True, size, head_hash, leaves, str(rows[-1][-1]))
+    with cursor.connection.pipeline():
         _insert_postgresql(cursor, rows, commit_row)
-        held.send()
-    else:
-        with cursor.connection.pipeline():
-            _insert_postgresql(cursor, rows, commit_row)
-            held.send()
-
-
-class _HeldWrites:
-    """Stands in for the cursor while `tree.append_leaves` runs: its reads go to the
-    database at once; its INSERTs and COPYs are recorded, to be sent by `send`."""
-
-    def __init__(self, cursor: Any) -> None:
-        self._cursor = cursor
-        self._writes: list[tuple[str, Any]] = []
-        self.copies = False
-
-    def execute(self, query: str, params: Any = None) -> _HeldWrites:
-        if query.lstrip()[:6].upper() == "INSERT":
-            self._writes.append((query, params))
-        else:
-            self._cursor.execute(query, params)
-        return self
-
-    def fetchone(self) -> Any:
-        return self._cursor.fetchone()
-
-    def fetchall(self) -> Any:
-        return self._cursor.fetchall()
-
-    def copy(self, statement: str) -> _HeldCopy:
-        held = _HeldCopy()
-        self._writes.append((statement, held))
-        self.copies = True
-        return held
-
-    def send(self) -> None:
-        for query, params in self._writes:
-            if isinstance(params, _HeldCopy):
-                with self._cursor.copy(query) as copy:
-                    for name, args in params.calls:
-                        getattr(copy, name)(*args)
-            else:
-                self._cursor.execute(query, params)
-
-
-class _HeldCopy:
-    """A COPY's calls, recorded to be replayed on the real one."""
-
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, tuple[Any, ...]]] = []
-
-    def __enter__(self) -> _HeldCopy:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        return None
-
-    def set_types(self, *args: Any) -> None:
-        self.calls.append(("set_types", args))
-
-    def write(self, *args: Any) -> None:
-        self.calls.append(("write", args))
-
-    def write_row(self, *args: Any) -> None:
-        self.calls.append(("write_row", args))
+        if tree_rows:
+            tree.write_rows(cursor, True, tree_rows)
 
 
 def _insert_postgresql(cursor: Any, rows: list[tuple[object, ...]],
