@@ -146,9 +146,15 @@ def backlog(url: str, events: int) -> None:
                                            for n in range(start, min(events, start + 100))])
 
 
+def _prefix(stream: str) -> str:
+    """The benchmark's own subjects: the server may hold a stream over ``opslog.>``."""
+    return f"bench.{stream.lower()}"
+
+
 def relay_forever(url: str, nats_url: str, stream: str) -> None:
     store = EventStore.open(url)
     asyncio.run(NatsRelay(store, RelaySettings(url=nats_url, stream=stream,
+                                               subject_prefix=_prefix(stream),
                                                poll_interval=0.005)).run())
 
 
@@ -221,7 +227,8 @@ def measure_raw(url: str, count: int, seconds: float) -> dict[str, float]:
 def measure_relay(url: str, nats_url: str, stream: str) -> dict[str, float]:
     store = EventStore.open(url)
     backlog = store.head().position
-    relay = NatsRelay(store, RelaySettings(url=nats_url, stream=stream))
+    relay = NatsRelay(store, RelaySettings(url=nats_url, stream=stream,
+                                           subject_prefix=_prefix(stream)))
     began = time.monotonic()
     asyncio.run(relay.run(until_idle=True))
     elapsed = time.monotonic() - began

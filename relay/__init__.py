@@ -7,7 +7,8 @@ the consumer follows such a stream into its own tables, its position kept with i
 
 from relay.consumer import Consumer, ConsumerGap
 from relay.envelope import decode, encode, subject_for
-from relay.nats_relay import NatsRelay, RelayError, RelaySettings
+from relay.errors import RelayError, StreamMismatch
+from relay.nats_relay import NatsRelay, RelaySettings
 
 __all__ = [
     "Consumer",
@@ -15,6 +16,7 @@ __all__ = [
     "NatsRelay",
     "RelayError",
     "RelaySettings",
+    "StreamMismatch",
     "decode",
     "encode",
     "subject_for",

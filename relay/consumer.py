@@ -96,12 +96,13 @@ class Consumer:
         return int(value)
 
     async def follow_nats(self, url: str = "nats://127.0.0.1:4222", stream: str = "OPSLOG",
-                          subject: str = "opslog.>", stop: asyncio.Event | None = None,
+                          subject: str | None = None, stop: asyncio.Event | None = None,
                           batch: int = 200, idle: float = 0.05) -> None:
         """Follow a relayed JetStream stream from the stored position until `stop` is set.
 
         An ordered consumer from sequence position + 1: JetStream replays in sequence
         order and the relay made sequence equal position, so the stream itself is the log.
+        Without `subject` it takes the stream's own subjects (the relay's ``<prefix>.>``).
         """
         stop = stop or asyncio.Event()
         await asyncio.to_thread(self.prepare)
@@ -109,6 +110,8 @@ class Consumer:
         connection = await nats.connect(url, connect_timeout=5)
         try:
             js = connection.jetstream()
+            if subject is None:
+                subject = _only_subject(await js.stream_info(stream))
             subscription = await js.subscribe(
                 subject, stream=stream, ordered_consumer=True,
                 deliver_policy=js_api.DeliverPolicy.BY_START_SEQUENCE,
@@ -120,6 +123,14 @@ class Consumer:
                     await asyncio.to_thread(self.handle, events)
         finally:
             await connection.close()
+
+
+def _only_subject(info: js_api.StreamInfo) -> str:
+    subjects = list(info.config.subjects or [])
+    if len(subjects) != 1:
+        raise ValueError(f"stream {info.config.name} takes {subjects or 'no subjects'}: "
+                         "name the subject to follow")
+    return subjects[0]
 
 
 async def _take(subscription: JetStreamContext.PushSubscription, batch: int,

@@ -20,19 +20,16 @@ from dataclasses import dataclass, field
 
 import nats
 from nats.js import JetStreamContext
-from nats.js import api as js_api
 from nats.js import errors as js_errors
 
 from eventstore import EventStore, RecordedEvent
 from eventstore.leases import Lease
 from relay.envelope import encode, subject_for
+from relay.errors import RelayError
+from relay.streams import ensure_stream
 
 EXPECTED_LAST_SEQUENCE = "Nats-Expected-Last-Sequence"
 MSG_ID = "Nats-Msg-Id"
-
-
-class RelayError(Exception):
-    """The stream and the log disagree, or the broker refused a message: the relay stops."""
 
 
 @dataclass(frozen=True)
@@ -156,15 +153,3 @@ class NatsRelay:
             if ack.seq != event.position or ack.duplicate:
                 raise RelayError(f"position {event.position} was stored as sequence "
                                  f"{ack.seq}{' (a duplicate)' if ack.duplicate else ''}")
-
-
-async def ensure_stream(js: JetStreamContext, name: str, prefix: str) -> js_api.StreamInfo:
-    """The stream, created on first use over ``<prefix>.>``; deletes and purges are denied
-    so that its sequence can never drift from the log's position."""
-    try:
-        return await js.stream_info(name)
-    except js_errors.NotFoundError:
-        return await js.add_stream(js_api.StreamConfig(
-            name=name, subjects=[f"{prefix}.>"], storage=js_api.StorageType.FILE,
-            retention=js_api.RetentionPolicy.LIMITS, deny_delete=True, deny_purge=True,
-        ))

@@ -38,6 +38,7 @@ def nats(context: Context, url: str, stream: str, subject_prefix: str,
     refuses to start.
     """
     from nats.errors import Error as NatsError
+    from nats.js.errors import APIError
 
     from relay import NatsRelay, RelayError, RelaySettings
 
@@ -67,6 +68,9 @@ def nats(context: Context, url: str, stream: str, subject_prefix: str,
         raise UserError(f"the relay lost its lease and stopped: {error}") from None
     except RelayError as error:
         raise UserError(str(error)) from None
+    except APIError as error:
+        raise UserError(f"--stream: JetStream on {url} refused {stream}: "
+                        f"{error.description or error}") from None
     except (OSError, NatsError) as error:
         raise UserError(f"--url: cannot reach NATS at {url} ({error})") from None
     click.echo(f"relay stopped after {worker.published} events", err=True)

@@ -49,6 +49,16 @@ def stream_name(nats_url: str) -> Iterator[str]:
     asyncio.run(delete_stream(nats_url, name))
 
 
+@pytest.fixture
+def subject_prefix(stream_name: str) -> str:
+    """A prefix of the test's own: a shared server may hold streams over ``opslog.>``."""
+    return prefix_for(stream_name)
+
+
+def prefix_for(stream_name: str) -> str:
+    return f"t.{stream_name.lower()}"
+
+
 async def delete_stream(url: str, name: str) -> None:
     import nats
     from nats.js.errors import NotFoundError

@@ -39,34 +39,37 @@ def _wait(condition: Callable[[], bool], timeout: float, what: str) -> None:
 @pytest.mark.parametrize("kills", KILLS)
 def test_a_relay_killed_while_four_writers_append_leaves_exactly_the_log(
         store: EventStore, database_url: str, nats_url: str, stream_name: str,
-        kills: int) -> None:
+        subject_prefix: str, kills: int) -> None:
     rng = random.Random(kills)
     start, stop = processes.context().Event(), processes.context().Event()
     writers = [processes.start(write_events, database_url, worker, start, stop)
                for worker in range(4)]
     start.set()
     seen = 0
-    for _ in range(kills):
-        relay = subprocess.Popen(relay_command(database_url, nats_url, stream_name),
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        try:
-            _wait(lambda seen=seen, relay=relay: last_sequence(nats_url, stream_name) > seen
-                  or relay.poll() is not None, 60, "the relay to publish")
-            assert relay.poll() is None, relay.stderr.read().decode() if relay.stderr else ""
-            time.sleep(rng.uniform(0, 0.15))
-        finally:
-            relay.kill()
-            relay.wait()
-            if relay.stderr:
-                relay.stderr.close()
-        seen = last_sequence(nats_url, stream_name)
-        if store.dialect == "sqlite":
-            time.sleep(1.1)  # the dead relay's lease row lapses
-    stop.set()
-    processes.join_all(writers, 60)
+    try:
+        for _ in range(kills):
+            relay = subprocess.Popen(relay_command(database_url, nats_url, stream_name,
+                                                   subject_prefix),
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            try:
+                _wait(lambda seen=seen, relay=relay: last_sequence(nats_url, stream_name) > seen
+                      or relay.poll() is not None, 60, "the relay to publish")
+                assert relay.poll() is None, relay.stderr.read().decode() if relay.stderr else ""
+                time.sleep(rng.uniform(0, 0.15))
+            finally:
+                relay.kill()
+                relay.wait()
+                if relay.stderr:
+                    relay.stderr.close()
+            seen = last_sequence(nats_url, stream_name)
+            if store.dialect == "sqlite":
+                time.sleep(1.1)  # the dead relay's lease row lapses
+    finally:
+        stop.set()
+        processes.join_all(writers, 60)
     head = store.head().position
-    asyncio.run(NatsRelay(store, RelaySettings(url=nats_url, stream=stream_name))
-                .run(until_idle=True))
+    settings = RelaySettings(url=nats_url, stream=stream_name, subject_prefix=subject_prefix)
+    asyncio.run(NatsRelay(store, settings).run(until_idle=True))
     stored = stream_contents(nats_url, stream_name)
     log = list(store.read_all())
     assert len(log) == head > seen
@@ -79,17 +82,17 @@ def test_a_relay_killed_while_four_writers_append_leaves_exactly_the_log(
 @pytest.mark.parametrize("kills", KILLS)
 def test_a_consumer_killed_at_any_point_equals_a_fresh_fold(
         store: EventStore, database_url: str, nats_url: str, stream_name: str,
-        kills: int) -> None:
+        subject_prefix: str, kills: int) -> None:
     rng = random.Random(kills)
     prepare_fold(database_url)
     engine = create_engine(database_url)
     consumer = Consumer(engine, "fold", lambda connection, event: None)
     consumer.prepare()
-    settings = RelaySettings(url=nats_url, stream=stream_name)
+    settings = RelaySettings(url=nats_url, stream=stream_name, subject_prefix=subject_prefix)
     midway = 0
     for round_ in range(kills):
-        for index in range(40):
-            store.append(f"thing-{index % 7}", [NewEvent("Counted", {"n": round_ * 40 + index}),
+        for index in range(150):
+            store.append(f"thing-{index % 7}", [NewEvent("Counted", {"n": round_ * 150 + index}),
                                                 NewEvent("Noted", {"n": index})])
         asyncio.run(NatsRelay(store, settings).run(until_idle=True))
         before = consumer.position

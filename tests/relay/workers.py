@@ -49,10 +49,11 @@ def write_events(url: str, worker: int, start: Event, stop: Event) -> None:
     store.close()
 
 
-def relay_command(url: str, nats_url: str, stream: str) -> list[str]:
+def relay_command(url: str, nats_url: str, stream: str, prefix: str) -> list[str]:
     """The CLI relay as a process of its own (a short lease, for SQLite's lapsing rows)."""
     return [sys.executable, "-c", "from opslog.cli import main; main()", "--db", url,
-            "relay", "nats", "--url", nats_url, "--stream", stream, "--lease-seconds", "1"]
+            "relay", "nats", "--url", nats_url, "--stream", stream, "--subject-prefix",
+            prefix, "--lease-seconds", "1"]
 
 
 def apply_fold(connection: Connection, event: RecordedEvent) -> None:
