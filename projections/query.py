@@ -125,6 +125,25 @@ def report(store: EventStore, quarter: Quarter, cutoff: Cutoff,
                                               signed.root.hex(), signed.created_at))
 
 
+def report_state(store: EventStore, quarter: Quarter, cutoff: Cutoff, since: int,
+                 notice: Notice | None = None) -> PlanState | None:
+    """The state `quarter`'s report needs at every position from `since` up to `cutoff`'s
+    (on the knowledge axis, at `cutoff`'s effective date): the read models' rows as known at
+    `since` (or at their checkpoint, when that is earlier), then the events after it. None
+    when there are no read models to start from, or they fail their check (named to
+    `notice`): the caller folds the log. Declared-date cut-offs are never answered here."""
+    assert cutoff.reported is None and cutoff.position is not None
+    with _question(store, cutoff, notice) as (connection, position, live):
+        if live is None or live.position == 0:
+            return None
+        try:
+            return _from_read_models(store, connection, live, load_report_state, quarter,
+                                     position, cutoff.effective, since=since)
+        except ReadModelDrift as drift:
+            _tell(notice, f"read models: {drift}:{UNUSED}")
+            return None
+
+
 UNUSED = " not used, answering from the log"
 
 
@@ -181,9 +200,10 @@ def _view(store: EventStore, connection: Connection, live: Checkpoint | None,
 
 def _from_read_models(store: EventStore, connection: Connection, live: Checkpoint,
                       loader: Loader, quarter: Quarter, position: int,
-                      effective: date | None) -> PlanState:
-    """The rows the quarter needs as at the checkpoint, then the events recorded since."""
-    base = min(position, live.position)
+                      effective: date | None, since: int | None = None) -> PlanState:
+    """The rows the quarter needs as at the checkpoint (or at `since`, when earlier), then
+    the events recorded since."""
+    base = min(position, live.position, position if since is None else since)
     state = loader(connection, live.generation, quarter, base, effective)
     state.gaps = quarantined(connection, live.generation, base)
     if position > base:

@@ -72,7 +72,9 @@ def diff_quarter(store: EventStore, quarter: Quarter, before: Cutoff, after: Cut
     by_stream: dict[str, list[RecordedEvent]] = defaultdict(list)
     for event in _between(store, before.at(first), after.at(last)):
         by_stream[event.stream_id].append(event)
-    steps = _Steps(store, quarter, after, last)
+    earliest = min((event.position for found in by_stream.values() for event in found),
+                   default=last)
+    steps = _Steps(store, quarter, after, last, earliest - 1)
     traced = tuple(
         TracedChange(change, steps.causes(change, sorted(
             (e for s in _streams(change, quarter) for e in by_stream.get(s, ())),
@@ -103,19 +105,30 @@ def _between(store: EventStore, before: Cutoff, after: Cutoff) -> Iterator[Recor
 
 
 class _Steps:
-    """The report just before and just after single events, from one fold of the log."""
+    """The report just before and just after single events, from one state that answers
+    at every position from `since` (just before the earliest candidate) to `last`: the
+    read models' rows at `since` and the events after it, or, on declared dates or without
+    read models, one fold of the log (a declared-date cut-off may hold events from anywhere
+    before)."""
 
-    def __init__(self, store: EventStore, quarter: Quarter, cutoff: Cutoff, last: int) -> None:
+    def __init__(self, store: EventStore, quarter: Quarter, cutoff: Cutoff, last: int,
+                 since: int) -> None:
         self._store = store
         self._quarter = quarter
         self._cutoff = cutoff
         self._last = last
+        self._since = since
         self._state: PlanState | None = None
         self._reports: dict[int, Report] = {}
 
     def _report(self, position: int) -> Report:
         if self._state is None:
-            self._state = fold(_seen(self._store, self._cutoff.at(self._last)))
+            until = self._cutoff.at(self._last)
+            if until.reported is None:
+                self._state = query.report_state(self._store, self._quarter, until,
+                                                 since=self._since)
+            if self._state is None:
+                self._state = fold(_seen(self._store, until))
         if position not in self._reports:
             self._reports[position] = build_report(self._state, self._quarter,
                                                    self._cutoff.at(position))

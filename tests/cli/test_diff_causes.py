@@ -5,11 +5,17 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from pathlib import Path
+from typing import Any
 
+import pytest
 from click.testing import CliRunner
 
 from catalogue import MilestoneProgressReported, Quarter
+from eventstore import EventStore
 from opslog.cli import main
+from projections.audit.diff import QuarterDiff, diff_quarter
+from projections.fold.cutoff import Cutoff
 from tests.projections.builders import open_writer
 from tests.projections.q1_log import load_q1
 
@@ -66,3 +72,50 @@ def test_the_text_form_says_old_to_new_and_why(database_url: str) -> None:
     assert cause.endswith(": delivered → on track (reason: go-live slipped to July)")
     assert lines[at + 2].startswith("- ")
     assert not any(f"#{later} " in line for line in lines)
+
+
+def test_with_read_models_the_causes_are_the_same_and_the_log_is_not_read_from_the_start(
+        database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The steps start from the read models as known just before the earliest candidate
+    and fold only the events after it: the same diff, to the byte, as one fold of the log."""
+    _three_events_on_one_stream(database_url)
+    from_the_log = _diff(database_url, "--format", "json")
+    caught_up = CliRunner().invoke(main, ["--db", database_url, "projections", "catch-up"])
+    assert caught_up.exit_code == 0, caught_up.output
+    starts: list[int] = []
+    read_all = EventStore.read_all
+
+    def recording(self: EventStore, *args: Any, **kwargs: Any) -> Any:
+        starts.append(int(kwargs.get("from_position", 1)))
+        return read_all(self, *args, **kwargs)
+
+    monkeypatch.setattr(EventStore, "read_all", recording)
+    assert _diff(database_url, "--format", "json") == from_the_log
+    assert starts and 1 not in starts, starts
+
+
+def test_the_sample_diffs_the_same_from_the_read_models_as_from_the_log(
+        database_url: str, tmp_path: Path) -> None:
+    """Over the demo's quarters and corrections, restatement and late returns: every diff
+    between cut-offs a third of the log apart equals, to the byte, the diff without read
+    models."""
+    made = CliRunner().invoke(main, ["--db", database_url, "demo", "--html",
+                                     str(tmp_path / "q1.html")])
+    assert made.exit_code == 0, made.output
+    store = EventStore.open(database_url)
+    try:
+        head = store.head().position
+        pairs = [(0, head), (head // 3, 2 * head // 3), (head // 2, head), (head - 5, head)]
+        quarters = [Quarter(2018, 1), Quarter(2018, 2), Quarter(2018, 3)]
+
+        def diffs() -> list[QuarterDiff]:
+            return [diff_quarter(store, quarter, Cutoff(first), Cutoff(last))
+                    for quarter in quarters for first, last in pairs]
+
+        from_the_log = diffs()
+        assert any(found.changes for found in from_the_log)
+        caught_up = CliRunner().invoke(main, ["--db", database_url, "projections", "catch-up"])
+        assert caught_up.exit_code == 0, caught_up.output
+        assert diffs() == from_the_log
+    finally:
+        store.close()
