@@ -4,22 +4,26 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
 from catalogue import OperationalUpdate, Quarter
+from eventstore import EventStore
 from projections import query
 from projections.fold.codec import state_from_json
 from projections.fold.cutoff import Cutoff
 from projections.render.html import render_html
 from projections.render.markdown import render_markdown
+from projections.snapshots.content import snapshot_content
 from projections.snapshots.registry import load_snapshot, snapshot_infos
 from projections.snapshots.tables import snapshots
-from projections.snapshots.taking import CutoffNotPassed, Taken, take_snapshot
+from projections.snapshots.taking import CutoffNotPassed, Taken, folded_to, take_snapshot
 from tests.projections.builders import LogWriter, at
 from tests.projections.q1_log import Q1Log
 from tests.snapshots.conftest import maker
+from tests.snapshots.tampering import alter_snapshot, drop_snapshot_immutability
 
 Q1 = Quarter(2018, 1)
 
@@ -131,3 +135,60 @@ def test_the_state_holds_only_the_quarters_share(writer: LogWriter, q1: Q1Log) -
     assert "IndicatorValueRecorded" in narrative_types
     assert "OperationalUpdateRecorded" in narrative_types
     assert not set(board.records) & set(narrative.records)
+
+
+def test_a_later_snapshot_continues_from_the_earlier_one_and_is_the_same_to_the_byte(
+        writer: LogWriter, q1: Q1Log, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With a snapshot of the quarter already stored, the next one folds only the events
+    after it, and stores what a fold from position 1 makes (renderings and both states)."""
+    earlier = take_snapshot(writer.store, Q1, at("2018-05-15T00:00"), maker())
+    starts: list[int] = []
+    read_all = EventStore.read_all
+
+    def recording(self: EventStore, *args: Any, **kwargs: Any) -> Any:
+        starts.append(int(kwargs.get("from_position", 1)))
+        return read_all(self, *args, **kwargs)
+
+    monkeypatch.setattr(EventStore, "read_all", recording)
+    later = take_snapshot(writer.store, Q1, at("2018-07-31T00:00"), maker())
+    monkeypatch.undo()
+    assert later.created and later.info.position > earlier.info.position > 0
+    assert starts and min(starts) == earlier.info.position + 1
+    made = snapshot_content(folded_to(writer.store, later.info.position, None), Q1,
+                            at("2018-07-31T00:00"), later.info.head_hash)
+    with writer.store.engine.connect() as connection:
+        stored = load_snapshot(connection, later.info.id)
+    assert stored is not None
+    assert stored.texts == {"board_state": made.board_state,
+                            "narrative_state": made.narrative_state,
+                            "markdown": made.markdown, "html": made.html}
+
+
+def test_an_earlier_snapshot_that_fails_its_check_is_not_continued_from(
+        writer: LogWriter, q1: Q1Log, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stored state changed without its hash: the next snapshot folds the log instead."""
+    earlier = take_snapshot(writer.store, Q1, at("2018-05-15T00:00"), maker())
+    with writer.store.engine.connect() as connection:
+        stored = load_snapshot(connection, earlier.info.id)
+    assert stored is not None
+    altered = stored.texts["board_state"].replace("Taskforce formed", "Taskforce disbanded")
+    assert altered != stored.texts["board_state"]
+    drop_snapshot_immutability(writer.store.engine)
+    alter_snapshot(writer.store.engine, earlier.info.id, board_state=altered)
+    starts: list[int] = []
+    read_all = EventStore.read_all
+
+    def recording(self: EventStore, *args: Any, **kwargs: Any) -> Any:
+        starts.append(int(kwargs.get("from_position", 1)))
+        return read_all(self, *args, **kwargs)
+
+    monkeypatch.setattr(EventStore, "read_all", recording)
+    later = take_snapshot(writer.store, Q1, at("2018-07-31T00:00"), maker())
+    monkeypatch.undo()
+    assert 1 in starts
+    made = snapshot_content(folded_to(writer.store, later.info.position, None), Q1,
+                            at("2018-07-31T00:00"), later.info.head_hash)
+    with writer.store.engine.connect() as connection:
+        again = load_snapshot(connection, later.info.id)
+    assert again is not None and again.texts["board_state"] == made.board_state
+    assert again.texts["html"] == made.html
