@@ -98,7 +98,7 @@ def _state(rows: Iterable[Any], position: int) -> PlanState:
     both by its quarter and by its milestone)."""
     unique = {(row["event_id"], row["known_from"]): row for row in rows}
     state = PlanState(position)
-    for record in records_from_rows(unique.values()):
+    for record in records_from_rows(unique.values(), known_at=position):
         state.add(record)
     return state
 
@@ -199,7 +199,8 @@ def tail_fetch(connection: Connection, generation: int) -> Fetch:
         targets = {str(item.event.target_event_id) for item in tail
                    if isinstance(item.event, EventCorrected | EventRetracted)}
         found = records_from_rows(
-            load_records(connection, generation, targets - state.records.keys(), base))
+            load_records(connection, generation, targets - state.records.keys(), base),
+            known_at=base)
         referred = [*(state.records[target] for target in targets if target in state.records),
                     *found]
         keys = [version_keys(record, version) for record in referred
@@ -210,7 +211,8 @@ def tail_fetch(connection: Connection, generation: int) -> Fetch:
         rows += load_values(connection, generation, base,
                             cited_quarters(item.event for item in tail))
         held = state.records.keys() | {record.event_id for record in found}
-        return [*found, *records_from_rows(row for row in rows if row["event_id"] not in held)]
+        return [*found, *records_from_rows((row for row in rows if row["event_id"] not in held),
+                                           known_at=base)]
 
     return fetch
 

@@ -179,8 +179,13 @@ def altered_board_row(row: Any) -> str | None:
             f"milestone {row['milestone_id']}) does not match its digest")
 
 
-def records_from_rows(rows: Iterable[Any]) -> list[Record]:
-    """Records (in position order) from rows of their versions (any order)."""
+def records_from_rows(rows: Iterable[Any], known_at: int | None = None) -> list[Record]:
+    """Records (in position order) from rows of their versions (any order).
+
+    With `known_at` (rows chosen by ``known_from <= known_at``), what the rows say of later
+    positions is left out too: the retraction noted on a record's last row and the end of
+    its last version, when they came after `known_at`. Events after it can then be folded
+    onto these records as onto a fold that stopped there."""
     records: dict[str, Record] = {}
     for row in sorted(rows, key=lambda row: (row["position"], row["known_from"])):
         type_name = row["type"]
@@ -202,4 +207,15 @@ def records_from_rows(rows: Iterable[Any]) -> list[Record]:
         record.versions.append(version)
         if row["retraction"]:
             record.retraction = note_from_json(json.loads(row["retraction"]))
+    if known_at is not None:
+        for record in records.values():
+            _forget_after(record, known_at)
     return list(records.values())
+
+
+def _forget_after(record: Record, position: int) -> None:
+    if record.retraction is not None and record.retraction.position > position:
+        record.retraction = None
+    last = record.versions[-1]
+    if last.known_to is not None and last.known_to > position:
+        last.known_to = None
