@@ -6,6 +6,7 @@ their own metadata, so `upgrade` to ``heads`` builds everything in one transacti
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable, Sequence
 from importlib.resources import files
 from pathlib import Path
@@ -86,6 +87,7 @@ def check(engine: Engine, config: Config | None = None) -> None:
     from alembic import command
 
     config = config or alembic_config()
+    config.stdout = io.StringIO()  # "No new upgrade operations detected." is for a shell
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         try:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import socket
 
 import click
 
@@ -42,6 +44,7 @@ def serve(context: Context, host: str, port: int, workers: int, public: bool,
         raise UserError(f"--db: the database is not ready to serve ({error}); run opslog "
                         "init") from None
     context.close()
+    _check_free(host, port)
     os.environ[DATABASE_ENV] = context.url
     if context.read_url is not None:
         context.read_store().head()  # a standby that does not answer stops it here
@@ -55,3 +58,24 @@ def serve(context: Context, host: str, port: int, workers: int, public: bool,
     uvicorn.run("opslog.service.asgi:app_from_environment", factory=True, host=host,
                 port=port, workers=workers, log_level="info", access_log=access_log,
                 proxy_headers=False, server_header=False)
+
+
+def _check_free(host: str, port: int) -> None:
+    """Refuse, naming the option, an address this machine cannot listen on or another
+    process holds, before the server starts (it would log a bind error and exit 3)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
+                                   flags=socket.AI_PASSIVE)
+    except socket.gaierror as error:
+        raise UserError(f"--host: {host!r} is not an address to listen on ({error.strerror})"
+                        ) from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                raise UserError(f"--port: {port} is already in use on {host}") from None
+            raise UserError(f"--host: cannot listen on {host}:{port} ({error.strerror})"
+                            ) from None

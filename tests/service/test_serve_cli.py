@@ -62,3 +62,24 @@ def test_serve_refuses_a_database_that_is_not_there(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["--db", f"sqlite:///{tmp_path / 'none.db'}", "serve"])
     assert result.exit_code == 1
     assert "no database at" in result.output and "Traceback" not in result.output
+
+
+def test_serve_refuses_a_port_in_use_and_an_address_it_cannot_listen_on(
+        database_url: str) -> None:
+    """Named by option, before the server starts; and nothing of Alembic's on stdout."""
+    store = EventStore.open(database_url, create=True)
+    try:
+        load(store)
+    finally:
+        store.close()
+    runner = CliRunner()
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        taken = runner.invoke(main, ["--db", database_url, "serve", "--port", str(port)])
+    assert taken.exit_code == 1, taken.output
+    assert f"--port: {port} is already in use on 127.0.0.1" in taken.output
+    assert "Traceback" not in taken.output and "upgrade operations" not in taken.output
+    nowhere = runner.invoke(main, ["--db", database_url, "serve", "--host", "nosuch.invalid"])
+    assert nowhere.exit_code == 1 and "--host: 'nosuch.invalid'" in nowhere.output
