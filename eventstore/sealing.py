@@ -18,7 +18,7 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-from eventstore.canonical import SALT_BYTES, canonical_json, disclosure
+from eventstore.canonical import SALT_BYTES
 
 _encode_value = json.JSONEncoder(
     sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
@@ -66,6 +66,10 @@ def sealed_problem(data_json: str, digests_json: str | None,
     its stored value is not checked, and its kept
     digest stands for it (the hash covers the digests). Every other field's digest is
     recomputed from its stored value and salt.
+
+    `verify` runs this on every event, so each value is encoded once: its canonical JSON
+    both rebuilds the payload's text (to compare with the stored one) and goes into its
+    disclosure, put together as `seal` does.
     """
     if digests_json is None or salts_json is None:
         return "an envelope 2 event without digests or salts"
@@ -77,21 +81,45 @@ def sealed_problem(data_json: str, digests_json: str | None,
         return "digests or salts are not JSON"
     if not (isinstance(data, dict) and isinstance(digests, dict) and isinstance(salts, dict)):
         return "digests or salts are not JSON objects"
-    if canonical_json(data) != data_json:
+    values = _canonical_members(data)
+    if values is None or _object_text(values) != data_json:
         return "the payload is not stored as canonical JSON (it was altered)"
-    if canonical_json(digests) != digests_json or canonical_json(salts) != salts_json:
+    digest_texts, salt_texts = _canonical_members(digests), _canonical_members(salts)
+    if digest_texts is None or salt_texts is None or _object_text(digest_texts) != digests_json \
+            or _object_text(salt_texts) != salts_json:
         return "digests or salts are not stored as canonical JSON"
     if data.keys() != digests.keys():
         return "the payload's fields are not the fields its digests name"
     if not salts.keys() <= digests.keys():
         return "a salt names a field the payload does not have"
+    sha256 = hashlib.sha256
     for name, salt in salts.items():
         if not isinstance(salt, str):
             return f"the salt of field {name!r} is not text"
-        digest = hashlib.sha256(disclosure(salt, name, data[name]).encode()).hexdigest()
-        if digest != digests[name]:
+        key, value_json = values[name]
+        text = f"[{salt_texts[name][1]},{key},{value_json}]"
+        if sha256(text.encode()).hexdigest() != digests[name]:
             return f"field {name!r} does not match its digest (its value was altered)"
     return None
+
+
+def _canonical_members(obj: dict[str, Any]) -> dict[str, tuple[str, str]] | None:
+    """Each member's key and value as canonical JSON, in the object's own order; None when
+    that order is not canonical JSON's (sorted keys) or a value has no canonical JSON."""
+    names = list(obj)
+    if names != sorted(names):
+        return None
+    text, encode = _encode_text, _encode_value
+    try:
+        return {name: (text(name), text(value) if type(value) is str else encode(value))
+                for name, value in obj.items()}
+    except (ValueError, TypeError, RecursionError):
+        return None
+
+
+def _object_text(members: dict[str, tuple[str, str]]) -> str:
+    """The canonical JSON of an object from its members' texts (already in key order)."""
+    return "{" + ",".join(f"{key}:{value}" for key, value in members.values()) + "}"
 
 
 def erased_fields(digests_json: str | None, salts_json: str | None) -> list[str]:
