@@ -31,7 +31,6 @@ if Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
 import argparse
 import importlib.util
 import os
-import sqlite3
 import statistics
 import time
 from collections.abc import Callable, Sequence
@@ -52,29 +51,19 @@ DISTANCE = 2_000
 REPEAT = 3
 
 
-def _bench_projections() -> ModuleType:
-    """benchmarks/projections.py, for its generated logs."""
+def _sibling(name: str) -> ModuleType:
+    """Another script of this folder, as a module (the folder itself is off the path)."""
     spec = importlib.util.spec_from_file_location(
-        "bench_projections", Path(__file__).resolve().parent / "projections.py")
+        f"bench_{name}", Path(__file__).resolve().parent / f"{name}.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    sys.modules["bench_projections"] = module
+    sys.modules[f"bench_{name}"] = module
     spec.loader.exec_module(module)
     return module
 
 
-def _copy(source: Path, target: Path) -> None:
-    """A consistent copy of a SQLite database (the backup API, WAL included)."""
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{target}{suffix}").unlink(missing_ok=True)
-    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
-        src.backup(dst)
-    dst.close()
-    src.close()
-
-
-def _url(path: Path) -> str:
-    return f"sqlite:///{path}"
+reads = _sibling("reads")
+"""benchmarks/reads.py: its copies of SQLite databases and the generated logs it uses."""
 
 
 def _timed(call: Callable[[], object]) -> tuple[float, object]:
@@ -90,22 +79,24 @@ def prepared(bench: ModuleType, workdir: Path, size: int, seed: int) -> Path:
         return path
     log = workdir / f"projections-{size}-{seed}.db"
     if not log.exists():
-        bench.fill(_url(log), size, seed, lambda written: None)
-    _copy(log, path)
-    with EventStore.open(_url(path)) as store:
+        bench.fill(reads._url(log), size, seed, lambda written: None)
+    reads._copy(log, path)
+    with EventStore.open(reads._url(path)) as store:
         initialise(store)
         Runner(store).catch_up()
     return path
 
 
 def middle_quarter(store: EventStore, distance: int) -> tuple[Quarter, int, int]:
-    """A closed quarter in the middle of the log, its close's position, and `distance`
-    events later."""
+    """A closed quarter in the middle of the log, its close's position, and the last
+    position recorded with the event `distance` later (a commit shares one time)."""
     head = store.head().position
     (middle,) = store.read_all(from_position=head // 2, to_position=head // 2)
     quarter = Quarter.at(middle.recorded_at).previous()
     first = store.position_at(quarter.closes_at)
-    return quarter, first, min(first + distance, head)
+    (later,) = store.read_all(from_position=min(first + distance, head),
+                              to_position=min(first + distance, head))
+    return quarter, first, store.position_at(later.recorded_at)
 
 
 def _take(store: EventStore, quarter: Quarter, cutoff_at: datetime) -> Taken:
@@ -116,7 +107,7 @@ def measure(bench: ModuleType, workdir: Path, size: int, seed: int,
             distance: int) -> dict[str, Any]:
     path = prepared(bench, workdir, size, seed)
     figures: dict[str, Any] = {"events": size}
-    with EventStore.open(_url(path)) as store:
+    with EventStore.open(reads._url(path)) as store:
         quarter, first, later = middle_quarter(store, distance)
         figures.update(quarter=str(quarter), first=first, later=later)
         diffs = [_timed(lambda: diff_quarter(store, quarter, Cutoff(first), Cutoff(later)))
@@ -133,8 +124,8 @@ def measure(bench: ModuleType, workdir: Path, size: int, seed: int,
     later_times: list[float] = []
     copy = workdir / f"audit-{size}-{seed}-copy.db"
     for _ in range(REPEAT):
-        _copy(path, copy)
-        with EventStore.open(_url(copy)) as store:
+        reads._copy(path, copy)
+        with EventStore.open(reads._url(copy)) as store:
             started = time.perf_counter()
             _take(store, quarter, quarter.closes_at)
             first_times.append(time.perf_counter() - started)
@@ -175,7 +166,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/opslog-bench"))
     args = parser.parse_args(argv)
     args.workdir.mkdir(parents=True, exist_ok=True)
-    bench = _bench_projections()
+    bench = reads._bench_projections()
     results = []
     for size in (int(text) for text in args.sizes.split(",")):
         print(f"{size:,} events …", file=sys.stderr)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -18,6 +17,7 @@ from projections.audit.diff import QuarterDiff, diff_quarter
 from projections.fold.cutoff import Cutoff
 from tests.projections.builders import open_writer
 from tests.projections.q1_log import load_q1
+from tests.read_starts import ReadStarts
 
 FROM, TO = "2018-07-31T00:00:00+00:00", "2018-08-04T00:00:00+00:00"
 Q1 = Quarter(2018, 1)
@@ -83,14 +83,7 @@ def test_with_read_models_the_causes_are_the_same_and_the_log_is_not_read_from_t
     from_the_log = _diff(database_url, "--format", "json")
     caught_up = CliRunner().invoke(main, ["--db", database_url, "projections", "catch-up"])
     assert caught_up.exit_code == 0, caught_up.output
-    starts: list[int] = []
-    read_all = EventStore.read_all
-
-    def recording(self: EventStore, *args: Any, **kwargs: Any) -> Any:
-        starts.append(int(kwargs.get("from_position", 1)))
-        return read_all(self, *args, **kwargs)
-
-    monkeypatch.setattr(EventStore, "read_all", recording)
+    starts = ReadStarts(monkeypatch).starts
     assert _diff(database_url, "--format", "json") == from_the_log
     assert starts and 1 not in starts, starts
 

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
 from catalogue import OperationalUpdate, Quarter
-from eventstore import EventStore
 from projections import query
 from projections.fold.codec import state_from_json
 from projections.fold.cutoff import Cutoff
@@ -22,6 +20,7 @@ from projections.snapshots.tables import snapshots
 from projections.snapshots.taking import CutoffNotPassed, Taken, folded_to, take_snapshot
 from tests.projections.builders import LogWriter, at
 from tests.projections.q1_log import Q1Log
+from tests.read_starts import ReadStarts
 from tests.snapshots.conftest import maker
 from tests.snapshots.tampering import alter_snapshot, drop_snapshot_immutability
 
@@ -142,14 +141,7 @@ def test_a_later_snapshot_continues_from_the_earlier_one_and_is_the_same_to_the_
     """With a snapshot of the quarter already stored, the next one folds only the events
     after it, and stores what a fold from position 1 makes (renderings and both states)."""
     earlier = take_snapshot(writer.store, Q1, at("2018-05-15T00:00"), maker())
-    starts: list[int] = []
-    read_all = EventStore.read_all
-
-    def recording(self: EventStore, *args: Any, **kwargs: Any) -> Any:
-        starts.append(int(kwargs.get("from_position", 1)))
-        return read_all(self, *args, **kwargs)
-
-    monkeypatch.setattr(EventStore, "read_all", recording)
+    starts = ReadStarts(monkeypatch).starts
     later = take_snapshot(writer.store, Q1, at("2018-07-31T00:00"), maker())
     monkeypatch.undo()
     assert later.created and later.info.position > earlier.info.position > 0
@@ -175,14 +167,7 @@ def test_an_earlier_snapshot_that_fails_its_check_is_not_continued_from(
     assert altered != stored.texts["board_state"]
     drop_snapshot_immutability(writer.store.engine)
     alter_snapshot(writer.store.engine, earlier.info.id, board_state=altered)
-    starts: list[int] = []
-    read_all = EventStore.read_all
-
-    def recording(self: EventStore, *args: Any, **kwargs: Any) -> Any:
-        starts.append(int(kwargs.get("from_position", 1)))
-        return read_all(self, *args, **kwargs)
-
-    monkeypatch.setattr(EventStore, "read_all", recording)
+    starts = ReadStarts(monkeypatch).starts
     later = take_snapshot(writer.store, Q1, at("2018-07-31T00:00"), maker())
     monkeypatch.undo()
     assert 1 in starts
