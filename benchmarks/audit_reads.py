@@ -13,7 +13,10 @@ read models caught up to the head) and a closed quarter from the middle of the l
 * ``later snapshot``   `take_snapshot` DISTANCE events later, continuing from the first (s).
 
 Each figure is the median of REPEAT runs; snapshots are taken on a fresh copy of the
-database each time. "Does not grow" means the same time at three times the log.
+database each time. "Does not grow" means the same time at three times the log. With
+``--check``, each diff is also compared, once and untimed, with the one whose cause steps
+are two whole reports folded from the log (`tests/cli/whole_reports.py`; minutes on the
+larger log).
 
 Run from the repository root::
 
@@ -103,8 +106,16 @@ def _take(store: EventStore, quarter: Quarter, cutoff_at: datetime) -> Taken:
     return take_snapshot(store, quarter, cutoff_at, Maker("bench", "bench", datetime.now(UTC)))
 
 
+def same_as_whole_reports(store: EventStore, quarter: Quarter, first: int, later: int,
+                          found: QuarterDiff) -> bool:
+    """Whether `found` is the diff whose cause steps are two whole reports."""
+    from tests.cli.whole_reports import diff_by_whole_reports
+
+    return diff_by_whole_reports(store, quarter, Cutoff(first), Cutoff(later)) == found
+
+
 def measure(bench: ModuleType, workdir: Path, size: int, seed: int,
-            distance: int) -> dict[str, Any]:
+            distance: int, check: bool = False) -> dict[str, Any]:
     path = prepared(bench, workdir, size, seed)
     figures: dict[str, Any] = {"events": size}
     with EventStore.open(reads._url(path)) as store:
@@ -116,6 +127,8 @@ def measure(bench: ModuleType, workdir: Path, size: int, seed: int,
         assert isinstance(found, QuarterDiff)
         figures["changes"] = len(found.changes)
         figures["diff_s"] = statistics.median(seconds for seconds, _ in diffs)
+        if check:
+            figures["checked"] = same_as_whole_reports(store, quarter, first, later, found)
         figures["fold_to_later_s"] = statistics.median(
             _timed(lambda: fold(store.read_all(to_position=later)))[0] for _ in range(REPEAT))
         (event,) = store.read_all(from_position=later, to_position=later)
@@ -164,18 +177,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--distance", type=int, default=DISTANCE,
                         help="events between the earlier cut-off and the later one")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/opslog-bench"))
+    parser.add_argument("--check", action="store_true",
+                        help="also compare each diff with whole-report cause steps")
     args = parser.parse_args(argv)
     args.workdir.mkdir(parents=True, exist_ok=True)
     bench = reads._bench_projections()
     results = []
     for size in (int(text) for text in args.sizes.split(",")):
         print(f"{size:,} events …", file=sys.stderr)
-        results.append(measure(bench, args.workdir, size, args.seed, args.distance))
+        results.append(measure(bench, args.workdir, size, args.seed, args.distance, args.check))
     print(f"load average {os.getloadavg()[0]:.1f}; {args.distance:,} events between the "
           f"cut-offs; "
           f"medians of {REPEAT}")
     print(table(results))
-    return 0
+    for checked in (r for r in results if "checked" in r):
+        print(f"{checked['events']:,} events: the diff "
+              f"{'equals' if checked['checked'] else 'DIFFERS FROM'} the one whose steps are "
+              f"whole reports")
+    return 0 if all(r.get("checked", True) for r in results) else 1
 
 
 if __name__ == "__main__":

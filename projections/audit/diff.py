@@ -25,6 +25,7 @@ from catalogue.streams import (
 from eventstore import EventStore, RecordedEvent
 from projections import query
 from projections.audit.compare import Change, compare_reports
+from projections.audit.parts import Item, ReportParts
 from projections.fold.cutoff import Cutoff
 from projections.fold.reported import reported_by
 from projections.fold.state import PlanState, fold
@@ -105,11 +106,13 @@ def _between(store: EventStore, before: Cutoff, after: Cutoff) -> Iterator[Recor
 
 
 class _Steps:
-    """The report just before and just after single events, from one state that answers
-    at every position from `since` (just before the earliest candidate) to `last`: the
-    read models' rows at `since` and the events after it, or, on declared dates or without
-    read models, one fold of the log (a declared-date cut-off may hold events from anywhere
-    before)."""
+    """Each change's item just before and just after single events, from one state that
+    answers at every position from `since` (just before the earliest candidate) to `last`:
+    the read models' rows at `since` and the events after it, or, on declared dates or
+    without read models, one fold of the log (a declared-date cut-off may hold events from
+    anywhere before). Each step builds the report of only the records the item reads
+    (`projections.audit.parts`), not of the whole plan: it shows that item as the whole
+    report does, and an item's steps are built once for all its changes."""
 
     def __init__(self, store: EventStore, quarter: Quarter, cutoff: Cutoff, last: int,
                  since: int) -> None:
@@ -118,28 +121,41 @@ class _Steps:
         self._cutoff = cutoff
         self._last = last
         self._since = since
-        self._state: PlanState | None = None
-        self._reports: dict[int, Report] = {}
+        self._parts: ReportParts | None = None
+        self._states: dict[Item, PlanState] = {}
+        self._reports: dict[tuple[Item, int], Report] = {}
 
-    def _report(self, position: int) -> Report:
-        if self._state is None:
-            until = self._cutoff.at(self._last)
-            if until.reported is None:
-                self._state = query.report_state(self._store, self._quarter, until,
-                                                 since=self._since)
-            if self._state is None:
-                self._state = fold(_seen(self._store, until))
-        if position not in self._reports:
-            self._reports[position] = build_report(self._state, self._quarter,
-                                                   self._cutoff.at(position))
-        return self._reports[position]
+    def _state(self) -> PlanState:
+        """The state up to `last`, read or folded once."""
+        until = self._cutoff.at(self._last)
+        state = None
+        if until.reported is None:
+            state = query.report_state(self._store, self._quarter, until, since=self._since)
+        return state if state is not None else fold(_seen(self._store, until))
+
+    def _part(self, item: Item) -> PlanState:
+        """The records `item` reads, chosen once per item."""
+        if self._parts is None:
+            self._parts = ReportParts(self._state())
+        if item not in self._states:
+            self._states[item] = self._parts.part(item, self._quarter)
+        return self._states[item]
+
+    def _report(self, item: Item, position: int) -> Report:
+        """The report of `item`'s records at `position`: that item as the whole report
+        shows it then."""
+        if (item, position) not in self._reports:
+            self._reports[item, position] = build_report(self._part(item), self._quarter,
+                                                         self._cutoff.at(position))
+        return self._reports[item, position]
 
     def causes(self, change: Change, candidates: list[RecordedEvent]) -> tuple[Cause, ...]:
         """The candidates whose own step changes what `change` is about, with that step."""
+        item = (change.kind, change.key)
         found = []
         for event in candidates:
-            step = _same(change, compare_reports(self._report(event.position - 1),
-                                                 self._report(event.position)))
+            step = _same(change, compare_reports(self._report(item, event.position - 1),
+                                                 self._report(item, event.position)))
             if step is not None:
                 found.append(_cause(event, step))
         return tuple(found)
