@@ -45,6 +45,7 @@ from projections.readmodels.tables import checkpoints, facts, quarantine
 
 PROJECTION = "board"
 CHUNK = 500
+SCHEDULED = "MilestoneScheduled"
 REPORTED = "MilestoneProgressReported"
 WITHDRAWN = "MilestoneWithdrawn"
 RESCHEDULED = "MilestoneRescheduled"
@@ -170,8 +171,21 @@ def load_report_state(connection: Connection, generation: int, quarter: Quarter,
                         {number for number in cited if not first <= number <= last})
     named = {row["milestone_id"] for row in rows
              if row["type"] in UPDATES and row["milestone_id"] is not None}
-    rows += load_milestones(connection, generation, ids | named, position)
+    rows += load_milestones(connection, generation, ids | named | scheduled_for(
+        connection, generation, number, position), position)
     return _state(rows, position)
+
+
+def scheduled_for(connection: Connection, generation: int, number: int,
+                  position: int) -> set[str]:
+    """The milestones any version of whose schedule, known at `position`, is due in the
+    quarter numbered `number`: an update that names one is listed in that quarter's report
+    whatever its own date (`projections.quarter.report.reported_in`), so those milestones'
+    records, the updates that name them among them, are part of what the report reads."""
+    return {str(row[0]) for row in connection.execute(
+        sa.select(facts.c.milestone_id).distinct().where(
+            *_known(generation, position), facts.c.type == SCHEDULED,
+            facts.c.quarter == number))}
 
 
 def scale_at(connection: Connection, generation: int, position: int,

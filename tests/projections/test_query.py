@@ -89,3 +89,20 @@ def test_the_default_quarter_follows_the_question(writer: LogWriter) -> None:
     assert query.default_quarter(Cutoff(3, as_of=at("2018-08-01T00:00")), now) == Quarter(
         2018, 2)
     assert query.default_quarter(Cutoff(), now) == Quarter(2026, 3)
+
+
+@pytest.mark.parametrize("seed", [3, 5])
+def test_a_report_from_read_models_lists_the_updates_a_later_milestone_draws_in(
+        writer: LogWriter, seed: int) -> None:
+    """An update naming a milestone scheduled for a later quarter is listed in that
+    quarter's report: read models at the head answer every past position and quarter with
+    the report of a fold to that position, those updates included (seed 3 has them)."""
+    write_random_log(writer, seed)
+    head = writer.store.head().position
+    Runner(writer.store).catch_up()
+    for position in range(1, head + 1, 3):
+        state = fold(writer.store.read_all(to_position=position))
+        for quarter in QUARTERS:
+            cutoff = Cutoff(position)
+            assert query.report(writer.store, quarter, cutoff) == build_report(
+                state, quarter, cutoff), (position, quarter)
