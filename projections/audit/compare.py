@@ -53,23 +53,28 @@ def _clip(text: str | None) -> str:
 
 def compare_reports(before: Report, after: Report) -> tuple[Change, ...]:
     """Every difference from `before` to `after`, milestones first, then figures and updates."""
-    return (*_matched("milestone", _rows(before), _rows(after), _row_changes),
-            *_matched("figure", _figures(before), _figures(after), _text_change("figure")),
-            *_matched("value", _values(before), _values(after), _text_change("value")),
-            *_matched("update", _updates(before), _updates(after), _update_changes),
+    return (*_matched("milestone", _rows(before), _rows(after), _row_changes,
+                      lambda row: f"{row.title} ({row.label})"),
+            *_matched("figure", _figures(before), _figures(after), _text_change("figure"), str),
+            *_matched("value", _values(before), _values(after), _text_change("value"), str),
+            *_matched("update", _updates(before), _updates(after), _update_changes,
+                      lambda item: item.title),
             *_overview(before, after))
 
 
 def _matched(kind: str, before: Mapping[str, T], after: Mapping[str, T],
-             changes: Callable[[str, T, T], Iterator[Change]]) -> Iterator[Change]:
+             changes: Callable[[str, T, T], Iterator[Change]],
+             summary: Callable[[T], str]) -> Iterator[Change]:
+    """Changes to items matched by key; an item on one side only is said to enter or
+    leave the report, with its `summary` (a title, a value) on the side it is on."""
     for key in before:
         if key not in after:
-            yield Change(kind, key, "no longer in the report")
+            yield Change(kind, key, "no longer in the report", summary(before[key]))
         else:
             yield from changes(key, before[key], after[key])
     for key in after:
         if key not in before:
-            yield Change(kind, key, "new in the report")
+            yield Change(kind, key, "new in the report", None, summary(after[key]))
 
 
 def _rows(report: Report) -> dict[str, BoardRow]:

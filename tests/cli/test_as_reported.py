@@ -74,7 +74,8 @@ def test_diff_between_two_declared_dates_names_the_restatement(demo: str) -> Non
                "--to-reported", "2018-12-31")
     lines = text.splitlines()
     assert lines[0].endswith("as reported by 2018-12-31, 1 change(s)"), text
-    assert lines[1] == "- update central-east-bcu-live: no longer in the report"
+    assert lines[1].startswith("- update central-east-bcu-live: no longer in the report: ")
+    assert lines[1].endswith(" → (none)")
     assert "EventCorrected by recorder.central-east" in lines[2]
     assert "the BCU went live in November 2018" in lines[2]
 

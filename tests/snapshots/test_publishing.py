@@ -92,5 +92,6 @@ def test_later_corrections_and_restatements_are_listed(writer: LogWriter, q1: Q1
     assert "value tno 2017-18: 827,225 → 830,000" in text
     assert any(line.startswith("figure tno 2016-17 to 2017-18: increased by 6.4 per cent")
                and "827,225" in line and "830,000" in line for line in text)
-    assert "update girls-allowed: no longer in the report" in text
-    assert "milestone late-add: new in the report" in text
+    assert "update girls-allowed: no longer in the report: Girls Allowed event → (none)" in text
+    assert any(line.startswith("milestone late-add: new in the report: (none) → Added late (")
+               for line in text), text
