@@ -24,8 +24,7 @@ with ``eventstore_append_state`` (migration es0006: the lock, then the earlier c
 head, the streams' versions and the server's clock, each read after the lock); one
 pipeline holding the events and the commit row (one INSERT with a data-modifying WITH;
 several events as arrays through ``unnest``) and the Merkle tree's rows
-(`eventstore.tree`); ``COMMIT``. A commit whose tree rows go in by COPY (many events)
-sends them after the INSERT, as COPY cannot be pipelined.
+(`eventstore.tree`, one INSERT over two arrays, whatever their count); ``COMMIT``.
 """
 
 from __future__ import annotations
@@ -386,8 +385,10 @@ def _read_postgresql(cursor: Any, streams: Sequence[PreparedStream],
     # connection in autocommit mode with no transaction open (`EventStore.append_many`),
     # the transaction is begun here, in one pipeline with the call: one round trip.
     params = (APPEND_LOCK_KEY, idempotency_key, [stream.stream_id for stream in streams])
+    from psycopg.pq import TransactionStatus  # not imported for SQLite users
+
     connection = cursor.connection
-    if connection.autocommit and connection.pgconn.transaction_status == _IDLE:
+    if connection.autocommit and connection.info.transaction_status == TransactionStatus.IDLE:
         with connection.pipeline():
             cursor.execute(POSTGRESQL.begin)
             cursor.execute(POSTGRESQL.append_state, params)
@@ -399,10 +400,6 @@ def _read_postgresql(cursor: Any, streams: Sequence[PreparedStream],
     position, digest, recorded_at, versions, server_now = row[5:]
     head = None if position is None else (position, digest, recorded_at)
     return None, head, versions, server_now
-
-
-_IDLE = 0
-"""libpq's ``PQTRANS_IDLE``: no transaction open on the connection."""
 
 
 def _insert_sqlite(cursor: Any, rows: list[tuple[object, ...]],
