@@ -12,19 +12,16 @@ question is answered as before (read models plus the tail, a snapshot, or the lo
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from eventstore import EventStore
 from projections.errors import ProjectionError
+from projections.notices import Notice, tell
 from projections.readmodels.binding import checkpoint_problem
 from projections.readmodels.loading import Checkpoint, checkpoint
 from projections.readmodels.runner import Runner
 from projections.readmodels.tables import checkpoints
-
-Notice = Callable[[str], None]
 
 
 def catch_up_to(store: EventStore, position: int | None,
@@ -42,7 +39,7 @@ def catch_up_to(store: EventStore, position: int | None,
             if _read_only(connection):
                 return None
             if not sa.inspect(connection).has_table(checkpoints.name):
-                _tell(notice, "read models: their tables are missing (run `opslog init`): "
+                tell(notice, "read models: their tables are missing (run `opslog init`): "
                               "answering from the log")
                 return None
             live = checkpoint(connection)
@@ -57,11 +54,11 @@ def catch_up_to(store: EventStore, position: int | None,
             return runner.catch_up()
         if head == 0:
             return None
-        _tell(notice, f"read models: not built yet: building them once from the log "
+        tell(notice, f"read models: not built yet: building them once from the log "
                       f"({head:,} events; `opslog projections rebuild` does it beforehand)")
         return runner.rebuild()
     except ProjectionError as error:
-        _tell(notice, f"read models: not brought up to date ({error}): answering from "
+        tell(notice, f"read models: not brought up to date ({error}): answering from "
                       "them and the events since")
         return None
 
@@ -72,7 +69,3 @@ def _read_only(connection: Connection) -> bool:
         return False
     return bool(connection.exec_driver_sql("SELECT pg_is_in_recovery()").scalar())
 
-
-def _tell(notice: Notice | None, message: str) -> None:
-    if notice is not None:
-        notice(message)

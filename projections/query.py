@@ -34,6 +34,7 @@ from projections.fold.partial import fold_onto, readable
 from projections.fold.reported import reported_by
 from projections.fold.state import PlanState, fold
 from projections.fold.views import PlanView
+from projections.notices import Notice, tell
 from projections.quarter.board import Board, board_from_view
 from projections.readmodels.binding import checkpoint_problem
 from projections.readmodels.boards import stored_board
@@ -51,7 +52,6 @@ from projections.readmodels.tables import checkpoints
 # answered from the stored board loads neither.
 if TYPE_CHECKING:
     from projections.quarter.report import Report
-    from projections.snapshots.resume import Notice
 
 Loader = Callable[[Connection, int, Quarter, int, date | None], PlanState]
 
@@ -99,7 +99,7 @@ def board(store: EventStore, quarter: Quarter, cutoff: Cutoff,
             try:
                 stored = stored_board(connection, live, quarter, cutoff.at(position))
             except ReadModelDrift as drift:
-                _tell(notice, f"read models: {drift}:{UNUSED}")
+                tell(notice, f"read models: {drift}:{UNUSED}")
                 live, stored = None, None
             if stored is not None:
                 return stored
@@ -140,7 +140,7 @@ def report_state(store: EventStore, quarter: Quarter, cutoff: Cutoff, since: int
             return _from_read_models(store, connection, live, load_report_state, quarter,
                                      position, cutoff.effective, since=since)
         except ReadModelDrift as drift:
-            _tell(notice, f"read models: {drift}:{UNUSED}")
+            tell(notice, f"read models: {drift}:{UNUSED}")
             return None
 
 
@@ -161,7 +161,7 @@ def _question(store: EventStore, cutoff: Cutoff, notice: Notice | None,
     with _snapshot(store) as connection:
         live = checkpoint(connection) if _has_read_models(connection) else None
         if live is not None and (problem := checkpoint_problem(connection, live)):
-            _tell(notice, f"{problem}:{UNUSED}")
+            tell(notice, f"{problem}:{UNUSED}")
             live = None
         yield connection, position, live
 
@@ -193,7 +193,7 @@ def _view(store: EventStore, connection: Connection, live: Checkpoint | None,
             state = _from_read_models(store, connection, live, loader, quarter, position,
                                       cutoff.effective)
         except ReadModelDrift as drift:
-            _tell(notice, f"read models: {drift}:{UNUSED}")
+            tell(notice, f"read models: {drift}:{UNUSED}")
             state = fold(store.read_all(to_position=position))
     return PlanView.build(state, cutoff)
 
@@ -211,10 +211,6 @@ def _from_read_models(store: EventStore, connection: Connection, live: Checkpoin
         fold_onto(state, tail, position, tail_fetch(connection, live.generation), gaps)
     return state
 
-
-def _tell(notice: Notice | None, message: str) -> None:
-    if notice is not None:
-        notice(message)
 
 
 def _has_read_models(connection: Connection) -> bool:

@@ -10,7 +10,7 @@ folds only the events a board can depend on.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from functools import partial
 
 from sqlalchemy.engine import Connection
@@ -33,6 +33,7 @@ from projections.fold.kinds import AMENDMENTS, BOARD
 from projections.fold.partial import collector_paused, fold_onto
 from projections.fold.records import Record
 from projections.fold.state import PlanState, fold, gap_of
+from projections.notices import Notice, tell
 from projections.readmodels.binding import unbound
 from projections.snapshots.content import digest
 from projections.snapshots.parts import merged, streams_of
@@ -62,13 +63,13 @@ def start_from_snapshot(store: EventStore, connection: Connection, quarter: Quar
     snapshot_id, base, head_hash, texts = found
     problem = unbound(connection, f"snapshot {snapshot_id}", base, head_hash)
     if problem is not None:
-        _tell(notice, f"{problem}: not used, answering from the log")
+        tell(notice, f"{problem}: not used, answering from the log")
         return None
     with collector_paused():
         try:
             state = stored_state(snapshot_id, base, texts)
         except SnapshotCorrupt as error:
-            _tell(notice, f"{error}: not used, answering from the log")
+            tell(notice, f"{error}: not used, answering from the log")
             return None
         if state is None:
             return None
@@ -76,13 +77,7 @@ def start_from_snapshot(store: EventStore, connection: Connection, quarter: Quar
     return state
 
 
-Notice = Callable[[str], None]
-"""Told, in one line, why a stored answer was not used."""
 
-
-def _tell(notice: Notice | None, message: str) -> None:
-    if notice is not None:
-        notice(message)
 
 
 def stored_state(snapshot_id: int, position: int,
