@@ -97,21 +97,22 @@ class Entities(MutableMapping[K, V]):
             self._source, self._absent = None, set()
         return self._known
 
-    def __getitem__(self, key: K) -> V:
+    def _read(self, key: K) -> tuple[bool, V | None]:
+        """`_find`, noting the key as changed when values are changed in place."""
         found, value = self._find(key)
+        if found and self.mutable:
+            self._changed.add(key)
+        return found, value
+
+    def __getitem__(self, key: K) -> V:
+        found, value = self._read(key)
         if not found:
             raise KeyError(key)
-        if self.mutable:
-            self._changed.add(key)
         return value  # type: ignore[return-value]
 
     def get(self, key: K, default: V | None = None) -> V | None:  # type: ignore[override]
-        found, value = self._find(key)
-        if not found:
-            return default
-        if self.mutable:
-            self._changed.add(key)
-        return value
+        found, value = self._read(key)
+        return value if found else default
 
     def __contains__(self, key: object) -> bool:
         return self._find(key)[0]  # type: ignore[arg-type]
